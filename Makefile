@@ -1,0 +1,45 @@
+# make run   install, migrate, load the demo data, serve on http://127.0.0.1:8000
+# make test  install, run the whole test suite on SQLite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# make run serves with production settings (DEBUG off) on a local, generated secret key.
+RUN_ENV = SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost SECURE_COOKIES=False
+
+.PHONY: install run test test-postgres demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+.secret_key: | $(STAMP)
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: install .secret_key
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo fixtures/demo
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(BIN)/gunicorn trafficlights.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+
+test: install
+	$(BIN)/pytest
+
+# The same suite against PostgreSQL (127.0.0.1:5432, user postgres, trust auth).
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/trafficlights} $(BIN)/pytest
+
+# Rewrite fixtures/demo from the generator (deterministic).
+demo: install
+	DEBUG=True $(BIN)/python manage.py generate_demo --output fixtures/demo
+
+bench: install
+	$(BIN)/python bench/import_returns.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis db.sqlite3

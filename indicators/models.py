@@ -1,0 +1,226 @@
+"""Reference data (regions, organisation types, organisations, indicators)
+and the indicator results that the ratings are computed from."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from .years import FIRST_YEAR, LAST_YEAR, format_year
+
+
+class Area(models.TextChoices):
+    """Broad areas for the fairness analysis (the King's Fund north/south question)."""
+
+    NORTH = "north", "North"
+    MIDLANDS = "midlands", "Midlands"
+    SOUTH = "south", "South"
+
+
+class Region(models.Model):
+    """An NHS Executive regional office."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    area = models.CharField(max_length=10, choices=Area.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(area__in=Area.values), name="region_area_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationType(models.Model):
+    """Health authority, acute trust, primary care group, or any an admin adds.
+    Organisations are only ever compared with others of the same type."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    plural_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    code = models.CharField(max_length=12, unique=True, help_text="ODS-style code, e.g. RAE or Q01.")
+    name = models.CharField(max_length=200)
+    type = models.ForeignKey(OrganisationType, on_delete=models.PROTECT, related_name="organisations")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations")
+    opened = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="First financial year of operation (2000 means 2000-01).")
+    closed = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last financial year of operation: it closed at the end of this year.")
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors",
+        help_text="The organisation that took over its work when it closed or merged.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opened__isnull=True) | Q(closed__isnull=True) | Q(closed__gte=F("opened")),
+                name="organisation_closes_after_opening",
+            ),
+            models.CheckConstraint(condition=~Q(successor=F("id")), name="organisation_not_own_successor"),
+        ]
+        indexes = [models.Index(fields=["type", "region"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def is_open(self, year: int) -> bool:
+        return (self.opened is None or self.opened <= year) and (self.closed is None or year <= self.closed)
+
+
+class IndicatorKind(models.TextChoices):
+    PERFORMANCE = "performance", "Performance indicator"
+    CONTEXT = "context", "Context indicator"
+
+
+class Domain(models.TextChoices):
+    """The four criteria the classification was announced on."""
+
+    QUALITY = "quality", "Service quality"
+    EFFICIENCY = "efficiency", "Efficiency"
+    ACCESS = "access", "Access"
+    PATIENT_EXPERIENCE = "patient_experience", "Patient experience"
+
+
+class Direction(models.TextChoices):
+    HIGHER_BETTER = "higher_better", "Higher is better"
+    LOWER_BETTER = "lower_better", "Lower is better"
+
+
+class Indicator(models.Model):
+    Kind = IndicatorKind
+    Domain = Domain
+    Direction = Direction
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, per 100,000 population, patients.")
+    kind = models.CharField(max_length=12, choices=IndicatorKind.choices)
+    domain = models.CharField(max_length=20, choices=Domain.choices, blank=True,
+                              help_text="Performance indicators only.")
+    direction = models.CharField(max_length=14, choices=Direction.choices, default=Direction.HIGHER_BETTER)
+    weight = models.FloatField(default=1.0)
+    organisation_types = models.ManyToManyField(OrganisationType, related_name="indicators")
+    adjust_for_deprivation = models.BooleanField(
+        default=False, help_text="Apply the value-added adjustment for deprivation to this indicator.")
+    core_threshold = models.FloatField(
+        null=True, blank=True,
+        help_text="Core national target: the value an organisation must reach (or stay under, "
+                  "when lower is better). Blank when the indicator is not a core target.")
+    source = models.TextField(blank=True, help_text="Where the figures come from and how they are defined.")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_valid"),
+            models.CheckConstraint(condition=Q(direction__in=Direction.values),
+                                   name="indicator_direction_valid"),
+            models.CheckConstraint(
+                condition=(Q(kind="performance", domain__in=Domain.values)
+                           | Q(kind="context", domain="", core_threshold__isnull=True,
+                               adjust_for_deprivation=False)),
+                name="indicator_domain_matches_kind",
+            ),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_core_target(self) -> bool:
+        return self.core_threshold is not None
+
+
+class ReturnImport(models.Model):
+    """One file of results brought in, from the command line or (later) an upload.
+    Every stored value points at the import that brought it."""
+
+    class Channel(models.TextChoices):
+        COMMAND = "command", "Command line"
+        UPLOAD = "upload", "Web upload"
+
+    filename = models.CharField(max_length=255)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="return_imports")
+    synthetic = models.BooleanField(
+        default=False, help_text="The figures are made up (the demo data set), and the site says so.")
+    rows = models.PositiveIntegerField(default=0)
+    new_values = models.PositiveIntegerField(default=0)
+    changed_values = models.PositiveIntegerField(default=0)
+    unchanged_values = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Result(models.Model):
+    """The current value of one indicator for one organisation in one year."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="results")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="results")
+    year = models.PositiveSmallIntegerField(help_text="Financial year, stored as its first calendar year.")
+    value = models.FloatField()
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    source_import = models.ForeignKey(ReturnImport, on_delete=models.PROTECT, related_name="results",
+                                      help_text="The import that brought the current value.")
+
+    class Meta:
+        ordering = ["organisation", "indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "indicator", "year"],
+                                    name="one_result_per_organisation_indicator_year"),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                                   name="result_year_in_range"),
+            models.CheckConstraint(condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
+                                   name="result_denominator_not_negative"),
+            models.CheckConstraint(condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                                   name="result_numerator_not_negative"),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(denominator__isnull=True)
+                | Q(numerator__lte=F("denominator")),
+                name="result_numerator_within_denominator",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "indicator"])]
+
+    def __str__(self):
+        return f"{self.organisation.code} {self.indicator.code} {format_year(self.year)} = {self.value}"
+
+
+class ResultRevision(models.Model):
+    """A value that a later import replaced. Nothing is ever lost: the current
+    value is on Result, every earlier one is here."""
+
+    result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="revisions")
+    value = models.FloatField()
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    source_import = models.ForeignKey(ReturnImport, on_delete=models.PROTECT, related_name="+",
+                                      help_text="The import that had brought this value.")
+    superseded_by = models.ForeignKey(ReturnImport, on_delete=models.PROTECT, related_name="superseded_revisions",
+                                      help_text="The import that replaced it.")
+
+    class Meta:
+        ordering = ["result", "id"]
+
+    def __str__(self):
+        return f"{self.value} (replaced by import {self.superseded_by_id})"

@@ -1,0 +1,236 @@
+"""Validating the reference-data files: regions, organisations, indicators.
+
+Pure, like `returns.py`: a Table and what the database already holds in,
+clean rows plus every problem out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .numbers import parse_number
+from .tables import Problem, Table, check_columns, records
+from .years import format_year, parse_year
+
+AREAS = ("north", "midlands", "south")
+KINDS = ("performance", "context")
+DOMAINS = ("quality", "efficiency", "access", "patient_experience")
+DIRECTIONS = ("higher_better", "lower_better")
+TRUE_WORDS = ("true", "yes", "y", "1")
+FALSE_WORDS = ("false", "no", "n", "0", "")
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    line: int
+    code: str
+    name: str
+    area: str
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    line: int
+    code: str
+    name: str
+    type_code: str
+    region_code: str
+    opened: int | None
+    closed: int | None
+    successor_code: str | None
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    line: int
+    code: str
+    name: str
+    kind: str
+    domain: str
+    direction: str
+    type_codes: tuple[str, ...]
+    weight: float
+    core_threshold: float | None
+    adjust_for_deprivation: bool
+    unit: str
+    description: str
+    source: str
+
+
+class _Collector:
+    """Gathers problems for one table so validators read as a list of rules."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.problems: list[Problem] = list(table.problems)
+
+    def add(self, line, column, message, code):
+        self.problems.append(self.table.problem(line, column, message, code))
+
+    def header(self, required, optional, what) -> bool:
+        problems = check_columns(self.table, required, optional, what)
+        self.problems[:0] = problems
+        if not problems and not self.table.rows and not self.table.problems:
+            self.add(None, None, "The file has a header but no data rows.", "no_rows")
+        return not self.problems
+
+    def required(self, line, record, column) -> str:
+        value = record.get(column, "")
+        if not value:
+            self.add(line, column, f"The {column.replace('_', ' ')} is missing.", "missing")
+        return value
+
+    def unique(self, seen: dict, key, line, column, label) -> bool:
+        first = seen.setdefault(key, line)
+        if first != line:
+            self.add(line, column, f"Duplicate row: line {first} already gives {label} '{key}'.", "duplicate")
+            return False
+        return True
+
+    def year(self, line, record, column) -> int | None:
+        text = record.get(column, "")
+        if not text:
+            return None
+        try:
+            return parse_year(text)
+        except ValueError as error:
+            self.add(line, column, str(error), "bad_year")
+            return None
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=lambda p: p.line or 0)
+
+
+def validate_regions(table: Table) -> tuple[list[RegionRow], list[Problem]]:
+    check = _Collector(table)
+    if not check.header(("code", "name", "area"), (), "a regions file"):
+        return [], check.sorted()
+    rows, seen = [], {}
+    for line, record in records(table):
+        code = check.required(line, record, "code").upper()
+        name = check.required(line, record, "name")
+        area = record["area"].lower()
+        if area not in AREAS:
+            check.add(line, "area", f"'{record['area']}' is not an area: use North, Midlands or South.", "bad_area")
+            continue
+        if code and name and check.unique(seen, code, line, "code", "the region"):
+            rows.append(RegionRow(line, code, name, area))
+    return rows, check.sorted()
+
+
+def validate_organisations(
+    table: Table,
+    *,
+    type_codes: set[str],
+    region_codes: dict[str, str],
+    existing: dict[str, tuple[str, str]],
+) -> tuple[list[OrganisationRow], list[Problem]]:
+    """`region_codes` maps each region's code and name, lower-cased, to its code;
+    `existing` maps each organisation already held to its (type code, region code)."""
+    check = _Collector(table)
+    if not check.header(("code", "name", "type", "region"), ("opened", "closed", "successor"),
+                        "an organisations file"):
+        return [], check.sorted()
+    file_codes = {record["code"].upper() for _, record in records(table)}
+    rows, seen = [], {}
+    for line, record in records(table):
+        problems_before = len(check.problems)
+        code = check.required(line, record, "code").upper()
+        name = check.required(line, record, "name")
+        type_code = check.required(line, record, "type").upper()
+        if type_code and type_code not in type_codes:
+            check.add(line, "type", f"'{record['type']}' is not a known organisation type code "
+                      f"({', '.join(sorted(type_codes))}).", "unknown_type")
+        region_text = check.required(line, record, "region")
+        region_code = region_codes.get(region_text.lower())
+        if region_text and region_code is None:
+            check.add(line, "region", f"'{region_text}' is not a known region code or name.", "unknown_region")
+        opened = check.year(line, record, "opened")
+        closed = check.year(line, record, "closed")
+        if opened is not None and closed is not None and closed < opened:
+            check.add(line, "closed", f"It closes ({format_year(closed)}) before it opens ({format_year(opened)}).",
+                      "closed_before_opened")
+        successor = record.get("successor", "").upper() or None
+        if successor is not None and successor == code:
+            check.add(line, "successor", "An organisation cannot be its own successor.", "own_successor")
+        elif successor is not None and successor not in file_codes and successor not in existing:
+            check.add(line, "successor", f"'{record['successor']}' is not a known organisation code.",
+                      "unknown_successor")
+        if code in existing and type_code and region_code:
+            held_type, held_region = existing[code]
+            if held_type != type_code:
+                check.add(line, "type", f"{code} is held as type {held_type}; re-importing cannot change its "
+                          "type (open a new organisation and name it as the successor).", "type_changed")
+            if held_region != region_code:
+                check.add(line, "region", f"{code} is held in region {held_region}; re-importing cannot move it "
+                          "to another region.", "region_changed")
+        if len(check.problems) == problems_before and check.unique(seen, code, line, "code", "the organisation"):
+            rows.append(OrganisationRow(line, code, name, type_code, region_code, opened, closed, successor))
+    return rows, check.sorted()
+
+
+def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[IndicatorRow], list[Problem]]:
+    check = _Collector(table)
+    if not check.header(
+        ("code", "name", "kind", "domain", "direction", "organisation_types"),
+        ("weight", "core_threshold", "adjust_for_deprivation", "unit", "description", "source"),
+        "an indicators file",
+    ):
+        return [], check.sorted()
+    rows, seen = [], {}
+    for line, record in records(table):
+        problems_before = len(check.problems)
+        code = check.required(line, record, "code").upper()
+        name = check.required(line, record, "name")
+        kind = record["kind"].lower()
+        if kind not in KINDS:
+            check.add(line, "kind", f"'{record['kind']}' is not a kind: use performance or context.", "bad_kind")
+        domain = record["domain"].lower()
+        if kind == "performance" and domain not in DOMAINS:
+            check.add(line, "domain", f"'{record['domain']}' is not a domain: use {', '.join(DOMAINS)}.",
+                      "bad_domain")
+        if kind == "context" and domain:
+            check.add(line, "domain", "A context indicator has no domain: leave it blank.", "bad_domain")
+        direction = record["direction"].lower() or "higher_better"
+        if direction not in DIRECTIONS:
+            check.add(line, "direction", f"'{record['direction']}' is not a direction: use higher_better or "
+                      "lower_better.", "bad_direction")
+        types = tuple(sorted({part.strip().upper() for part in record["organisation_types"].split(";")
+                              if part.strip()}))
+        if not types:
+            check.add(line, "organisation_types", "Give at least one organisation type code, separated by "
+                      "semicolons (e.g. HA;TRUST).", "missing")
+        for unknown in (t for t in types if t not in type_codes):
+            check.add(line, "organisation_types", f"'{unknown}' is not a known organisation type code "
+                      f"({', '.join(sorted(type_codes))}).", "unknown_type")
+        weight = _number(check, line, record, "weight", default=1.0)
+        if weight is not None and weight <= 0:
+            check.add(line, "weight", "The weight must be more than 0.", "bad_weight")
+        threshold = _number(check, line, record, "core_threshold", default=None)
+        adjust_text = record.get("adjust_for_deprivation", "").lower()
+        if adjust_text not in TRUE_WORDS + FALSE_WORDS:
+            check.add(line, "adjust_for_deprivation", f"'{record['adjust_for_deprivation']}' is not true or false.",
+                      "bad_boolean")
+        adjust = adjust_text in TRUE_WORDS
+        if kind == "context" and (threshold is not None or adjust):
+            check.add(line, "core_threshold" if threshold is not None else "adjust_for_deprivation",
+                      "A context indicator is never scored: it has no core target and is not adjusted.",
+                      "context_scored")
+        if len(check.problems) == problems_before and check.unique(seen, code, line, "code", "the indicator"):
+            rows.append(IndicatorRow(
+                line, code, name, kind, domain if kind == "performance" else "", direction, types,
+                weight, threshold, adjust, record.get("unit", ""), record.get("description", ""),
+                record.get("source", ""),
+            ))
+    return rows, check.sorted()
+
+
+def _number(check: _Collector, line, record, column, default):
+    text = record.get(column, "")
+    if not text:
+        return default
+    try:
+        return parse_number(text)
+    except ValueError as error:
+        check.add(line, column, str(error), "not_a_number")
+        return None

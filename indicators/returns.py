@@ -1,0 +1,204 @@
+"""Validating an indicator return: a table of
+organisation_code, indicator_code, year, value[, numerator, denominator].
+
+Pure: a Table and the reference data in, parsed rows plus every problem out.
+Nothing is stored here; `indicators.actions.apply_return` does that, and only
+when there is no problem at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .numbers import parse_number
+from .tables import Problem, Table, TableError, check_columns, read_table
+from .years import format_year, parse_year
+
+REQUIRED_COLUMNS = ("organisation_code", "indicator_code", "year", "value")
+OPTIONAL_COLUMNS = ("numerator", "denominator")
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRef:
+    type_code: str
+    type_name: str
+    opened: int | None
+    closed: int | None
+
+    def is_open(self, year: int) -> bool:
+        return (self.opened is None or self.opened <= year) and (self.closed is None or year <= self.closed)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRef:
+    type_codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ReturnsReference:
+    """What validation needs to know about the database, as plain data."""
+
+    organisations: dict[str, OrganisationRef]
+    indicators: dict[str, IndicatorRef]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRow:
+    line: int
+    organisation_code: str
+    indicator_code: str
+    year: int
+    value: float
+    numerator: float | None
+    denominator: float | None
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.organisation_code, self.indicator_code, self.year)
+
+
+@dataclass
+class ParsedReturn:
+    rows: list[ReturnRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    blank_values: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def parse_return(content: bytes, filename: str, reference: ReturnsReference) -> ParsedReturn:
+    """Read and validate a return file in one pass."""
+    try:
+        table = read_table(content, filename)
+    except TableError as error:
+        return ParsedReturn(problems=error.problems)
+    return validate_return(table, reference)
+
+
+def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
+    result = ParsedReturn(problems=list(table.problems), notes=list(table.notes))
+    header_problems = check_columns(table, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, "an indicator return")
+    if header_problems:
+        result.problems[:0] = header_problems
+        return result
+    if not table.rows and not table.problems:
+        result.problems.append(table.problem(None, None, "The file has a header but no data rows.", "no_rows"))
+        return result
+
+    position = {name: table.header.index(name) for name in table.header}
+    org_at, ind_at, year_at, value_at = (position[name] for name in REQUIRED_COLUMNS)
+    num_at = position.get("numerator")
+    den_at = position.get("denominator")
+    first_line_of: dict[tuple[str, str, int], int] = {}
+    problem = table.problem
+    problems = result.problems
+
+    for line, cells in table.rows:
+        row_ok = True
+        org_code = cells[org_at].upper()
+        organisation = reference.organisations.get(org_code)
+        if not org_code:
+            problems.append(problem(line, "organisation_code", "The organisation code is missing.", "missing"))
+            row_ok = False
+        elif organisation is None:
+            problems.append(problem(line, "organisation_code",
+                f"'{cells[org_at]}' is not a known organisation code.", "unknown_organisation"))
+            row_ok = False
+
+        ind_code = cells[ind_at].upper()
+        indicator = reference.indicators.get(ind_code)
+        if not ind_code:
+            problems.append(problem(line, "indicator_code", "The indicator code is missing.", "missing"))
+            row_ok = False
+        elif indicator is None:
+            problems.append(problem(line, "indicator_code",
+                f"'{cells[ind_at]}' is not a known indicator code.", "unknown_indicator"))
+            row_ok = False
+        elif organisation is not None and organisation.type_code not in indicator.type_codes:
+            problems.append(problem(line, "indicator_code",
+                f"The indicator {ind_code} does not apply to {organisation.type_name} "
+                f"({organisation.type_code}) organisations such as {org_code}.", "not_applicable"))
+            row_ok = False
+
+        year = None
+        if not cells[year_at]:
+            problems.append(problem(line, "year", "The year is missing.", "missing"))
+            row_ok = False
+        else:
+            try:
+                year = parse_year(cells[year_at])
+            except ValueError as error:
+                problems.append(problem(line, "year", str(error), "bad_year"))
+                row_ok = False
+        if year is not None and organisation is not None and not organisation.is_open(year):
+            problems.append(problem(line, "year", _not_open_message(org_code, organisation, year), "not_open"))
+            row_ok = False
+
+        numerator = _optional_number(cells, num_at, "numerator", line, problem, problems)
+        denominator = _optional_number(cells, den_at, "denominator", line, problem, problems)
+        if numerator is False or denominator is False:
+            row_ok = False
+        else:
+            if denominator is not None and denominator < 0:
+                problems.append(problem(line, "denominator",
+                    f"The denominator {cells[den_at]} is negative.", "negative_denominator"))
+                row_ok = False
+            if numerator is not None and numerator < 0:
+                problems.append(problem(line, "numerator",
+                    f"The numerator {cells[num_at]} is negative.", "negative_numerator"))
+                row_ok = False
+            if numerator is not None and denominator is not None and numerator > denominator:
+                problems.append(problem(line, "numerator",
+                    f"The numerator {cells[num_at]} is larger than the denominator {cells[den_at]}.",
+                    "numerator_above_denominator"))
+                row_ok = False
+
+        value_text = cells[value_at]
+        if not value_text:
+            if numerator is not None or denominator is not None:
+                problems.append(problem(line, "value",
+                    "The value is missing but a numerator or denominator is given.", "missing"))
+                row_ok = False
+            elif row_ok:
+                # A blank value means "not submitted": nothing is stored or
+                # removed, so a partly filled template can be sent back.
+                result.blank_values += 1
+            continue
+        try:
+            value = parse_number(value_text)
+        except ValueError as error:
+            problems.append(problem(line, "value", str(error), "not_a_number"))
+            continue
+
+        if not row_ok:
+            continue
+        key = (org_code, ind_code, year)
+        first_line = first_line_of.setdefault(key, line)
+        if first_line != line:
+            problems.append(problem(line, None,
+                f"Duplicate row: line {first_line} already gives {ind_code} for {org_code} in "
+                f"{format_year(year)}.", "duplicate"))
+            continue
+        result.rows.append(ReturnRow(line, org_code, ind_code, year, value, numerator, denominator))
+    problems.sort(key=lambda p: (p.line or 0))
+    return result
+
+
+def _optional_number(cells, at, column, line, problem, problems):
+    """The number in an optional column: None when absent or blank, False when invalid."""
+    if at is None or not cells[at]:
+        return None
+    try:
+        return parse_number(cells[at])
+    except ValueError as error:
+        problems.append(problem(line, column, str(error), "not_a_number"))
+        return False
+
+
+def _not_open_message(code: str, organisation: OrganisationRef, year: int) -> str:
+    if organisation.opened is not None and year < organisation.opened:
+        return f"{code} was not open in {format_year(year)}: it opened in {format_year(organisation.opened)}."
+    return f"{code} was not open in {format_year(year)}: it closed at the end of {format_year(organisation.closed)}."

@@ -1,0 +1,38 @@
+"""Financial years: stored as their first calendar year (2000), shown as "2000-01"."""
+
+import re
+
+FIRST_YEAR = 1900
+LAST_YEAR = 2099
+
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?$")
+
+
+def format_year(year: int) -> str:
+    """2000 -> "2000-01"."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def parse_year(text: str) -> int:
+    """Parse "2000-01", "2000/01", "2000-2001" or "2000" into 2000.
+
+    Raises ValueError with a message fit to show a person.
+    """
+    cleaned = text.strip()
+    if cleaned.endswith(".0") and cleaned[:-2].isdigit():
+        # A spreadsheet that stored the year as a number.
+        cleaned = cleaned[:-2]
+    match = _FINANCIAL_YEAR.match(cleaned)
+    if not match:
+        raise ValueError(f"'{text}' is not a financial year: write it as 2000-01 (or 2000)")
+    start = int(match.group(1))
+    end = match.group(2)
+    if end is not None:
+        expected = start + 1 if len(end) == 4 else (start + 1) % 100
+        if int(end) != expected:
+            raise ValueError(
+                f"'{text}' is not a financial year: the year after {start} is {format_year(start)}"
+            )
+    if not FIRST_YEAR <= start <= LAST_YEAR:
+        raise ValueError(f"'{text}' is outside the years this service holds ({FIRST_YEAR} to {LAST_YEAR})")
+    return start
