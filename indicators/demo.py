@@ -157,7 +157,8 @@ CATALOGUE = [
                       trend=0.05, description="Emergency admissions for asthma, diabetes and epilepsy, "
                                               "age-standardised (morbidity)."),
     IndicatorTemplate("HIPREC", "Discharged home within 56 days of a hip fracture", "quality", H,
-                      "% of patients", ("TRUST", "HA"), 48, 7, high=100, trend=0.1,
+                      "% of patients", ("TRUST", "HA"), 48, 7, high=100, adjust=True, deprivation_effect=0.4,
+                      trend=0.1,
                       description="Patients aged 65 and over admitted with a fractured hip and discharged "
                                   "to their usual residence within 56 days."),
     IndicatorTemplate("INFCTL", "Hospital infection control audit score", "quality", H, "score out of 100",

@@ -142,19 +142,21 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
         if numerator is False or denominator is False:
             row_ok = False
         else:
+            counts_ok = True
             if denominator is not None and denominator < 0:
                 problems.append(problem(line, "denominator",
                     f"The denominator {cells[den_at]} is negative.", "negative_denominator"))
-                row_ok = False
+                counts_ok = False
             if numerator is not None and numerator < 0:
                 problems.append(problem(line, "numerator",
                     f"The numerator {cells[num_at]} is negative.", "negative_numerator"))
-                row_ok = False
-            if numerator is not None and denominator is not None and numerator > denominator:
+                counts_ok = False
+            if counts_ok and numerator is not None and denominator is not None and numerator > denominator:
                 problems.append(problem(line, "numerator",
                     f"The numerator {cells[num_at]} is larger than the denominator {cells[den_at]}.",
                     "numerator_above_denominator"))
-                row_ok = False
+                counts_ok = False
+            row_ok = row_ok and counts_ok
 
         value_text = cells[value_at]
         if not value_text:

@@ -30,4 +30,4 @@ def refuse(path: str, problems: list[Problem], stderr) -> None:
         for line in lines:
             stderr.write(line)
     summary = lines[0] if len(lines) == 1 else f"{name}: {len(lines)} problems (listed above)"
-    raise CommandError(f"{summary}. Nothing was stored.")
+    raise CommandError(f"{summary.rstrip('.')}. Nothing was stored.")

@@ -1,0 +1,40 @@
+"""Shared test fixtures.
+
+The small world: two regions of 2000 (Northern and Yorkshire in the north,
+London in the south), four organisations (two health authorities, a trust
+that closed at the end of 1998-99 and its successor), one core-target
+indicator for HA and TRUST, one adjusted quality indicator for HA only, and
+the deprivation context indicator. Built through the import commands, as an
+operator would.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ORGANISATIONS = """code,name,type,region,opened,closed,successor
+Q01,Leeds Health Authority,HA,NY,,,
+Q02,Camden Health Authority,HA,London,,,
+RAA,Old Trust,TRUST,NY,,1998-99,RAB
+RAB,New Trust,TRUST,NY,1999-00,,
+"""
+
+INDICATORS = """code,name,kind,domain,direction,organisation_types,weight,core_threshold,adjust_for_deprivation,unit
+IP18M,Inpatients waiting over 18 months,performance,access,lower_better,HA;TRUST,1,0,false,patients
+MORTCIRC,Deaths from circulatory disease,performance,quality,lower_better,HA,1,,true,per 100000
+DEPRIVATION,Deprivation score,context,,higher_better,HA;TRUST;PCG,1,,false,score
+"""
+
+
+def write(folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def world(db, tmp_path):
+    call_command("import_organisations", write(tmp_path, "organisations.csv", ORGANISATIONS), stdout=None)
+    call_command("import_indicators", write(tmp_path, "indicators.csv", INDICATORS), stdout=None)
+    return tmp_path
