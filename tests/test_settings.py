@@ -1,0 +1,48 @@
+"""The settings module fails loudly rather than guessing. Each case runs in a
+fresh interpreter, since settings are read once per process."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PRINT_DATABASE = ("from django.conf import settings; d = settings.DATABASES['default']; "
+                  "print(d['ENGINE'], d['NAME'], d.get('HOST', ''), d.get('PORT', ''), d.get('USER', ''))")
+
+
+def settings_process(code: str, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="trafficlights.settings")
+    return subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
+                          env=clean, capture_output=True, text=True)
+
+
+def test_refuses_to_start_with_debug_off_and_no_secret_key():
+    process = settings_process("pass", DEBUG="False")
+    assert process.returncode != 0
+    assert "SECRET_KEY is not set" in process.stderr
+
+
+def test_debug_on_needs_no_secret_key():
+    assert settings_process("pass", DEBUG="True").returncode == 0
+
+
+def test_refuses_an_unclear_boolean():
+    process = settings_process("pass", DEBUG="yes please", SECRET_KEY="x")
+    assert "DEBUG must be True or False, not 'yes please'" in process.stderr
+
+
+def test_sqlite_file_by_default():
+    process = settings_process(PRINT_DATABASE, SECRET_KEY="x")
+    engine, name, *_ = process.stdout.split()
+    assert engine == "django.db.backends.sqlite3" and name.endswith("db.sqlite3")
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("postgres://postgres@db.example:5433/ratings", "django.db.backends.postgresql ratings db.example 5433 postgres"),
+    ("sqlite:////tmp/other.sqlite3", "django.db.backends.sqlite3 /tmp/other.sqlite3"),
+])
+def test_database_url(url, expected):
+    process = settings_process(PRINT_DATABASE, SECRET_KEY="x", DATABASE_URL=url)
+    assert process.stdout.split() == expected.split()
