@@ -1,0 +1,417 @@
+"""The rating method (`shared/specs/rating-method.md`, version 1), step by step.
+
+Pure: pandas and numpy only, no Django. One function per step of the
+method, each named for it; `rate` runs them for every organisation type.
+
+Inputs are tidy DataFrames (see `EngineInputs`); organisations and
+indicators are identified by opaque keys (the adapter uses database ids), so
+names never affect a result. Outputs are tidy DataFrames too (see
+`EngineResult`); turning them into stored ratings is the caller's business.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+# Bump whenever the same inputs would give different outputs; stored with every run.
+ENGINE_VERSION = "1.0.0"
+
+DOMAINS = ("quality", "efficiency", "access", "patient_experience")
+HIGHER_BETTER, LOWER_BETTER = "higher_better", "lower_better"
+GREEN, YELLOW, RED, NOT_RATED = "green", "yellow", "red", "not_rated"
+TIE_TOLERANCE = 1e-9
+# A spread this small relative to the values is floating-point noise around
+# identical values (mean of 0.1, 0.1, 0.1 is not exactly 0.1): treat it as zero.
+ZERO_SPREAD = 1e-12
+
+
+@dataclass(frozen=True)
+class SchemeParameters:
+    """The method's parameters, with the spec's defaults."""
+
+    green_share: float = 0.25
+    red_core_failures: int = 2
+    improvement_weight: float = 0.25
+    value_added: bool = True
+    deprivation_indicator: str = "DEPRIVATION"
+    min_coverage: float = 0.5
+    clip_z: float = 3.0
+    domain_weights: Mapping[str, float] = field(default_factory=lambda: {d: 1.0 for d in DOMAINS})
+
+    def __post_init__(self):
+        problems = parameter_problems(asdict(self))
+        if problems:
+            raise ValueError("; ".join(f"{name}: {message}" for name, message in problems.items()))
+        # Frozen, and hashable in spirit: keep a plain sorted dict of floats.
+        object.__setattr__(self, "domain_weights",
+                           {d: float(self.domain_weights.get(d, 1.0)) for d in DOMAINS})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping) -> "SchemeParameters":
+        unknown = set(values) - {f for f in cls.__dataclass_fields__}
+        if unknown:
+            raise ValueError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+
+def parameter_problems(values: Mapping) -> dict[str, str]:
+    """Every way the parameters break the method's rules, by parameter name."""
+    problems = {}
+
+    def number(name):
+        value = values.get(name)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    for name in ("green_share", "min_coverage"):
+        value = number(name)
+        if value is None or not 0 < value <= 1:
+            problems[name] = "must be a share more than 0 and at most 1"
+    value = number("improvement_weight")
+    if value is None or not 0 <= value <= 1:
+        problems["improvement_weight"] = "must be between 0 and 1"
+    value = values.get("red_core_failures")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        problems["red_core_failures"] = "must be a whole number, at least 1"
+    value = number("clip_z")
+    if value is None or not (value > 0 and math.isfinite(value)):
+        problems["clip_z"] = "must be a number more than 0"
+    if not isinstance(values.get("value_added"), bool):
+        problems["value_added"] = "must be true or false"
+    if not isinstance(values.get("deprivation_indicator"), str) or not values.get("deprivation_indicator"):
+        problems["deprivation_indicator"] = "must be an indicator code"
+    weights = values.get("domain_weights")
+    if not isinstance(weights, Mapping) or set(weights) - set(DOMAINS):
+        problems["domain_weights"] = f"must map some of {', '.join(DOMAINS)} to weights"
+    elif any(not isinstance(w, (int, float)) or isinstance(w, bool) or not 0 <= w < math.inf
+             for w in weights.values()):
+        problems["domain_weights"] = "weights must be numbers of 0 or more"
+    elif sum(weights.get(d, 1.0) for d in DOMAINS) <= 0:
+        problems["domain_weights"] = "at least one domain must have a weight above 0"
+    return problems
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """One year's inputs.
+
+    organisations: organisation, type, active (open in `year`): every
+        organisation of the types being rated, active or not, since last
+        year's adjustment is fitted over last year's organisations.
+    indicators: indicator, domain, direction, weight, adjust_for_deprivation,
+        core_threshold (NaN when not a core target): performance indicators.
+    applicability: indicator, type: which types each indicator applies to.
+    results: organisation, indicator, year, value: performance results for
+        `year` and `year - 1`.
+    deprivation: organisation, year, value: the deprivation context
+        indicator for `year` and `year - 1`.
+    """
+
+    year: int
+    organisations: pd.DataFrame
+    indicators: pd.DataFrame
+    applicability: pd.DataFrame
+    results: pd.DataFrame
+    deprivation: pd.DataFrame
+
+
+@dataclass
+class EngineResult:
+    """ratings: one row per active organisation (see `RATING_COLUMNS`).
+    indicator_scores: organisation, indicator, value, adjusted, z, delta, delta_z
+        for the year rated (rated organisations only).
+    core_failures: organisation, indicator, value, threshold, reason ("missed" or "no data").
+    adjustments: organisation, indicator, value, adjusted, deprivation, slope, status,
+        for each flagged indicator in the year rated.
+    fits: type, indicator, year, n, slope, intercept, mean_deprivation, applied.
+    """
+
+    ratings: pd.DataFrame
+    indicator_scores: pd.DataFrame
+    core_failures: pd.DataFrame
+    adjustments: pd.DataFrame
+    fits: pd.DataFrame
+
+
+RATING_COLUMNS = (
+    ["organisation", "type", "band", "score", "level", "improvement"]
+    + [f"level_{d}" for d in DOMAINS] + [f"improvement_{d}" for d in DOMAINS]
+    + ["core_failures", "coverage", "reported", "applicable", "not_rated_reason", "rank", "green_cutoff",
+       "gap_to_green"]
+)
+
+
+def rate(inputs: EngineInputs, params: SchemeParameters) -> EngineResult:
+    """Run the method for every organisation type in the inputs, each on its own."""
+    parts = [rate_type(inputs, params, type_code)
+             for type_code in sorted(inputs.organisations["type"].unique())]
+    if not parts:
+        return EngineResult(*(pd.DataFrame() for _ in range(5)))
+    return EngineResult(*(pd.concat([getattr(p, name) for p in parts], ignore_index=True)
+                          for name in ("ratings", "indicator_scores", "core_failures", "adjustments", "fits")))
+
+
+def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code) -> EngineResult:
+    year = inputs.year
+    organisations = inputs.organisations[inputs.organisations["type"] == type_code]
+    applicable = set(inputs.applicability.loc[inputs.applicability["type"] == type_code, "indicator"])
+    indicators = inputs.indicators[inputs.indicators["indicator"].isin(applicable)].set_index("indicator")
+    of_type = set(organisations["organisation"])
+    results = inputs.results[inputs.results["organisation"].isin(of_type)
+                             & inputs.results["indicator"].isin(indicators.index)]
+    deprivation = inputs.deprivation[inputs.deprivation["organisation"].isin(of_type)]
+    active = organisations.loc[organisations["active"], "organisation"]
+
+    coverage = select_rated(active, results[results["year"] == year], indicators, params)
+    rated = coverage.index[coverage["rated"]]
+    adjusted, fits = adjust_for_deprivation(results, deprivation, indicators, params)
+    fits.insert(0, "type", type_code)
+    this_year = adjusted[adjusted["year"] == year]
+    failures = count_core_failures(this_year, indicators, rated)
+    level, level_domains, z = score_level(this_year, indicators, rated, params)
+    improvement, improvement_domains, delta = score_improvement(adjusted, year, indicators, rated, params)
+    score = combine_scores(level, improvement, params)
+    failure_counts = failures.groupby("organisation").size().reindex(rated, fill_value=0)
+    bands = assign_bands(score, failure_counts, params)
+
+    ratings = pd.DataFrame(index=coverage.index)
+    ratings["organisation"] = coverage.index
+    ratings["type"] = type_code
+    ratings["band"] = bands.reindex(coverage.index).fillna(NOT_RATED)
+    ratings["score"] = score
+    ratings["level"] = level
+    ratings["improvement"] = improvement
+    for domain in DOMAINS:
+        ratings[f"level_{domain}"] = level_domains.get(domain, np.nan)
+        ratings[f"improvement_{domain}"] = improvement_domains.get(domain, np.nan)
+    ratings["core_failures"] = failure_counts.reindex(coverage.index).astype("Int64")
+    for column in ("coverage", "reported", "applicable", "not_rated_reason"):
+        ratings[column] = coverage[column]
+    ratings["rank"] = rank_scores(score).astype("Int64")
+    cutoff = green_cutoff(score, failure_counts, params)
+    ratings["green_cutoff"] = np.where(ratings["band"] != NOT_RATED, cutoff, np.nan)
+    ratings["gap_to_green"] = ratings["score"] - ratings["green_cutoff"]
+
+    scores = z.join(delta[["delta", "delta_z"]], how="left").reset_index()
+    flagged = this_year[this_year["indicator"].map(indicators["adjust_for_deprivation"]).fillna(False).astype(bool)]
+    adjustments = flagged[["organisation", "indicator", "value", "adjusted", "deprivation", "slope", "status"]]
+    return EngineResult(ratings[RATING_COLUMNS].reset_index(drop=True), scores, failures,
+                        adjustments.reset_index(drop=True), fits)
+
+
+# Step 1 -------------------------------------------------------------------
+
+def select_rated(active: pd.Series, results: pd.DataFrame, indicators: pd.DataFrame,
+                 params: SchemeParameters) -> pd.DataFrame:
+    """Coverage of the applicable performance indicators; below min_coverage is not rated.
+
+    Returns, indexed by organisation: applicable, reported, coverage, rated, not_rated_reason.
+    """
+    applicable = len(indicators)
+    reported = (results.dropna(subset=["value"]).groupby("organisation")["indicator"].nunique()
+                .reindex(pd.Index(active, name="organisation"), fill_value=0))
+    frame = pd.DataFrame({"applicable": applicable, "reported": reported.astype(int)})
+    frame["coverage"] = frame["reported"] / applicable if applicable else 0.0
+    frame["rated"] = (frame["coverage"] >= params.min_coverage - TIE_TOLERANCE) & (applicable > 0)
+    frame["not_rated_reason"] = np.where(
+        frame["rated"], "",
+        [f"Reported {r} of the {applicable} indicators that apply ({c:.0%}); at least "
+         f"{params.min_coverage:.0%} are needed to be rated." if applicable else
+         "No performance indicators apply to this type of organisation."
+         for r, c in zip(frame["reported"], frame["coverage"])])
+    return frame
+
+
+# Step 2 -------------------------------------------------------------------
+
+def adjust_for_deprivation(results: pd.DataFrame, deprivation: pd.DataFrame, indicators: pd.DataFrame,
+                           params: SchemeParameters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The value-added adjustment, fitted separately for each flagged indicator and year.
+
+    OLS v = a + b*d over the organisations with both v and d (at least 3, d not
+    all equal); v' = v - b*(d - mean d). Returns the results with columns
+    deprivation, adjusted, slope and status, and one row per fit.
+    """
+    frame = results.merge(deprivation.rename(columns={"value": "deprivation"}),
+                          on=["organisation", "year"], how="left")
+    frame["adjusted"] = frame["value"]
+    frame["slope"] = np.nan
+    flagged = frame["indicator"].map(indicators["adjust_for_deprivation"]).fillna(False).astype(bool)
+    frame["status"] = np.where(flagged, "not adjusted: value-added adjustment is off", "")
+    fit_columns = ["indicator", "year", "n", "slope", "intercept", "mean_deprivation", "applied"]
+    if not params.value_added or not flagged.any():
+        return frame, pd.DataFrame(columns=fit_columns)
+
+    usable = flagged & frame["value"].notna() & frame["deprivation"].notna()
+    fit_set = frame[usable]
+    groups = fit_set.groupby(["indicator", "year"])
+    stats = groups.agg(n=("value", "size"), mean_v=("value", "mean"), mean_d=("deprivation", "mean"),
+                       min_d=("deprivation", "min"), max_d=("deprivation", "max"))
+    centred = fit_set.assign(
+        dc=fit_set["deprivation"] - groups["deprivation"].transform("mean"),
+        vc=fit_set["value"] - groups["value"].transform("mean"))
+    centred = centred.assign(dv=centred["dc"] * centred["vc"], dd=centred["dc"] ** 2)
+    sums = centred.groupby(["indicator", "year"])[["dv", "dd"]].sum()
+    stats["applied"] = (stats["n"] >= 3) & (stats["max_d"] > stats["min_d"])
+    stats["slope"] = np.where(stats["applied"], sums["dv"] / sums["dd"].where(sums["dd"] > 0), np.nan)
+    stats["intercept"] = stats["mean_v"] - stats["slope"] * stats["mean_d"]
+
+    keys = pd.MultiIndex.from_frame(frame[["indicator", "year"]])
+    slope = stats["slope"].reindex(keys).to_numpy()
+    mean_d = stats["mean_d"].reindex(keys).to_numpy()
+    applied = stats["applied"].reindex(keys).fillna(False).to_numpy(dtype=bool) & flagged.to_numpy()
+    adjust_rows = applied & frame["deprivation"].notna().to_numpy() & frame["value"].notna().to_numpy()
+    frame.loc[adjust_rows, "adjusted"] = (frame["value"] - slope * (frame["deprivation"] - mean_d))[adjust_rows]
+    frame["slope"] = np.where(applied, slope, np.nan)
+    frame["status"] = np.select(
+        [~flagged.to_numpy(), adjust_rows, applied & frame["deprivation"].isna().to_numpy()],
+        ["", "adjusted", "not adjusted: no deprivation value"],
+        "not adjusted: fewer than 3 organisations with values, or deprivation all equal")
+    fits = stats.reset_index().rename(columns={"mean_d": "mean_deprivation"})[fit_columns]
+    return frame, fits
+
+
+# Step 3 -------------------------------------------------------------------
+
+def count_core_failures(results: pd.DataFrame, indicators: pd.DataFrame, rated: pd.Index) -> pd.DataFrame:
+    """Each failed core target of each rated organisation: value (adjusted), threshold,
+    and reason "missed", or "no data" when there is no value."""
+    core = indicators[indicators["core_threshold"].notna()]
+    columns = ["organisation", "indicator", "value", "threshold", "reason"]
+    if core.empty or rated.empty:
+        return pd.DataFrame(columns=columns)
+    grid = pd.MultiIndex.from_product([rated, core.index], names=["organisation", "indicator"])
+    values = (results[results["indicator"].isin(core.index)].dropna(subset=["value"])
+              .set_index(["organisation", "indicator"])["adjusted"].reindex(grid))
+    frame = values.rename("value").reset_index()
+    frame["threshold"] = frame["indicator"].map(core["core_threshold"])
+    higher = frame["indicator"].map(core["direction"]) == HIGHER_BETTER
+    passed = np.where(higher, frame["value"] >= frame["threshold"], frame["value"] <= frame["threshold"])
+    frame["reason"] = np.where(frame["value"].isna(), "no data", "missed")
+    return frame[~passed | frame["value"].isna()][columns].reset_index(drop=True)
+
+
+# Step 4 -------------------------------------------------------------------
+
+def standardise(values: pd.Series, by: pd.Series, clip: float) -> pd.Series:
+    """(x - mean) / sd within each group, population sd; 0 for all when the
+    spread is zero or fewer than 2 values; clipped to +-clip."""
+    groups = values.groupby(by)
+    mean = groups.transform("mean")
+    sd = groups.transform("std", ddof=0)
+    count = groups.transform("count")
+    flat = (count < 2) | (sd <= ZERO_SPREAD * np.maximum(1.0, mean.abs()))
+    z = ((values - mean) / sd.where(~flat)).where(~flat, 0.0)
+    return z.clip(-clip, clip)
+
+
+def sign_of(direction: pd.Series) -> pd.Series:
+    return np.where(direction == HIGHER_BETTER, 1.0, -1.0)
+
+
+def aggregate_domains(scores: pd.DataFrame, column: str, indicators: pd.DataFrame,
+                      params: SchemeParameters) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Weighted mean of a per-indicator score into domain scores (indicator
+    weights), then into one overall score (domain weights)."""
+    frame = scores[["organisation", "indicator", column]].dropna(subset=[column])
+    frame = frame.assign(domain=frame["indicator"].map(indicators["domain"]),
+                         weight=frame["indicator"].map(indicators["weight"]))
+    frame["weighted"] = frame[column] * frame["weight"]
+    sums = frame.groupby(["organisation", "domain"])[["weighted", "weight"]].sum()
+    domain_scores = (sums["weighted"] / sums["weight"]).unstack("domain")
+    domain_weight = pd.Series(params.domain_weights)
+    weights = domain_scores.notna().mul(domain_weight.reindex(domain_scores.columns), axis=1)
+    total = weights.sum(axis=1)
+    overall = (domain_scores.fillna(0.0) * weights).sum(axis=1) / total.where(total > 0)
+    return overall, {d: domain_scores[d] for d in domain_scores.columns}
+
+
+def score_level(results: pd.DataFrame, indicators: pd.DataFrame, rated: pd.Index,
+                params: SchemeParameters):
+    """Level score L: clipped z-scores of this year's adjusted values among the
+    rated organisations, averaged into domains and then overall."""
+    frame = results[results["organisation"].isin(rated)].dropna(subset=["adjusted"]).copy()
+    signed = frame["adjusted"] * sign_of(frame["indicator"].map(indicators["direction"]))
+    frame["z"] = standardise(signed, frame["indicator"], params.clip_z)
+    level, domains = aggregate_domains(frame, "z", indicators, params)
+    z = frame.set_index(["organisation", "indicator"])[["value", "adjusted", "z"]]
+    return level.reindex(rated), {d: s.reindex(rated) for d, s in domains.items()}, z
+
+
+# Step 5 -------------------------------------------------------------------
+
+def score_improvement(results: pd.DataFrame, year: int, indicators: pd.DataFrame, rated: pd.Index,
+                      params: SchemeParameters):
+    """Improvement score I: clipped z-scores of the signed year-on-year change
+    in adjusted values (each year's own adjustment), for organisations with both years."""
+    frame = results[results["organisation"].isin(rated)].dropna(subset=["adjusted"])
+    columns = ["organisation", "indicator", "adjusted"]
+    both = frame.loc[frame["year"] == year, columns].merge(
+        frame.loc[frame["year"] == year - 1, columns], on=["organisation", "indicator"],
+        suffixes=("", "_previous"))
+    if both.empty:
+        empty = pd.DataFrame(columns=["delta", "delta_z"],
+                             index=pd.MultiIndex.from_arrays([[], []], names=["organisation", "indicator"]))
+        return pd.Series(np.nan, index=rated), {}, empty
+    both["delta"] = (both["adjusted"] - both["adjusted_previous"]) * sign_of(both["indicator"].map(indicators["direction"]))
+    both["delta_z"] = standardise(both["delta"], both["indicator"], params.clip_z)
+    improvement, domains = aggregate_domains(both, "delta_z", indicators, params)
+    delta = both.set_index(["organisation", "indicator"])[["delta", "delta_z"]]
+    return improvement.reindex(rated), {d: s.reindex(rated) for d, s in domains.items()}, delta
+
+
+# Step 6 -------------------------------------------------------------------
+
+def combine_scores(level: pd.Series, improvement: pd.Series, params: SchemeParameters) -> pd.Series:
+    """S = (1 - w) L + w I; S = L when I is missing or w = 0."""
+    w = params.improvement_weight
+    if w == 0:
+        return level.copy()
+    return ((1 - w) * level + w * improvement).where(improvement.notna(), level)
+
+
+# Step 7 -------------------------------------------------------------------
+
+def green_quota(rated_count: int, params: SchemeParameters) -> int:
+    return math.floor(params.green_share * rated_count + TIE_TOLERANCE)
+
+
+def green_candidates(score: pd.Series, failures: pd.Series, params: SchemeParameters) -> pd.Series:
+    """Scores of organisations that failed no core target, best first (no score last)."""
+    candidates = score[(failures.reindex(score.index) == 0)]
+    return candidates.sort_values(ascending=False, na_position="last", kind="mergesort")
+
+
+def green_cutoff(score: pd.Series, failures: pd.Series, params: SchemeParameters) -> float:
+    """S of the q-th candidate (of the last, when there are fewer than q); NaN when none is green."""
+    q = green_quota(len(score), params)
+    candidates = green_candidates(score, failures, params).dropna()
+    if q == 0 or candidates.empty:
+        return np.nan
+    return float(candidates.iloc[min(q, len(candidates)) - 1])
+
+
+def assign_bands(score: pd.Series, failures: pd.Series, params: SchemeParameters) -> pd.Series:
+    """Red: F >= red_core_failures. Green: the best q with F = 0, and any tied
+    with the q-th. Yellow: the rest. Indexed like `score` (the rated set)."""
+    bands = pd.Series(YELLOW, index=score.index, dtype=object)
+    bands[failures.reindex(score.index) >= params.red_core_failures] = RED
+    cutoff = green_cutoff(score, failures, params)
+    if not np.isnan(cutoff):
+        candidates = green_candidates(score, failures, params).dropna()
+        bands[candidates.index[candidates >= cutoff - TIE_TOLERANCE]] = GREEN
+    return bands
+
+
+# Step 8 -------------------------------------------------------------------
+
+def rank_scores(score: pd.Series) -> pd.Series:
+    """Rank of S among the rated, 1 = best; ties share the lower number."""
+    return score.rank(ascending=False, method="min")
