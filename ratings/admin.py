@@ -1,0 +1,89 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from indicators.years import format_year
+
+from . import actions
+from .models import Rating, RatingRun, RatingScheme
+
+
+@admin.register(RatingScheme)
+class RatingSchemeAdmin(admin.ModelAdmin):
+    list_display = ["year_display", "green_share", "red_core_failures", "improvement_weight", "value_added",
+                    "min_coverage", "clip_z", "updated_at"]
+    actions = ["recalculate"]
+
+    @admin.display(description="year", ordering="year")
+    def year_display(self, obj):
+        return format_year(obj.year)
+
+    @admin.action(description="Recalculate ratings for the selected years (as drafts)")
+    def recalculate(self, request, queryset):
+        for scheme in queryset:
+            try:
+                runs = actions.recalculate(year=scheme.year, user=request.user)
+            except actions.RecalculationError as error:
+                self.message_user(request, f"{format_year(scheme.year)}: {error}", messages.ERROR)
+                continue
+            self.message_user(request, f"{format_year(scheme.year)}: {len(runs)} draft run(s) computed: "
+                              + ", ".join(f"{r.organisation_type.code} run {r.pk}" for r in runs), messages.SUCCESS)
+
+
+@admin.register(RatingRun)
+class RatingRunAdmin(admin.ModelAdmin):
+    """Read-only: runs are never edited after they are computed."""
+
+    list_display = ["id", "year_display", "organisation_type", "status", "created_at", "created_by",
+                    "published_at", "rated_count", "green", "yellow", "red", "engine_version"]
+    list_filter = ["status", "organisation_type", "year"]
+    list_select_related = ["organisation_type", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            green=Count("ratings", filter=Q(ratings__band="green")),
+            yellow=Count("ratings", filter=Q(ratings__band="yellow")),
+            red=Count("ratings", filter=Q(ratings__band="red")))
+
+    @admin.display(description="year", ordering="year")
+    def year_display(self, obj):
+        return format_year(obj.year)
+
+    @admin.display(ordering="green")
+    def green(self, obj):
+        return obj.green
+
+    @admin.display(ordering="yellow")
+    def yellow(self, obj):
+        return obj.yellow
+
+    @admin.display(ordering="red")
+    def red(self, obj):
+        return obj.red
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "run", "band", "band_without_adjustment", "score", "rank",
+                    "core_targets_failed"]
+    list_filter = ["band", "run__organisation_type", "run__year", "run__status"]
+    search_fields = ["organisation__code", "organisation__name"]
+    list_select_related = ["organisation", "run__organisation_type"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

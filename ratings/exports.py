@@ -1,0 +1,50 @@
+"""The ratings CSV: what `export_ratings` writes and the public download serves."""
+
+from __future__ import annotations
+
+import csv
+from typing import Iterable, TextIO
+
+from indicators.years import format_year
+
+from .engine import DOMAINS
+from .models import Rating, RatingRun
+
+COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",
+            "level_score", "improvement_score", "core_targets_failed", "rank"]
+           + [f"{domain}_score" for domain in DOMAINS])
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+def neutralise(cell):
+    """Stop a spreadsheet reading a text cell as a formula (OWASP); numbers pass untouched."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def rating_rows(runs: Iterable[RatingRun]) -> Iterable[list]:
+    ratings = (Rating.objects.filter(run__in=list(runs))
+               .select_related("run", "organisation__type", "organisation__region")
+               .order_by("organisation__type__code", "rank", "organisation__name"))
+    for rating in ratings.iterator(chunk_size=2000):
+        level = rating.domain_scores.get("level", {})
+        yield [format_year(rating.run.year), rating.organisation.code, rating.organisation.name,
+               rating.organisation.type.code, rating.organisation.region.name, rating.band,
+               _round(rating.score), _round(rating.level_score), _round(rating.improvement_score),
+               rating.core_targets_failed, rating.rank] + [_round(level.get(domain)) for domain in DOMAINS]
+
+
+def write_csv(rows: Iterable[list], handle: TextIO) -> int:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
+        count += 1
+    return count
+
+
+def _round(value):
+    # Six decimal places: enough to order and reproduce, without float noise.
+    return None if value is None else round(value, 6)

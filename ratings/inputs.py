@@ -1,0 +1,59 @@
+"""The one bridge from the database into the engine: a year's inputs in five
+queries, however many organisations there are."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+from django.db.models import QuerySet
+
+from indicators.models import Indicator, Organisation, Result
+
+from .engine import EngineInputs
+
+
+def frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
+    """A values_list queryset as a DataFrame, read with one raw cursor: Django's
+    per-row iteration would cost more than the whole computation at scale."""
+    sql, params = queryset.values_list(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return pd.DataFrame(cursor.fetchall(), columns=[c.split("__")[-1] if "__" in c else c for c in columns])
+
+
+def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: str) -> EngineInputs:
+    """Every organisation of the types (active or not: last year's adjustment is
+    fitted over last year's organisations), the performance indicators, which
+    types they apply to, and this and last year's results and deprivation scores."""
+    organisations = frame(Organisation.objects.filter(type__code__in=type_codes),
+                          ["id", "type__code", "opened", "closed"])
+    organisations.columns = ["organisation", "type", "opened", "closed"]
+    opened = organisations["opened"].astype(float).fillna(-np.inf)
+    closed = organisations["closed"].astype(float).fillna(np.inf)
+    organisations["active"] = (opened <= year) & (year <= closed)
+
+    performance = Indicator.objects.filter(kind=Indicator.Kind.PERFORMANCE)
+    indicators = frame(performance, ["id", "domain", "direction", "weight", "adjust_for_deprivation",
+                                     "core_threshold"])
+    indicators.columns = ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"]
+    indicators["core_threshold"] = indicators["core_threshold"].astype(float)
+    indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
+
+    applicability = frame(Indicator.organisation_types.through.objects.filter(
+        indicator__kind=Indicator.Kind.PERFORMANCE, organisationtype__code__in=type_codes),
+        ["indicator_id", "organisationtype__code"])
+    applicability.columns = ["indicator", "type"]
+
+    in_scope = Result.objects.filter(year__in=[year - 1, year], organisation__type__code__in=type_codes)
+    results = frame(in_scope.filter(indicator__kind=Indicator.Kind.PERFORMANCE),
+                    ["organisation_id", "indicator_id", "year", "value"])
+    results.columns = ["organisation", "indicator", "year", "value"]
+    deprivation = frame(in_scope.filter(indicator__code=deprivation_code), ["organisation_id", "year", "value"])
+    deprivation.columns = ["organisation", "year", "value"]
+    for table in (results, deprivation):
+        table["value"] = table["value"].astype(float)
+        table["year"] = table["year"].astype(int)
+    return EngineInputs(year=year, organisations=organisations[["organisation", "type", "active"]],
+                        indicators=indicators, applicability=applicability, results=results,
+                        deprivation=deprivation)

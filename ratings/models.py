@@ -1,0 +1,172 @@
+"""Rating schemes (a year's method parameters), rating runs (one computation
+for a year and organisation type, never edited afterwards) and ratings."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators.models import Indicator, Organisation, OrganisationType
+from indicators.years import FIRST_YEAR, LAST_YEAR, format_year
+
+from .engine import DOMAINS, SchemeParameters, parameter_problems
+
+
+def default_domain_weights():
+    return {domain: 1.0 for domain in DOMAINS}
+
+
+class RatingScheme(models.Model):
+    """The method's parameters for one year. Defaults are the spec's."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    green_share = models.FloatField(
+        default=0.25, help_text="At most this share of the rated organisations of a type are green (0 to 1).")
+    red_core_failures = models.PositiveSmallIntegerField(
+        default=2, help_text="Failing this many core national targets or more makes an organisation red.")
+    improvement_weight = models.FloatField(
+        default=0.25, help_text="Weight of year-on-year improvement in the final score (0 to 1).")
+    value_added = models.BooleanField(
+        default=True, help_text="Adjust flagged indicators for the deprivation of the population served.")
+    deprivation_indicator = models.CharField(
+        max_length=40, default="DEPRIVATION", help_text="Code of the context indicator used for the adjustment.")
+    min_coverage = models.FloatField(
+        default=0.5, help_text="Share of applicable indicators an organisation must report to be rated (0 to 1).")
+    clip_z = models.FloatField(default=3.0, help_text="Standardised scores are clipped to plus or minus this.")
+    domain_weights = models.JSONField(
+        default=default_domain_weights, help_text="Weight of each domain in the overall score.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(green_share__gt=0, green_share__lte=1), name="scheme_green_share_valid"),
+            models.CheckConstraint(condition=Q(min_coverage__gt=0, min_coverage__lte=1),
+                                   name="scheme_min_coverage_valid"),
+            models.CheckConstraint(condition=Q(improvement_weight__gte=0, improvement_weight__lte=1),
+                                   name="scheme_improvement_weight_valid"),
+            models.CheckConstraint(condition=Q(red_core_failures__gte=1), name="scheme_red_core_failures_valid"),
+            models.CheckConstraint(condition=Q(clip_z__gt=0), name="scheme_clip_z_valid"),
+            models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), name="scheme_year_valid"),
+        ]
+
+    def __str__(self):
+        return f"Rating scheme for {format_year(self.year)}"
+
+    PARAMETER_NAMES = ("green_share", "red_core_failures", "improvement_weight", "value_added",
+                       "deprivation_indicator", "min_coverage", "clip_z", "domain_weights")
+
+    def parameter_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.PARAMETER_NAMES}
+
+    def parameters(self) -> SchemeParameters:
+        return SchemeParameters(**self.parameter_values())
+
+    def clean(self):
+        errors = parameter_problems(self.parameter_values())
+        code = self.deprivation_indicator
+        if "deprivation_indicator" not in errors:
+            kind = Indicator.objects.filter(code=code).values_list("kind", flat=True).first()
+            if kind is None:
+                errors["deprivation_indicator"] = f"There is no indicator with the code {code}."
+            elif kind != Indicator.Kind.CONTEXT:
+                errors["deprivation_indicator"] = f"{code} is a {kind} indicator; it must be a context indicator."
+        if errors:
+            raise ValidationError({name: ValidationError(message, code="invalid")
+                                   for name, message in errors.items()})
+
+
+class RatingRunQuerySet(models.QuerySet):
+    def published(self, at=None):
+        """The runs the public may see: published, at a publication time that
+        has passed. The one filter every public path uses; a missing
+        publication time counts as unpublished."""
+        return self.filter(status=RatingRun.Status.PUBLISHED, published_at__isnull=False,
+                           published_at__lte=at or timezone.now())
+
+
+class RatingRun(models.Model):
+    """One computation of the ratings of one organisation type for one year:
+    the parameters and engine version it used are frozen with it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    year = models.PositiveSmallIntegerField()
+    organisation_type = models.ForeignKey(OrganisationType, on_delete=models.PROTECT, related_name="rating_runs")
+    parameters = models.JSONField(help_text="The scheme parameters used, frozen.")
+    engine_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="rating_runs")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    rated_count = models.PositiveIntegerField(default=0)
+    green_quota = models.PositiveIntegerField(default=0)
+    green_cutoff = models.FloatField(null=True, blank=True)
+
+    objects = RatingRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "organisation_type", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "organisation_type"], condition=Q(status="published"),
+                                    name="one_published_run_per_year_and_type"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "published", "superseded", "withdrawn"]),
+                                   name="run_status_valid"),
+            models.CheckConstraint(condition=~Q(status="published") | Q(published_at__isnull=False),
+                                   name="published_run_has_publication_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_type.code} {format_year(self.year)} run {self.pk} ({self.status})"
+
+
+class Band(models.TextChoices):
+    GREEN = "green", "Green"
+    YELLOW = "yellow", "Yellow"
+    RED = "red", "Red"
+    NOT_RATED = "not_rated", "Not rated"
+
+
+class Rating(models.Model):
+    """One organisation's rating in a run: everything a report card needs to
+    explain the band without recomputing anything."""
+
+    run = models.ForeignKey(RatingRun, on_delete=models.PROTECT, related_name="ratings")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ratings")
+    band = models.CharField(max_length=10, choices=Band.choices)
+    band_without_adjustment = models.CharField(
+        max_length=10, choices=Band.choices,
+        help_text="The band with the value-added adjustment off and everything else equal.")
+    score = models.FloatField(null=True, blank=True, help_text="Final score S.")
+    level_score = models.FloatField(null=True, blank=True, help_text="Level score L.")
+    improvement_score = models.FloatField(null=True, blank=True, help_text="Improvement score I.")
+    domain_scores = models.JSONField(default=dict, help_text='{"level": {domain: score}, "improvement": {...}}')
+    core_targets_failed = models.PositiveSmallIntegerField(null=True, blank=True)
+    core_failures = models.JSONField(default=list, help_text="[{indicator, value, threshold, reason}]")
+    rank = models.PositiveIntegerField(null=True, blank=True, help_text="Rank of S within the type, 1 = best.")
+    green_cutoff = models.FloatField(null=True, blank=True)
+    gap_to_green = models.FloatField(null=True, blank=True, help_text="S minus the green cut-off.")
+    coverage = models.FloatField()
+    not_rated_reason = models.TextField(blank=True)
+    adjustments = models.JSONField(
+        default=list, help_text="[{indicator, value, adjusted, deprivation, slope, status}] for flagged indicators.")
+    indicator_scores = models.JSONField(
+        default=dict, help_text="{indicator: [value, adjusted value, z, improvement z]}")
+
+    class Meta:
+        ordering = ["run", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "organisation"], name="one_rating_per_organisation_per_run"),
+            models.CheckConstraint(condition=Q(band__in=Band.values), name="rating_band_valid"),
+            models.CheckConstraint(condition=Q(band_without_adjustment__in=Band.values),
+                                   name="rating_band_without_adjustment_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.code}: {self.band}"
