@@ -200,10 +200,21 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code) -> Engi
     ratings["gap_to_green"] = ratings["score"] - ratings["green_cutoff"]
 
     scores = z.join(delta[["delta", "delta_z"]], how="left").reset_index()
-    flagged = this_year[this_year["indicator"].map(indicators["adjust_for_deprivation"]).fillna(False).astype(bool)]
-    adjustments = flagged[["organisation", "indicator", "value", "adjusted", "deprivation", "slope", "status"]]
+    flagged = this_year[this_year["status"].to_numpy() != NOT_FLAGGED]
+    adjustments = flagged[["organisation", "indicator", "value", "adjusted", "deprivation", "slope"]].assign(
+        status=flagged["status"].map(ADJUSTMENT_STATUS))
     return EngineResult(ratings[RATING_COLUMNS].reset_index(drop=True), scores, failures,
                         adjustments.reset_index(drop=True), fits)
+
+
+NOT_FLAGGED, ADJUSTED, NO_DEPRIVATION, NO_FIT, ADJUSTMENT_OFF = range(5)
+ADJUSTMENT_STATUS = {
+    NOT_FLAGGED: "",
+    ADJUSTED: "adjusted",
+    NO_DEPRIVATION: "not adjusted: no deprivation value",
+    NO_FIT: "not adjusted: fewer than 3 organisations with values, or deprivation all equal",
+    ADJUSTMENT_OFF: "not adjusted: value-added adjustment is off",
+}
 
 
 # Step 1 -------------------------------------------------------------------
@@ -237,20 +248,23 @@ def adjust_for_deprivation(results: pd.DataFrame, deprivation: pd.DataFrame, ind
 
     OLS v = a + b*d over the organisations with both v and d (at least 3, d not
     all equal); v' = v - b*(d - mean d). Returns the results with columns
-    deprivation, adjusted, slope and status, and one row per fit.
+    deprivation, adjusted, slope and status (a code of ADJUSTMENT_STATUS), and
+    one row per fit.
     """
     frame = results.merge(deprivation.rename(columns={"value": "deprivation"}),
                           on=["organisation", "year"], how="left")
     frame["adjusted"] = frame["value"]
     frame["slope"] = np.nan
-    flagged = frame["indicator"].map(indicators["adjust_for_deprivation"]).fillna(False).astype(bool)
-    frame["status"] = np.where(flagged, "not adjusted: value-added adjustment is off", "")
+    flagged = frame["indicator"].map(indicators["adjust_for_deprivation"]).fillna(False).astype(bool).to_numpy()
+    # Small integer codes, not strings: labels are needed only for flagged rows.
+    frame["status"] = np.where(flagged, ADJUSTMENT_OFF, NOT_FLAGGED).astype(np.int8)
     fit_columns = ["indicator", "year", "n", "slope", "intercept", "mean_deprivation", "applied"]
     if not params.value_added or not flagged.any():
         return frame, pd.DataFrame(columns=fit_columns)
 
-    usable = flagged & frame["value"].notna() & frame["deprivation"].notna()
-    fit_set = frame[usable]
+    has_value = frame["value"].notna().to_numpy()
+    has_deprivation = frame["deprivation"].notna().to_numpy()
+    fit_set = frame[flagged & has_value & has_deprivation]
     groups = fit_set.groupby(["indicator", "year"])
     stats = groups.agg(n=("value", "size"), mean_v=("value", "mean"), mean_d=("deprivation", "mean"),
                        min_d=("deprivation", "min"), max_d=("deprivation", "max"))
@@ -266,14 +280,15 @@ def adjust_for_deprivation(results: pd.DataFrame, deprivation: pd.DataFrame, ind
     keys = pd.MultiIndex.from_frame(frame[["indicator", "year"]])
     slope = stats["slope"].reindex(keys).to_numpy()
     mean_d = stats["mean_d"].reindex(keys).to_numpy()
-    applied = stats["applied"].reindex(keys).fillna(False).to_numpy(dtype=bool) & flagged.to_numpy()
-    adjust_rows = applied & frame["deprivation"].notna().to_numpy() & frame["value"].notna().to_numpy()
+    applied = stats["applied"].reindex(keys).fillna(False).to_numpy(dtype=bool) & flagged
+    adjust_rows = applied & has_deprivation & has_value
     frame.loc[adjust_rows, "adjusted"] = (frame["value"] - slope * (frame["deprivation"] - mean_d))[adjust_rows]
     frame["slope"] = np.where(applied, slope, np.nan)
-    frame["status"] = np.select(
-        [~flagged.to_numpy(), adjust_rows, applied & frame["deprivation"].isna().to_numpy()],
-        ["", "adjusted", "not adjusted: no deprivation value"],
-        "not adjusted: fewer than 3 organisations with values, or deprivation all equal")
+    status = np.full(len(frame), NO_FIT, dtype=np.int8)
+    status[~flagged] = NOT_FLAGGED
+    status[applied & ~has_deprivation] = NO_DEPRIVATION
+    status[adjust_rows] = ADJUSTED
+    frame["status"] = status
     fits = stats.reset_index().rename(columns={"mean_d": "mean_deprivation"})[fit_columns]
     return frame, fits
 

@@ -45,11 +45,13 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
         ["indicator_id", "organisationtype__code"])
     applicability.columns = ["indicator", "type"]
 
-    in_scope = Result.objects.filter(year__in=[year - 1, year], organisation__type__code__in=type_codes)
-    results = frame(in_scope.filter(indicator__kind=Indicator.Kind.PERFORMANCE),
-                    ["organisation_id", "indicator_id", "year", "value"])
+    # Filter on ids and a subquery rather than joins: this reads most of the table.
+    in_scope = Result.objects.filter(
+        year__in=[year - 1, year], organisation__in=Organisation.objects.filter(type__code__in=type_codes))
+    results = frame(in_scope.filter(indicator__in=performance), ["organisation_id", "indicator_id", "year", "value"])
     results.columns = ["organisation", "indicator", "year", "value"]
-    deprivation = frame(in_scope.filter(indicator__code=deprivation_code), ["organisation_id", "year", "value"])
+    deprivation = frame(in_scope.filter(indicator__in=Indicator.objects.filter(code=deprivation_code)),
+                        ["organisation_id", "year", "value"])
     deprivation.columns = ["organisation", "year", "value"]
     for table in (results, deprivation):
         table["value"] = table["value"].astype(float)
