@@ -1,4 +1,4 @@
-# make run   install, migrate, load the demo data, serve on http://127.0.0.1:8000
+# make run   install, migrate, load the demo data, compute and publish its ratings, serve on http://127.0.0.1:8000
 # make test  install, run the whole test suite on SQLite
 PYTHON ?= python3
 VENV := .venv
@@ -24,6 +24,9 @@ install: $(STAMP)
 run: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py load_demo fixtures/demo
+	for year in 1997-98 1998-99 1999-00 2000-01; do \
+	  $(RUN_ENV) $(BIN)/python manage.py recalculate_ratings --year $$year --publish || exit 1; \
+	done
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/gunicorn trafficlights.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
@@ -40,6 +43,7 @@ demo: install
 
 bench: install
 	$(BIN)/python bench/import_returns.py
+	$(BIN)/python bench/recalculate.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis db.sqlite3

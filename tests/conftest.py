@@ -33,6 +33,13 @@ def write(folder: Path, name: str, text: str) -> str:
     return str(path)
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Production settings hash static files at collectstatic time; tests do not collect them."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture
 def world(db, tmp_path):
     call_command("import_organisations", write(tmp_path, "organisations.csv", ORGANISATIONS), stdout=None)
