@@ -53,7 +53,7 @@ def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, pu
         try:
             scheme.full_clean()
         except ValidationError as error:
-            raise RecalculationError(_describe(error)) from None
+            raise RecalculationError(describe_error(error)) from None
         params = scheme.parameters()
         all_types = list(OrganisationType.objects.order_by("code").values_list("code", flat=True))
         unknown = sorted(set(type_codes or []) - set(all_types))
@@ -83,8 +83,8 @@ def publish_run(*, run: RatingRun, user=None) -> RatingRun:
             sibling.status = RatingRun.Status.SUPERSEDED
             sibling.save(update_fields=["status"])
     if run.status == RatingRun.Status.DRAFT:
-        run.status, run.published_at = RatingRun.Status.PUBLISHED, timezone.now()
-        run.save(update_fields=["status", "published_at"])
+        run.status, run.published_at, run.published_by = RatingRun.Status.PUBLISHED, timezone.now(), user
+        run.save(update_fields=["status", "published_at", "published_by"])
     return run
 
 
@@ -162,7 +162,7 @@ def _number(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _describe(error: ValidationError) -> str:
+def describe_error(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
     return " ".join(error.messages)

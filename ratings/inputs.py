@@ -13,13 +13,13 @@ from indicators.models import Indicator, Organisation, Result
 from .engine import EngineInputs
 
 
-def frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
-    """A values_list queryset as a DataFrame, read with one raw cursor: Django's
-    per-row iteration would cost more than the whole computation at scale."""
+def frame(queryset: QuerySet, columns: list[str], names: list[str]) -> pd.DataFrame:
+    """The queryset's `columns` as a DataFrame with these `names`, read with one
+    raw cursor: Django's per-row iteration costs more than the computation at scale."""
     sql, params = queryset.values_list(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return pd.DataFrame(cursor.fetchall(), columns=[c.split("__")[-1] if "__" in c else c for c in columns])
+        return pd.DataFrame(cursor.fetchall(), columns=names)
 
 
 def numeric_frame(queryset: QuerySet, columns: list[str], names: list[str], chunk: int = 200_000) -> pd.DataFrame:
@@ -40,23 +40,20 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
     fitted over last year's organisations), the performance indicators, which
     types they apply to, and this and last year's results and deprivation scores."""
     organisations = frame(Organisation.objects.filter(type__code__in=type_codes),
-                          ["id", "type__code", "opened", "closed"])
-    organisations.columns = ["organisation", "type", "opened", "closed"]
+                          ["id", "type__code", "opened", "closed"], ["organisation", "type", "opened", "closed"])
     opened = organisations["opened"].astype(float).fillna(-np.inf)
     closed = organisations["closed"].astype(float).fillna(np.inf)
     organisations["active"] = (opened <= year) & (year <= closed)
 
     performance = Indicator.objects.filter(kind=Indicator.Kind.PERFORMANCE)
-    indicators = frame(performance, ["id", "domain", "direction", "weight", "adjust_for_deprivation",
-                                     "core_threshold"])
-    indicators.columns = ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"]
+    indicators = frame(performance, ["id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"],
+                       ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"])
     indicators["core_threshold"] = indicators["core_threshold"].astype(float)
     indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
 
     applicability = frame(Indicator.organisation_types.through.objects.filter(
         indicator__kind=Indicator.Kind.PERFORMANCE, organisationtype__code__in=type_codes),
-        ["indicator_id", "organisationtype__code"])
-    applicability.columns = ["indicator", "type"]
+        ["indicator_id", "organisationtype__code"], ["indicator", "type"])
 
     # Filter on ids and a subquery rather than joins: this reads most of the table.
     in_scope = Result.objects.filter(

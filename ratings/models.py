@@ -105,6 +105,8 @@ class RatingRun(models.Model):
                                    related_name="rating_runs")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="published_rating_runs")
     rated_count = models.PositiveIntegerField(default=0)
     green_quota = models.PositiveIntegerField(default=0)
     green_cutoff = models.FloatField(null=True, blank=True)

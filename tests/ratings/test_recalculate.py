@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
@@ -147,7 +148,10 @@ def test_publishing_supersedes_the_previous_published_run(rated_world):
     assert first.status == "published" and first.published_at is not None
     [second] = actions.recalculate(year=2000, type_codes=["HA"])
     assert list(RatingRun.objects.published().values_list("pk", flat=True)) == [first.pk]
-    actions.publish_run(run=second)
+    publisher = User.objects.create_user("publisher")
+    actions.publish_run(run=second, user=publisher)
+    second.refresh_from_db()
+    assert second.published_by == publisher
     first.refresh_from_db()
     assert first.status == "superseded"
     assert list(RatingRun.objects.published().values_list("pk", flat=True)) == [second.pk]

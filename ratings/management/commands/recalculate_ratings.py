@@ -35,7 +35,7 @@ class Command(BaseCommand):
             try:
                 actions.update_scheme(year=year, values=values)
             except ValidationError as error:
-                raise CommandError(f"{scheme}: {actions._describe(error)}") from None
+                raise CommandError(f"{scheme}: {actions.describe_error(error)}") from None
         try:
             runs = actions.recalculate(year=year, type_codes=[t.upper() for t in types or []], publish=publish)
         except actions.RecalculationError as error:
