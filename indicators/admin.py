@@ -16,6 +16,20 @@ class YearFilter(admin.SimpleListFilter):
         return queryset.filter(year=self.value()) if self.value() else queryset
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """For records that change only through actions (imports, recalculations),
+    so that each keeps its provenance: viewable, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "area"]
@@ -68,7 +82,7 @@ class ResultRevisionInline(admin.TabularInline):
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(ReadOnlyModelAdmin):
     """Read-only: values change only through imports, so each keeps its provenance."""
 
     list_display = ["organisation", "indicator", "year_display", "value", "numerator", "denominator",
@@ -83,29 +97,12 @@ class ResultAdmin(admin.ModelAdmin):
     def year_display(self, obj):
         return format_year(obj.year)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReturnImport)
-class ReturnImportAdmin(admin.ModelAdmin):
+class ReturnImportAdmin(ReadOnlyModelAdmin):
     list_display = ["filename", "channel", "created_at", "created_by", "synthetic", "rows", "new_values",
                     "changed_values", "unchanged_values"]
     list_filter = ["channel", "synthetic"]
     search_fields = ["filename"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

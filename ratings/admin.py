@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
+from indicators.admin import ReadOnlyModelAdmin
 from indicators.years import format_year
 
 from . import actions
@@ -30,7 +31,7 @@ class RatingSchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RatingRun)
-class RatingRunAdmin(admin.ModelAdmin):
+class RatingRunAdmin(ReadOnlyModelAdmin):
     """Read-only: runs are never edited after they are computed."""
 
     list_display = ["id", "year_display", "organisation_type", "status", "created_at", "created_by",
@@ -60,18 +61,10 @@ class RatingRunAdmin(admin.ModelAdmin):
     def red(self, obj):
         return obj.red
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyModelAdmin):
     list_display = ["organisation", "run", "band", "band_without_adjustment", "score", "rank",
                     "core_targets_failed"]
     list_filter = ["band", "run__organisation_type", "run__year", "run__status"]
@@ -79,11 +72,3 @@ class RatingAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "run__organisation_type"]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

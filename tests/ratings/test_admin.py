@@ -2,7 +2,6 @@ import pytest
 from django.contrib.auth.models import User
 
 from ratings.models import RatingRun, RatingScheme
-from tests.ratings.test_recalculate import rated_world  # noqa: F401 (fixture)
 
 
 @pytest.fixture

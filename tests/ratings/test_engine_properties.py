@@ -1,7 +1,5 @@
 """The spec's invariants, held for random inputs. No database."""
 
-import math
-
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings

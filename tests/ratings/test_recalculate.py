@@ -16,28 +16,7 @@ from ratings import actions, engine
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingRun, RatingScheme
 from tests.conftest import write
-
-# Four health authorities. Unadjusted, A has the lowest mortality and is the one
-# green (q = floor(0.25 * 4) = 1). Fitted over all four, mortality rises 1 per
-# point of deprivation (slope exactly 1), so adjusted A = 110 ties with B = 110
-# and both are green. Everyone meets the core target.
-ORGANISATIONS = """code,name,type,region
-HA1,A Health Authority,HA,SE
-HA2,B Health Authority,HA,NW
-HA3,C Health Authority,HA,TR
-HA4,=HYPERLINK("http://x") Health Authority,HA,WM
-"""
-RETURNS = "organisation_code,indicator_code,year,value\n" + "".join(
-    f"HA{i},MORTCIRC,2000-01,{m}\nHA{i},DEPRIVATION,2000-01,{d}\nHA{i},IP18M,2000-01,0\n"
-    for i, m, d in [(1, 100, 10), (2, 120, 30), (3, 130, 20), (4, 140, 20)])
-
-
-@pytest.fixture
-def rated_world(world):
-    call_command("import_organisations", write(world, "ha.csv", ORGANISATIONS), stdout=None)
-    call_command("import_returns", write(world, "returns.csv", RETURNS), stdout=None)
-    return world
-
+from tests.ratings.conftest import ORGANISATIONS, RETURNS
 
 def run_command(*args):
     out = io.StringIO()
