@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # make run serves with production settings (DEBUG off) on a local, generated secret key.
 RUN_ENV = SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost SECURE_COOKIES=False
 
-.PHONY: install run test test-postgres demo bench clean
+.PHONY: install run test test-postgres demo bench vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test-postgres: install
 # Rewrite fixtures/demo from the generator (deterministic).
 demo: install
 	DEBUG=True $(BIN)/python manage.py generate_demo --output fixtures/demo
+
+# Re-vendor the NHS.UK design system into static/nhsuk/ (needs npm; the result is committed).
+vendor:
+	scripts/vendor_nhsuk_frontend.sh
 
 bench: install
 	$(BIN)/python bench/import_returns.py
