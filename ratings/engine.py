@@ -122,7 +122,7 @@ class EngineInputs:
     deprivation: pd.DataFrame
 
 
-@dataclass
+@dataclass(frozen=True)
 class EngineResult:
     """ratings: one row per active organisation (see `RATING_COLUMNS`).
     indicator_scores: organisation, indicator, value, adjusted, z, delta, delta_z
