@@ -1,7 +1,7 @@
 """Reads that feed the pure validators: plain data out of the database in a
 fixed number of queries, however many organisations there are."""
 
-from .models import Indicator, Organisation, OrganisationType, Region
+from .models import Indicator, Organisation, OrganisationType, Region, Result
 from .returns import IndicatorRef, OrganisationRef, ReturnsReference
 
 
@@ -40,4 +40,4 @@ def organisation_type_codes() -> set[str]:
 
 def is_synthetic_data_present() -> bool:
     """True when any value on the site came from a synthetic (demo) import."""
-    return Indicator.objects.filter(results__source_import__synthetic=True).exists()
+    return Result.objects.filter(source_import__synthetic=True).exists()

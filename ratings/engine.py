@@ -179,7 +179,8 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code) -> Engi
     improvement, improvement_domains, delta = score_improvement(adjusted, year, indicators, rated, params)
     score = combine_scores(level, improvement, params)
     failure_counts = failures.groupby("organisation").size().reindex(rated, fill_value=0)
-    bands = assign_bands(score, failure_counts, params)
+    cutoff = green_cutoff(score, failure_counts, params)
+    bands = assign_bands(score, failure_counts, cutoff, params)
 
     ratings = pd.DataFrame(index=coverage.index)
     ratings["organisation"] = coverage.index
@@ -195,7 +196,6 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code) -> Engi
     for column in ("coverage", "reported", "applicable", "not_rated_reason"):
         ratings[column] = coverage[column]
     ratings["rank"] = rank_scores(score).astype("Int64")
-    cutoff = green_cutoff(score, failure_counts, params)
     ratings["green_cutoff"] = np.where(ratings["band"] != NOT_RATED, cutoff, np.nan)
     ratings["gap_to_green"] = ratings["score"] - ratings["green_cutoff"]
 
@@ -413,12 +413,12 @@ def green_cutoff(score: pd.Series, failures: pd.Series, params: SchemeParameters
     return float(candidates.iloc[min(q, len(candidates)) - 1])
 
 
-def assign_bands(score: pd.Series, failures: pd.Series, params: SchemeParameters) -> pd.Series:
-    """Red: F >= red_core_failures. Green: the best q with F = 0, and any tied
-    with the q-th. Yellow: the rest. Indexed like `score` (the rated set)."""
+def assign_bands(score: pd.Series, failures: pd.Series, cutoff: float, params: SchemeParameters) -> pd.Series:
+    """Red: F >= red_core_failures. Green: candidates (F = 0) scoring at least the
+    cut-off (the q-th candidate's S), so ties with the q-th are green too.
+    Yellow: the rest. Indexed like `score` (the rated set)."""
     bands = pd.Series(YELLOW, index=score.index, dtype=object)
     bands[failures.reindex(score.index) >= params.red_core_failures] = RED
-    cutoff = green_cutoff(score, failures, params)
     if not np.isnan(cutoff):
         candidates = green_candidates(score, failures, params).dropna()
         bands[candidates.index[candidates >= cutoff - TIE_TOLERANCE]] = GREEN

@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
 
-from indicators.models import Organisation
 from ratings import actions, engine
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingRun, RatingScheme
@@ -65,7 +64,6 @@ def test_recalculate_stores_an_explainable_rating(rated_world):
 def test_core_failures_are_recorded_with_value_threshold_or_no_data(rated_world):
     call_command("import_returns", write(rated_world, "fail.csv", "organisation_code,indicator_code,year,value\n"
                                          "HA1,IP18M,2000-01,7\n"), stdout=None)
-    Organisation.objects.filter(code="HA2").update(name="B HA")
     RatingScheme.objects.create(year=2000, red_core_failures=1)
     [run] = actions.recalculate(year=2000, type_codes=["HA"])
     a = ratings_by_code(run)["HA1"]
