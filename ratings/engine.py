@@ -428,5 +428,16 @@ def assign_bands(score: pd.Series, failures: pd.Series, cutoff: float, params: S
 # Step 8 -------------------------------------------------------------------
 
 def rank_scores(score: pd.Series) -> pd.Series:
-    """Rank of S among the rated, 1 = best; ties share the lower number."""
-    return score.rank(ascending=False, method="min")
+    """Rank of S among the rated, 1 = best; ties share the lower number.
+
+    Scores within TIE_TOLERANCE of the one above tie, as at the green cut-off:
+    equal scores can differ in the last bit with the order rows were summed
+    in, and row order must change nothing."""
+    ordered = score.dropna().sort_values(ascending=False, kind="mergesort")
+    if ordered.empty:
+        return pd.Series(np.nan, index=score.index)
+    values = ordered.to_numpy()
+    starts_group = np.r_[True, (values[:-1] - values[1:]) > TIE_TOLERANCE]
+    first_position = np.flatnonzero(starts_group) + 1
+    ranks = first_position[np.cumsum(starts_group) - 1]
+    return pd.Series(ranks, index=ordered.index, dtype=float).reindex(score.index)

@@ -262,6 +262,13 @@ def test_green_quota_and_ties_at_the_cut_off():
     assert ratings.loc["F", "gap_to_green"] == pytest.approx(0)
 
 
+def test_rank_treats_floating_point_noise_as_a_tie():
+    score = pd.Series({"A": 0.3, "B": 0.1 + 0.2, "C": 0.2, "D": float("nan"), "E": 0.2 - 1e-12})
+    assert 0.1 + 0.2 != 0.3  # the noise this is about
+    ranks = engine.rank_scores(score)
+    assert ranks[["A", "B", "C", "E"]].tolist() == [1, 1, 3, 3] and pd.isna(ranks["D"])
+
+
 def test_quota_of_zero_means_no_green():
     ratings = one_indicator_world({"A": 1, "B": 2, "C": 3})  # floor(0.25 * 3) = 0
     assert set(ratings["band"]) == {"yellow"}
