@@ -8,10 +8,18 @@ the deprivation context indicator. Built through the import commands, as an
 operator would.
 """
 
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same examples every run, so a red build means a change broke
+# something; developers' runs keep exploring new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ORGANISATIONS = """code,name,type,region,opened,closed,successor
 Q01,Leeds Health Authority,HA,NY,,,
