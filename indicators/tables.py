@@ -101,7 +101,6 @@ def _read_csv(content: bytes) -> Table:
     header: list[str] | None = None
     header_line = 1
     rows: list[tuple[int, list[str]]] = []
-    problems: list[Problem] = []
     try:
         for raw in reader:
             line = reader.line_num
@@ -117,7 +116,7 @@ def _read_csv(content: bytes) -> Table:
             f"The CSV is malformed here ({error}); check for an unclosed quotation mark.", "malformed")])
     if header is None:
         raise TableError([Problem(None, None, "The file is empty.", "empty")])
-    table = Table(header=header, rows=[], header_line=header_line, problems=problems)
+    table = Table(header=header, rows=[], header_line=header_line)
     table.rows = _fit_rows(table, rows)
     return table
 

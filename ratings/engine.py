@@ -398,7 +398,7 @@ def green_quota(rated_count: int, params: SchemeParameters) -> int:
     return math.floor(params.green_share * rated_count + TIE_TOLERANCE)
 
 
-def green_candidates(score: pd.Series, failures: pd.Series, params: SchemeParameters) -> pd.Series:
+def green_candidates(score: pd.Series, failures: pd.Series) -> pd.Series:
     """Scores of organisations that failed no core target, best first (no score last)."""
     candidates = score[(failures.reindex(score.index) == 0)]
     return candidates.sort_values(ascending=False, na_position="last", kind="mergesort")
@@ -407,7 +407,7 @@ def green_candidates(score: pd.Series, failures: pd.Series, params: SchemeParame
 def green_cutoff(score: pd.Series, failures: pd.Series, params: SchemeParameters) -> float:
     """S of the q-th candidate (of the last, when there are fewer than q); NaN when none is green."""
     q = green_quota(len(score), params)
-    candidates = green_candidates(score, failures, params).dropna()
+    candidates = green_candidates(score, failures).dropna()
     if q == 0 or candidates.empty:
         return np.nan
     return float(candidates.iloc[min(q, len(candidates)) - 1])
@@ -420,8 +420,7 @@ def assign_bands(score: pd.Series, failures: pd.Series, cutoff: float, params: S
     bands = pd.Series(YELLOW, index=score.index, dtype=object)
     bands[failures.reindex(score.index) >= params.red_core_failures] = RED
     if not np.isnan(cutoff):
-        candidates = green_candidates(score, failures, params).dropna()
-        bands[candidates.index[candidates >= cutoff - TIE_TOLERANCE]] = GREEN
+        bands[(failures.reindex(score.index) == 0) & (score >= cutoff - TIE_TOLERANCE)] = GREEN
     return bands
 
 

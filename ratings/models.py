@@ -1,6 +1,8 @@
 """Rating schemes (a year's method parameters), rating runs (one computation
 for a year and organisation type, never edited afterwards) and ratings."""
 
+import dataclasses
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -54,8 +56,8 @@ class RatingScheme(models.Model):
     def __str__(self):
         return f"Rating scheme for {format_year(self.year)}"
 
-    PARAMETER_NAMES = ("green_share", "red_core_failures", "improvement_weight", "value_added",
-                       "deprivation_indicator", "min_coverage", "clip_z", "domain_weights")
+    # The engine's parameters are the model's: one list, so neither can drift.
+    PARAMETER_NAMES = tuple(field.name for field in dataclasses.fields(SchemeParameters))
 
     def parameter_values(self) -> dict:
         return {name: getattr(self, name) for name in self.PARAMETER_NAMES}
