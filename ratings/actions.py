@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator, OrganisationType
 
-from . import engine
+from . import engine, peers
 from .inputs import load_engine_inputs
 from .models import Rating, RatingRun, RatingScheme
 
@@ -95,7 +95,7 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
     ratings = result.ratings
     if ratings.empty:
         return []
-    without = unadjusted.ratings.set_index("organisation")["band"]
+    without = unadjusted.ratings.set_index("organisation")[["band", "score"]]
     # z-scores to 4 places for display (S, L and I are stored in full): shorter JSON, much faster to encode.
     scores = _grouped_json(result.indicator_scores.round({"adjusted": 6, "z": 4, "delta_z": 4}), codes,
                            ["value", "adjusted", "z", "delta_z"], lambda codes_, rows: dict(zip(codes_, rows)))
@@ -114,7 +114,8 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
             year=year, organisation_type_id=type_ids[type_code], parameters=params.as_dict(),
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
-            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None)
+            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
+            indicator_summary=peers.summarise(result.indicator_scores, of_type["organisation"], codes))
         Rating.objects.bulk_create(
             (_rating(run, row, without, scores, failures, adjustments) for row in of_type.to_dict("records")),
             batch_size=BATCH_SIZE)
@@ -125,8 +126,9 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
 def _rating(run, row, without, scores, failures, adjustments) -> Rating:
     organisation = row["organisation"]
     return Rating(
-        run=run, organisation_id=organisation, band=row["band"], band_without_adjustment=without[organisation],
-        score=_number(row["score"]), level_score=_number(row["level"]),
+        run=run, organisation_id=organisation, band=row["band"],
+        band_without_adjustment=without.at[organisation, "band"], score=_number(row["score"]),
+        score_without_adjustment=_number(without.at[organisation, "score"]), level_score=_number(row["level"]),
         improvement_score=_number(row["improvement"]),
         domain_scores={
             "level": {d: _number(row[f"level_{d}"]) for d in engine.DOMAINS},

@@ -5,7 +5,7 @@ from indicators.admin import ReadOnlyModelAdmin
 from indicators.years import format_year
 
 from . import actions
-from .models import Rating, RatingRun, RatingScheme
+from .models import BandConsequence, Rating, RatingRun, RatingScheme
 
 
 @admin.register(RatingScheme)
@@ -72,3 +72,11 @@ class RatingAdmin(ReadOnlyModelAdmin):
     list_select_related = ["organisation", "run__organisation_type"]
     show_full_result_count = False
 
+
+
+@admin.register(BandConsequence)
+class BandConsequenceAdmin(admin.ModelAdmin):
+    list_display = ["title", "band", "consecutive_years", "position"]
+    list_filter = ["band"]
+    list_editable = ["consecutive_years", "position"]
+    ordering = ["band", "consecutive_years", "position"]

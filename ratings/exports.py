@@ -24,9 +24,13 @@ def neutralise(cell):
 
 
 def rating_rows(runs: Iterable[RatingRun]) -> Iterable[list]:
-    ratings = (Rating.objects.filter(run__in=list(runs))
-               .select_related("run", "organisation__type", "organisation__region")
-               .order_by("organisation__type__code", "rank", "organisation__name"))
+    return rows_of(Rating.objects.filter(run__in=list(runs))
+                   .order_by("organisation__type__code", "rank", "organisation__name"))
+
+
+def rows_of(ratings) -> Iterable[list]:
+    """CSV rows (COLUMNS) of a queryset of ratings, in its order."""
+    ratings = ratings.select_related("run", "organisation__type", "organisation__region")
     for rating in ratings.iterator(chunk_size=2000):
         level = rating.domain_scores.get("level", {})
         yield [format_year(rating.run.year), rating.organisation.code, rating.organisation.name,
@@ -35,9 +39,9 @@ def rating_rows(runs: Iterable[RatingRun]) -> Iterable[list]:
                rating.core_targets_failed, rating.rank] + [_round(level.get(domain)) for domain in DOMAINS]
 
 
-def write_csv(rows: Iterable[list], handle: TextIO) -> int:
+def write_csv(rows: Iterable[list], handle: TextIO, columns: list[str] = COLUMNS) -> int:
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     count = 0
     for row in rows:
         writer.writerow(["" if cell is None else neutralise(cell) for cell in row])

@@ -112,6 +112,9 @@ class RatingRun(models.Model):
     rated_count = models.PositiveIntegerField(default=0)
     green_quota = models.PositiveIntegerField(default=0)
     green_cutoff = models.FloatField(null=True, blank=True)
+    indicator_summary = models.JSONField(
+        default=dict, help_text='Peers per indicator: {indicator: {"n", "median", "z": [z-scores, best first]}}, '
+                                "so a report card can place an organisation among its peers without reading them all.")
 
     objects = RatingRunQuerySet.as_manager()
 
@@ -148,6 +151,8 @@ class Rating(models.Model):
         max_length=10, choices=Band.choices,
         help_text="The band with the value-added adjustment off and everything else equal.")
     score = models.FloatField(null=True, blank=True, help_text="Final score S.")
+    score_without_adjustment = models.FloatField(
+        null=True, blank=True, help_text="S with the value-added adjustment off and everything else equal.")
     level_score = models.FloatField(null=True, blank=True, help_text="Level score L.")
     improvement_score = models.FloatField(null=True, blank=True, help_text="Improvement score I.")
     domain_scores = models.JSONField(default=dict, help_text='{"level": {domain: score}, "improvement": {...}}')
@@ -174,3 +179,26 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.organisation.code}: {self.band}"
+
+
+class BandConsequence(models.Model):
+    """What a band means for an organisation: the freedoms of green, and the
+    escalating interventions for red by consecutive red years. Edited by admins;
+    the report card shows them."""
+
+    band = models.CharField(max_length=10, choices=[(b.value, b.label) for b in (Band.GREEN, Band.YELLOW, Band.RED)])
+    consecutive_years = models.PositiveSmallIntegerField(
+        default=1, help_text="Applies from this many consecutive years in the band (the red escalation ladder).")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within the same band and step.")
+
+    class Meta:
+        ordering = ["band", "consecutive_years", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(band__in=["green", "yellow", "red"]), name="consequence_band_valid"),
+            models.CheckConstraint(condition=Q(consecutive_years__gte=1), name="consequence_years_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_band_display()} ({self.consecutive_years}+ years): {self.title}"

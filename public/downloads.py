@@ -1,0 +1,70 @@
+"""The public downloads: each published year's ratings (the same CSV as
+`export_ratings`) and the results behind them, as CSV or JSON. Column names
+are stable: the downloads page documents them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from indicators.models import Result
+from indicators.years import format_year
+from ratings import exports
+
+from . import queries
+
+
+def rating_rows(year: int) -> tuple[list[str], list[list]]:
+    return list(exports.COLUMNS), list(exports.rating_rows(queries.published_runs(year)))
+
+
+RESULT_COLUMNS = ["year", "organisation_code", "organisation_name", "organisation_type", "region",
+                  "indicator_code", "indicator_name", "value", "numerator", "denominator"]
+
+
+def result_rows(year: int) -> tuple[list[str], list[list]]:
+    """The year's figures for the organisation types with published ratings: one query."""
+    types = queries.published_runs(year).values("organisation_type")
+    results = (Result.objects.filter(year=year, organisation__type__in=types)
+               .order_by("organisation__type__code", "organisation__code", "indicator__code")
+               .values_list("organisation__code", "organisation__name", "organisation__type__code",
+                            "organisation__region__name", "indicator__code", "indicator__name", "value",
+                            "numerator", "denominator"))
+    shown = format_year(year)
+    return RESULT_COLUMNS, [[shown, *row] for row in results.iterator(chunk_size=5000)]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    title: str
+    description: str
+    columns: list[tuple[str, str]]  # (name, meaning) for the downloads page
+    rows: Callable[[int], tuple[list[str], list[list]]]
+
+
+DATASETS = {
+    "ratings": Dataset(
+        "Ratings", "One row per organisation: its band, scores and rank.",
+        [("year", "Financial year, for example 2000-01."),
+         ("organisation_code", "The organisation's code."), ("organisation_name", "Its name."),
+         ("organisation_type", "HA (health authority), TRUST (acute trust) or PCG (primary care group)."),
+         ("region", "NHS Executive regional office."),
+         ("band", "green, yellow, red or not_rated."),
+         ("score", "Final score S: the level score and the improvement score combined."),
+         ("level_score", "Level score L: the mean of the domain scores."),
+         ("improvement_score", "Improvement score I, since the year before; empty when there is none."),
+         ("core_targets_failed", "How many core national targets it failed."),
+         ("rank", "Rank by final score among rated organisations of the type; 1 is best, ties share."),
+         ("quality_score, efficiency_score, access_score, patient_experience_score",
+          "Domain level scores.")],
+        rating_rows),
+    "results": Dataset(
+        "Indicator results", "One row per organisation and indicator: the figures the ratings are based on, "
+                             "as now held (including any corrections made since the ratings were published).",
+        [("year", "Financial year."), ("organisation_code", "The organisation's code."),
+         ("organisation_name", "Its name."), ("organisation_type", "Its type code."), ("region", "Its region."),
+         ("indicator_code", "The indicator's code."), ("indicator_name", "Its name."),
+         ("value", "The figure."), ("numerator", "Where given, the count the figure is made from."),
+         ("denominator", "Where given, the population or total it is out of.")],
+        result_rows),
+}

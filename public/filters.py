@@ -1,0 +1,27 @@
+"""The browse page's filters (django-filter), with the NHS.UK form classes."""
+
+import django_filters
+from django.db.models import Q
+
+from indicators.models import OrganisationType, Region
+from ratings.models import Band
+
+
+class RatingFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(method="filter_name", label="Organisation name or code")
+    type = django_filters.ModelChoiceFilter(
+        field_name="organisation__type", to_field_name="code", queryset=OrganisationType.objects.order_by("code"),
+        empty_label="All types", label="Type of organisation")
+    region = django_filters.ModelChoiceFilter(
+        field_name="organisation__region", to_field_name="code", queryset=Region.objects.order_by("name"),
+        empty_label="All regions", label="Region")
+    band = django_filters.ChoiceFilter(choices=Band.choices, empty_label="All bands", label="Band")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.form.fields.items():
+            form_field.widget.attrs["class"] = "nhsuk-input" if name == "name" else "nhsuk-select"
+
+    def filter_name(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(organisation__name__icontains=value) | Q(organisation__code__iexact=value))

@@ -1,0 +1,143 @@
+"""Every read the public site makes. Each goes through
+`RatingRun.objects.published()`, so a draft, withdrawn or scheduled run can
+never reach a public page, and each makes a fixed number of queries however
+many organisations, indicators or years there are."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from indicators.models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision
+from ratings.models import BandConsequence, Rating, RatingRun
+
+
+def published_runs(year: int | None = None):
+    runs = RatingRun.objects.published()
+    return runs if year is None else runs.filter(year=year)
+
+
+def published_years() -> list[int]:
+    """Years with at least one published run, newest first: one query."""
+    return sorted(set(published_runs().values_list("year", flat=True)), reverse=True)
+
+
+def published_ratings(year: int):
+    """The public ratings of a year, ready for a table."""
+    return (Rating.objects.filter(run__in=published_runs(year))
+            .select_related("run", "organisation__type", "organisation__region"))
+
+
+def band_counts(year: int, by: tuple[str, ...] = ("organisation__type__code",), band: str = "band") -> Counter:
+    """{(group..., band): count} over a year's published ratings: one query."""
+    rows = (Rating.objects.filter(run__in=published_runs(year)).values(*by, band)
+            .annotate(count=Count("id")).order_by())
+    return Counter({tuple(row[name] for name in (*by, band)): row["count"] for row in rows})
+
+
+def organisation_types() -> list[OrganisationType]:
+    return list(OrganisationType.objects.order_by("code"))
+
+
+def regions() -> list[Region]:
+    return list(Region.objects.order_by("name"))
+
+
+@dataclass
+class ReportCardData:
+    organisation: Organisation
+    rating: Rating
+    history: list[Rating]  # every published rating of the organisation, oldest first
+    indicators: list[Indicator]  # the performance indicators applicable to its type
+    consequences: list[BandConsequence]
+    provenance: dict
+
+
+def report_card(code: str, year: int | None) -> ReportCardData:
+    """Everything a report card shows, in 6 queries; 404 when the organisation
+    has no published rating for the year (or at all, when no year is given)."""
+    organisation = get_object_or_404(Organisation.objects.select_related("type", "region", "successor"), code=code)
+    history = list(Rating.objects.filter(organisation=organisation, run__in=published_runs())
+                   .select_related("run").order_by("run__year"))
+    rating = next((r for r in reversed(history) if year is None or r.run.year == year), None)
+    if rating is None:
+        raise Http404("No published rating for this organisation and year.")
+    indicators = list(Indicator.objects.filter(organisation_types=organisation.type_id,
+                                               kind=Indicator.Kind.PERFORMANCE).order_by("domain", "code"))
+    return ReportCardData(organisation=organisation, rating=rating, history=history, indicators=indicators,
+                          consequences=list(BandConsequence.objects.all()),
+                          provenance=provenance(organisation, rating.run.year))
+
+
+def provenance(organisation: Organisation, year: int) -> dict:
+    """When the organisation's figures for the year were received and last corrected: two queries."""
+    current = Result.objects.filter(organisation=organisation, year=year).aggregate(
+        values=Count("id"), first=Min("source_import__created_at"), last=Max("source_import__created_at"))
+    revisions = ResultRevision.objects.filter(result__organisation=organisation, result__year=year).aggregate(
+        corrections=Count("id"), first=Min("source_import__created_at"), last=Max("superseded_by__created_at"))
+    received = min(filter(None, [current["first"], revisions["first"]]), default=None)
+    return {"values": current["values"], "received": received, "corrections": revisions["corrections"],
+            "last_corrected": revisions["last"]}
+
+
+def indicator_page(code: str, year: int, type_code: str | None):
+    """An indicator, the published run for its type and year, and every rated
+    organisation's figures in that run: four queries."""
+    indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
+    types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
+    runs = {run.organisation_type.code: run for run in
+            published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")}
+    type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
+    run = runs.get(type_code)
+    ratings = [] if run is None else [
+        (org_code, name, band, scores[code])
+        for org_code, name, band, scores in Rating.objects.filter(run=run).values_list(
+            "organisation__code", "organisation__name", "band", "indicator_scores")
+        if code in scores]
+    return indicator, types, runs, run, ratings
+
+
+def region_page(code: str, year: int):
+    region = get_object_or_404(Region, code=code)
+    ratings = list(published_ratings(year).filter(organisation__region=region)
+                   .order_by("organisation__type__code", "rank", "organisation__name"))
+    return region, ratings
+
+
+def fairness(year: int) -> dict:
+    """Band counts by region (and its area) and type, published and without the
+    adjustment: two queries; and scores against deprivation: two more."""
+    by = ("organisation__type__code", "organisation__region__code")
+    published = band_counts(year, by)
+    unadjusted = band_counts(year, by, band="band_without_adjustment")
+    runs = list(published_runs(year).select_related("organisation_type"))
+    deprivation_codes = {run.parameters.get("deprivation_indicator") for run in runs}
+    scores = list(Rating.objects.filter(run__in=[r.pk for r in runs], score__isnull=False)
+                  .values_list("organisation_id", "organisation__type__code", "score", "score_without_adjustment",
+                               "band"))
+    deprivation = dict(Result.objects.filter(year=year, indicator__code__in=deprivation_codes,
+                                             organisation_id__in=[row[0] for row in scores])
+                       .values_list("organisation_id", "value"))
+    return {"published": published, "unadjusted": unadjusted, "runs": runs, "scores": scores,
+            "deprivation": deprivation}
+
+
+def search_organisations(text: str, limit: int = 50) -> list[Organisation]:
+    text = text.strip()
+    if not text:
+        return []
+    return list(Organisation.objects.filter(Q(name__icontains=text) | Q(code__iexact=text))
+                .select_related("type", "region").order_by("name")[:limit])
+
+
+def latest_bands(organisations: list[Organisation]) -> dict[int, Rating]:
+    """Each organisation's latest published rating: one query."""
+    latest = {}
+    for rating in (Rating.objects.filter(organisation__in=[o.pk for o in organisations], run__in=published_runs())
+                   .select_related("run").order_by("run__year")):
+        latest[rating.organisation_id] = rating
+    return latest

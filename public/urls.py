@@ -1,0 +1,43 @@
+from django.urls import path, register_converter
+
+from indicators.years import format_year, parse_year
+
+from . import views
+
+
+class FinancialYearConverter:
+    """2000-01 in the URL, 2000 in the view; anything else is a 404."""
+
+    regex = r"[0-9]{4}-[0-9]{2}"
+
+    def to_python(self, value):
+        try:
+            return parse_year(value)
+        except ValueError:
+            raise ValueError(value) from None
+
+    def to_url(self, value):
+        # Templates pass either the stored year (2000) or its display ("2000-01").
+        return format_year(parse_year(value) if isinstance(value, str) else value)
+
+
+register_converter(FinancialYearConverter, "year")
+
+app_name = "public"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("ratings/", views.latest_ratings, name="latest_ratings"),
+    path("ratings/<year:year>/", views.browse, name="browse"),
+    path("ratings/<year:year>/ratings.csv", views.browse_csv, name="browse_csv"),
+    path("organisations/<str:code>/", views.report_card, name="latest_report_card"),
+    path("organisations/<str:code>/<year:year>/", views.report_card, name="report_card"),
+    path("indicators/", views.indicator_list, name="indicator_list"),
+    path("indicators/<str:code>/<year:year>/", views.indicator, name="indicator"),
+    path("regions/<str:code>/<year:year>/", views.region, name="region"),
+    path("fairness/<year:year>/", views.fairness, name="fairness"),
+    path("methodology/<year:year>/", views.methodology, name="methodology"),
+    path("downloads/", views.downloads, name="downloads"),
+    path("downloads/<year:year>/<str:dataset>.<str:extension>", views.download, name="download"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+]

@@ -1,0 +1,186 @@
+"""The public site: anonymous, read-only, published runs only. Each view loads
+(or 404s), shapes with a presenter or table, and responds."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+from django_tables2 import RequestConfig
+
+from indicators.models import Indicator, Organisation
+from indicators.queries import is_synthetic_data_present
+from indicators.years import format_year
+from ratings import exports
+from ratings.models import Band
+
+from . import charts, downloads as public_downloads, presenters, queries
+from .cache import public_page
+from .filters import RatingFilter
+from .tables import RatingTable
+
+PER_PAGE = 50
+
+
+def _render(request, template, context, status=200):
+    context = {"synthetic": is_synthetic_data_present(), **context}
+    return render(request, template, context, status=status)
+
+
+def _years_or_404(year: int) -> list[int]:
+    years = queries.published_years()
+    if year not in years:
+        raise Http404("No ratings have been published for this year.")
+    return years
+
+
+@public_page
+def home(request):
+    years = queries.published_years()
+    year = years[0] if years else None
+    counts = queries.band_counts(year) if year else {}
+    types = [{"type": t, "plural": presenters.plural_of(t),
+              "counts": [(band, counts.get((t.code, band), 0)) for band in (Band.GREEN, Band.YELLOW, Band.RED)],
+              "not_rated": counts.get((t.code, Band.NOT_RATED), 0)}
+             for t in queries.organisation_types() if any(key[0] == t.code for key in counts)]
+    return _render(request, "public/home.html", {"year": year, "years": years, "types": types})
+
+
+@public_page
+def search(request):
+    text = request.GET.get("q", "")[:100]
+    organisations = queries.search_organisations(text)
+    latest = queries.latest_bands(organisations)
+    return _render(request, "public/search.html", {
+        "query": text, "results": [(o, latest.get(o.pk)) for o in organisations]})
+
+
+@require_safe
+def latest_ratings(request):
+    years = queries.published_years()
+    if not years:
+        raise Http404("No ratings have been published yet.")
+    return redirect("public:browse", year=years[0])
+
+
+def _filtered_ratings(request, year):
+    return RatingFilter(request.GET, queryset=queries.published_ratings(year))
+
+
+@public_page
+def browse(request, year):
+    years = _years_or_404(year)
+    filters = _filtered_ratings(request, year)
+    table = RatingTable(filters.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    query = request.GET.copy()
+    for name in ("page", "sort"):
+        query.pop(name, None)
+    return _render(request, "public/browse.html", {
+        "year": year, "years": years, "filter": filters, "table": table,
+        "csv_url": reverse("public:browse_csv", args=[format_year(year)]) + ("?" + query.urlencode() if query else "")})
+
+
+@public_page
+def browse_csv(request, year):
+    _years_or_404(year)
+    filters = _filtered_ratings(request, year)
+    ordered = filters.qs.order_by("organisation__type__code", "rank", "organisation__name")
+    return _csv_response(f"ratings-{format_year(year)}.csv", exports.COLUMNS, exports.rows_of(ordered))
+
+
+@public_page
+def report_card(request, code, year=None):
+    data = queries.report_card(code, year)
+    card = presenters.report_card(data)
+    return _render(request, "public/report_card.html", {"card": card, "organisation": data.organisation})
+
+
+@public_page
+def indicator_list(request):
+    indicators = Indicator.objects.prefetch_related("organisation_types").order_by("kind", "domain", "name")
+    years = queries.published_years()
+    return _render(request, "public/indicator_list.html", {"indicators": indicators, "year": years[0] if years else None})
+
+
+@public_page
+def indicator(request, code, year):
+    years = _years_or_404(year)
+    indicator, types, runs, run, rows = queries.indicator_page(code, year, request.GET.get("type"))
+    page = presenters.indicator_page(indicator, run, rows)
+    return _render(request, "public/indicator.html", {
+        "indicator": indicator, "year": year, "years": years, "types": types, "runs": runs, "run": run, "page": page})
+
+
+@public_page
+def region(request, code, year):
+    years = _years_or_404(year)
+    region, ratings = queries.region_page(code, year)
+    national = queries.band_counts(year)
+    page = presenters.region_page(region, ratings, national, queries.organisation_types())
+    return _render(request, "public/region.html", {"region": region, "year": year, "years": years, "page": page})
+
+
+@public_page
+def fairness(request, year):
+    years = _years_or_404(year)
+    sections = presenters.fairness(queries.fairness(year), queries.organisation_types(), queries.regions())
+    return _render(request, "public/fairness.html", {"year": year, "years": years, "sections": sections})
+
+
+@public_page
+def methodology(request, year):
+    years = _years_or_404(year)
+    runs = list(queries.published_runs(year).select_related("organisation_type").order_by("organisation_type__code"))
+    names = dict(Indicator.objects.values_list("code", "name"))
+    return _render(request, "public/methodology.html", {
+        "year": year, "years": years, "sections": presenters.methodology(runs, names)})
+
+
+@public_page
+def downloads(request):
+    return _render(request, "public/downloads.html", {
+        "years": queries.published_years(), "datasets": public_downloads.DATASETS})
+
+
+@public_page
+def download(request, year, dataset, extension):
+    _years_or_404(year)
+    if dataset not in public_downloads.DATASETS or extension not in ("csv", "json"):
+        raise Http404("There is no such download.")
+    columns, rows = public_downloads.DATASETS[dataset].rows(year)
+    filename = f"{dataset}-{format_year(year)}.{extension}"
+    if extension == "csv":
+        return _csv_response(filename, columns, rows)
+    response = HttpResponse(json.dumps({"year": format_year(year), "columns": columns,
+                                        "rows": [dict(zip(columns, row)) for row in rows]}, ensure_ascii=False),
+                            content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_response(filename, columns, rows):
+    buffer = io.StringIO()
+    exports.write_csv(rows, buffer, columns=columns)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def robots_txt(request):
+    return HttpResponse("User-agent: *\nDisallow: /admin/\nDisallow: /search/\n", content_type="text/plain")
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No database reads here: the error may be the database.
+    return render(request, "500.html", status=500)

@@ -1,0 +1,53 @@
+"""Where each organisation stands among its peers on each indicator: computed
+once when a run is stored, so a report card can say "12th of 98" without
+reading every other organisation's figures. Pure pandas."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import pandas as pd
+
+# The engine's tie tolerance: scores this close count as equal.
+TIE_TOLERANCE = 1e-9
+
+
+def summarise(indicator_scores: pd.DataFrame, organisations: pd.Series, codes: dict) -> dict:
+    """{indicator code: {"n", "median" (of the reported values), "z": [z, best first]}}
+    over the given organisations (one type), from the engine's indicator scores."""
+    if indicator_scores.empty:
+        return {}
+    indicator_scores = indicator_scores[indicator_scores["organisation"].isin(organisations)]
+    summary = {}
+    for indicator, rows in indicator_scores.groupby("indicator", sort=True):
+        z = rows["z"].dropna().round(4).sort_values(ascending=False)
+        summary[codes[indicator]] = {"n": int(len(z)), "median": _number(rows["value"].median()),
+                                     "z": z.tolist()}
+    return summary
+
+
+@dataclass(frozen=True)
+class Standing:
+    position: int  # 1 is best; ties share the better position
+    count: int
+    quarter: str  # "top" (best quarter), "bottom" (worst quarter) or "middle"
+
+
+def standing(z: float, peer_z_best_first: list[float]) -> Standing:
+    """Where z stands among its peers' z-scores (its own included). The quarter
+    uses the mid-rank percentile, so ties (everyone equal, say) sit in the middle."""
+    count = len(peer_z_best_first)
+    ascending = [-value for value in peer_z_best_first]
+    better = bisect.bisect_left(ascending, -z - TIE_TOLERANCE)
+    not_worse = bisect.bisect_right(ascending, -z + TIE_TOLERANCE)
+    worse, equal = count - not_worse, not_worse - better
+    if count < 2:
+        return Standing(better + 1, count, "middle")
+    percentile = (worse + 0.5 * (equal - 1)) / (count - 1)
+    quarter = "top" if percentile >= 0.75 else "bottom" if percentile <= 0.25 else "middle"
+    return Standing(better + 1, count, quarter)
+
+
+def _number(value):
+    return None if value is None or pd.isna(value) else float(value)

@@ -1,0 +1,81 @@
+"""Public-site worlds: demo data sets of two sizes, loaded and rated through
+the same commands an operator uses, every year published."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from indicators.models import Organisation
+from ratings import actions
+from ratings.models import Rating, RatingRun
+
+YEARS = {"small": 2, "large": 4}
+
+
+@dataclass
+class Site:
+    year: int  # the latest published year
+    years: list[int]
+    organisation: Organisation  # a rated organisation of the latest year
+    region_code: str
+    indicator_code: str
+    type_code: str
+
+
+def build_site(folder, *, organisations: int, indicators: int, years: int, types: str = "HA,TRUST") -> Site:
+    call_command("generate_demo", "--output", str(folder), "--organisations", str(organisations),
+                 "--types", types, "--indicators", str(indicators), "--years", str(years), stdout=None)
+    call_command("load_demo", str(folder), stdout=None, stderr=None)
+    published = list(range(2001 - years, 2001))
+    for year in published:
+        actions.recalculate(year=year, publish=True)
+    rating = (Rating.objects.filter(run__year=2000, run__status="published", rank__isnull=False)
+              .select_related("organisation__region", "organisation__type").order_by("rank").first())
+    return Site(year=2000, years=published, organisation=rating.organisation,
+                region_code=rating.organisation.region.code,
+                indicator_code=next(iter(rating.indicator_scores)), type_code=rating.organisation.type.code)
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def small_site(db, tmp_path):
+    return build_site(tmp_path, organisations=16, indicators=4, years=2)
+
+
+@pytest.fixture
+def large_site(db, tmp_path):
+    return build_site(tmp_path, organisations=60, indicators=9, years=4)
+
+
+def public_urls(site: Site) -> dict[str, str]:
+    """One URL of every public page type, with data."""
+    year = f"{site.year}-{(site.year + 1) % 100:02d}"
+    code = site.organisation.code
+    return {
+        "home": "/",
+        "search": f"/search/?q={site.organisation.name[:5]}",
+        "browse": f"/ratings/{year}/",
+        "browse filtered": f"/ratings/{year}/?type={site.type_code}&band=yellow&sort=-score",
+        "browse csv": f"/ratings/{year}/ratings.csv",
+        "report card": f"/organisations/{code}/{year}/",
+        "latest report card": f"/organisations/{code}/",
+        "indicator list": "/indicators/",
+        "indicator": f"/indicators/{site.indicator_code}/{year}/?type={site.type_code}",
+        "region": f"/regions/{site.region_code}/{year}/",
+        "fairness": f"/fairness/{year}/",
+        "methodology": f"/methodology/{year}/",
+        "downloads": "/downloads/",
+        "ratings csv": f"/downloads/{year}/ratings.csv",
+        "ratings json": f"/downloads/{year}/ratings.json",
+        "results csv": f"/downloads/{year}/results.csv",
+        "results json": f"/downloads/{year}/results.json",
+        "robots": "/robots.txt",
+    }

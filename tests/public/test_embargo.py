@@ -1,0 +1,82 @@
+"""Embargo: a run that is not published (a draft, or a withdrawn run) shows on
+no public page, download or API response. Proved by crawling every link the
+public site offers, plus every download, with a draft whose figures are marked."""
+
+import re
+from collections import deque
+from urllib.parse import urljoin, urlparse
+
+from ratings import actions
+from ratings.models import Rating, RatingRun
+
+MARKER_SCORE = 987.654321
+LINK = re.compile(r'href="([^"#]+)')
+
+
+def crawl(client, start_urls, limit=2000):
+    """Every public URL reachable from the start, with its body."""
+    seen, queue, pages = set(start_urls), deque(start_urls), {}
+    while queue:
+        url = queue.popleft()
+        response = client.get(url)
+        assert response.status_code in (200, 302, 404), (url, response.status_code)
+        body = response.content.decode()
+        pages[url] = body
+        if response["Content-Type"].startswith("text/html"):
+            for link in LINK.findall(body):
+                target = urljoin(url, link.replace("&amp;", "&"))
+                parsed = urlparse(target)
+                if parsed.netloc or parsed.path.startswith(("/static/", "/admin/")) or target in seen:
+                    continue
+                seen.add(target)
+                queue.append(target)
+        assert len(pages) < limit
+    return pages
+
+
+def mark_draft(run):
+    Rating.objects.filter(run=run).update(score=MARKER_SCORE, level_score=MARKER_SCORE, band="red",
+                                          not_rated_reason="EMBARGOED-DRAFT")
+    RatingRun.objects.filter(pk=run.pk).update(green_cutoff=MARKER_SCORE)
+
+
+def test_no_draft_or_withdrawn_run_reaches_any_public_page_or_download(small_site, client):
+    drafts = actions.recalculate(year=2000)  # drafts beside the published 2000-01 runs
+    for run in drafts:
+        mark_draft(run)
+    withdrawn = RatingRun.objects.published().filter(year=1999).first()
+    RatingRun.objects.filter(pk=withdrawn.pk).update(status="withdrawn")
+    mark_draft(withdrawn)
+
+    start = ["/", "/downloads/", "/indicators/", "/search/?q=a", "/search/?q=e"]
+    pages = crawl(client, start)
+    report_cards = [url for url in pages if url.startswith("/organisations/")]
+    assert len(report_cards) >= 16  # every organisation's card was reached
+    assert any(url.endswith(".json") for url in pages) and any(url.endswith(".csv") for url in pages)
+    for url, body in pages.items():
+        assert "987.65" not in body and "EMBARGOED-DRAFT" not in body, url
+    # The withdrawn year's type shows no ratings: its pages only show the other type.
+    published_1999 = {run.organisation_type.code for run in RatingRun.objects.published().filter(year=1999)}
+    withdrawn_type = withdrawn.organisation_type.code
+    assert withdrawn_type not in published_1999
+    csv_1999 = pages.get("/downloads/1999-00/ratings.csv") or client.get("/downloads/1999-00/ratings.csv").content.decode()
+    assert f",{withdrawn_type}," not in csv_1999
+
+
+def test_a_year_with_only_draft_runs_is_not_there_at_all(small_site, client):
+    RatingRun.objects.filter(year=1999).update(status="draft", published_at=None)
+    for url in ("/ratings/1999-00/", "/fairness/1999-00/", "/methodology/1999-00/", "/downloads/1999-00/ratings.csv",
+                "/downloads/1999-00/results.json", f"/organisations/{small_site.organisation.code}/1999-00/",
+                f"/regions/{small_site.region_code}/1999-00/", f"/indicators/{small_site.indicator_code}/1999-00/"):
+        assert client.get(url).status_code == 404, url
+    assert "1999-00" not in client.get("/").content.decode()
+    assert "1999-00" not in client.get("/downloads/").content.decode()
+    assert "1999-00" not in client.get(f"/organisations/{small_site.organisation.code}/").content.decode()
+
+
+def test_a_run_published_in_the_future_is_not_yet_public(small_site, client):
+    from datetime import timedelta
+    from django.utils import timezone
+    RatingRun.objects.filter(year=2000).update(published_at=timezone.now() + timedelta(hours=1))
+    assert client.get("/ratings/2000-01/").status_code == 404
+    assert "Ratings for 1999-00" in client.get("/").content.decode()

@@ -1,0 +1,178 @@
+"""The public pages, served from a demo data set loaded and published through
+the operator's commands."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from ratings.models import Rating, RatingRun
+from tests.conftest import write
+from tests.public.conftest import public_urls
+
+
+def text(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.content.decode()
+
+
+def test_every_public_page_answers(small_site, client):
+    for name, url in public_urls(small_site).items():
+        assert client.get(url).status_code == 200, name
+
+
+def test_home_counts_each_band_of_each_type_for_the_latest_year(small_site, client):
+    html = text(client, "/")
+    assert "Ratings for 2000-01" in html and "Synthetic data" in html
+    runs = RatingRun.objects.published().filter(year=2000)
+    for run in runs:
+        greens = run.ratings.filter(band="green").count()
+        assert f'href="/ratings/2000-01/?type={run.organisation_type.code}"' in html
+        assert greens > 0
+    assert "Ratings for 1999-00" in html  # an earlier year linked
+
+
+def test_report_card_explains_the_band(small_site, client):
+    organisation = small_site.organisation
+    rating = Rating.objects.get(organisation=organisation, run__year=2000, run__status="published")
+    html = text(client, f"/organisations/{organisation.code}/2000-01/")
+    assert f"<h1>{organisation.name}: report card 2000-01</h1>" in html
+    assert "app-band-large" in html and "<svg" in html
+    assert rating.get_band_display() + ":" in html  # the why sentence starts with the band word
+    assert "Every indicator" in html and "Ratings over the years" in html and "About the figures" in html
+    for code in rating.indicator_scores:
+        assert f"/indicators/{code}/2000-01/?type={organisation.type.code}" in html
+    assert "1999-00" in html  # history
+    assert f"Ranked {rating.rank}" in html
+
+
+def test_latest_report_card_is_the_latest_published_year(small_site, client):
+    html = text(client, f"/organisations/{small_site.organisation.code}/")
+    assert "report card 2000-01" in html
+
+
+def test_unknown_organisation_or_year_is_a_404_in_the_site_design(small_site, client):
+    assert "Page not found" in text(client, "/organisations/NOPE/2000-01/", 404)
+    assert "Page not found" in text(client, f"/organisations/{small_site.organisation.code}/1990-91/", 404)
+    assert "Page not found" in text(client, "/ratings/1990-91/", 404)
+    assert "Page not found" in text(client, "/ratings/2000-02/", 404)  # not a financial year
+    assert "Page not found" in text(client, "/downloads/2000-01/secrets.csv", 404)
+
+
+def test_browse_filters_sorts_and_paginates(small_site, client):
+    html = text(client, f"/ratings/2000-01/?type={small_site.type_code}&band=green")
+    ratings = Rating.objects.filter(run__year=2000, run__status="published", band="green",
+                                    organisation__type__code=small_site.type_code)
+    assert f"{ratings.count()} organisation" in html
+    for rating in ratings:
+        assert rating.organisation.name in html
+    other = Rating.objects.filter(run__year=2000, run__status="published").exclude(band="green").first()
+    assert f">{other.organisation.name}</a>" not in html
+    by_name = text(client, "/ratings/2000-01/?sort=organisation")
+    names = sorted(Rating.objects.filter(run__year=2000, run__status="published")
+                   .values_list("organisation__name", flat=True))
+    assert by_name.index(names[0]) < by_name.index(names[1])
+    assert 'aria-sort="ascending"' in by_name
+
+
+def test_browse_page_two(db, tmp_path, client):
+    from tests.public.conftest import build_site
+    build_site(tmp_path, organisations=70, indicators=3, years=1)
+    first, second = text(client, "/ratings/2000-01/"), text(client, "/ratings/2000-01/?page=2")
+    assert 'aria-label="Page 2"' in first and 'rel="next"' in first and 'rel="prev"' in second
+
+
+def test_browse_with_a_bad_filter_says_so(small_site, client):
+    html = text(client, "/ratings/2000-01/?type=NOPE")
+    assert "Some filters could not be used" in html
+
+
+def test_browse_csv_downloads_the_same_view(small_site, client):
+    response = client.get(f"/ratings/2000-01/ratings.csv?type={small_site.type_code}&band=yellow")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows and {row["band"] for row in rows} == {"yellow"}
+    assert {row["organisation_type"] for row in rows} == {small_site.type_code}
+    assert len(rows) == Rating.objects.filter(run__year=2000, run__status="published", band="yellow",
+                                              organisation__type__code=small_site.type_code).count()
+
+
+def test_downloads_are_the_export_csv_and_json(small_site, client, tmp_path):
+    call_command("export_ratings", "--year", "2000-01", "--output", str(tmp_path / "export.csv"), stdout=None)
+    assert client.get("/downloads/2000-01/ratings.csv").content.decode() == (tmp_path / "export.csv").read_text()
+    document = json.loads(client.get("/downloads/2000-01/ratings.json").content)
+    assert document["year"] == "2000-01" and document["rows"][0].keys() == set(document["columns"])
+    results = list(csv.DictReader(io.StringIO(client.get("/downloads/2000-01/results.csv").content.decode())))
+    assert results and set(results[0]) >= {"organisation_code", "indicator_code", "value"}
+    assert {row["year"] for row in results} == {"2000-01"}
+    assert "attachment" in client.get("/downloads/2000-01/results.json")["Content-Disposition"]
+
+
+def test_downloads_neutralise_spreadsheet_formulas(small_site, client):
+    organisation = small_site.organisation
+    organisation.name = "=HYPERLINK(\"http://x\")"
+    organisation.save()
+    for url in ("/downloads/2000-01/ratings.csv", "/downloads/2000-01/results.csv", "/ratings/2000-01/ratings.csv"):
+        body = client.get(url).content.decode()
+        assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body, url
+
+
+def test_indicator_page_plots_every_rated_organisation_with_a_table(small_site, client):
+    html = text(client, f"/indicators/{small_site.indicator_code}/2000-01/?type={small_site.type_code}")
+    run = RatingRun.objects.published().get(year=2000, organisation_type__code=small_site.type_code)
+    reporting = [r for r in run.ratings.all() if small_site.indicator_code in r.indicator_scores]
+    assert 'role="img"' in html and "Figures, best first" in html
+    for rating in reporting:
+        assert rating.organisation.name in html
+
+
+def test_region_page_compares_the_region_with_england(small_site, client):
+    html = text(client, f"/regions/{small_site.region_code}/2000-01/")
+    assert "against England" in html and small_site.organisation.name in html
+
+
+def test_fairness_page_puts_published_beside_unadjusted_by_area_and_region(small_site, client):
+    html = text(client, "/fairness/2000-01/")
+    for words in ("As published", "Without adjustment", "North", "Midlands", "South", "King's Fund",
+                  "of green", "Pearson correlation"):
+        assert words in html, words
+
+
+def test_methodology_page_is_generated_from_the_published_parameters(small_site, client):
+    from ratings.actions import publish_run, update_scheme, recalculate
+    update_scheme(year=2000, values={"red_core_failures": 3, "green_share": 0.2})
+    recalculate(year=2000, publish=True)
+    html = text(client, "/methodology/2000-01/")
+    assert "Failing 3 or more core national targets" in html and "At most 20% of the rated" in html
+
+
+def test_search_finds_by_name_or_code(small_site, client):
+    organisation = small_site.organisation
+    assert organisation.name in text(client, f"/search/?q={organisation.code.lower()}")
+    assert organisation.name in text(client, f"/search/?q={organisation.name[3:9]}")
+    assert "No organisation’s name or code matches" in text(client, "/search/?q=zzzzzz")
+
+
+def test_robots_txt(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain" and b"Disallow: /admin/" in response.content
+
+
+def test_public_pages_refuse_writes(small_site, client):
+    assert client.post("/").status_code == 405
+    assert client.post(f"/organisations/{small_site.organisation.code}/").status_code == 405
+
+
+def test_pages_carry_a_content_security_policy(client, db):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_500_page_in_the_site_design(client, db, settings):
+    from public.views import server_error
+    from django.test import RequestFactory
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500 and b"Sorry, there is a problem with the service" in response.content
