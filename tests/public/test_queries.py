@@ -18,7 +18,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("size", ["small_site", "large_site"])
-def test_each_page_makes_a_fixed_number_of_queries(size, request, client, settings):
+def test_each_page_makes_a_fixed_number_of_queries(db, size, request, client, settings):
     settings.PUBLIC_CACHE_SECONDS = 0
     site = request.getfixturevalue(size)
     counts = {}
