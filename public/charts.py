@@ -42,12 +42,9 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(low / step + 1e-9) * step
-    ticks, value = [], start
-    while value < high + step * 1e-9 or len(ticks) < 2:
-        ticks.append(round(value, 10))
-        value = start + step * len(ticks)
-    return ticks
+    first = math.floor(low / step + 1e-9)
+    last = max(math.ceil(high / step - 1e-9), first + 1)
+    return [round(index * step, 10) for index in range(first, last + 1)]
 
 
 def band_marker(band: str, x: float, y: float, size: float) -> str:

@@ -4,7 +4,9 @@ numbers, sentences. Templates hold no arithmetic; this module holds no queries."
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from django.utils.safestring import mark_safe
 
 from indicators.models import Area, Domain, Indicator
 from indicators.years import format_year
@@ -24,6 +26,11 @@ BAND_MEANINGS = {
 QUARTER_WORDS = {"top": ("Best quarter", Band.GREEN), "middle": ("Middle half", Band.YELLOW),
                  "bottom": ("Worst quarter", Band.RED)}
 DOMAIN_WORDS = dict(Domain.choices)
+
+
+def svg(markup: str):
+    """Chart markup is built with every text escaped (public/charts.py), so it is safe to insert."""
+    return mark_safe(markup)  # noqa: S308
 
 
 def format_number(value, places: int = 2) -> str:
@@ -91,7 +98,10 @@ class ReportCard:
     red_streak: int
     provenance: dict
     parameters: dict
-    missing_indicators: list[str] = field(default_factory=list)
+
+    @property
+    def other_years(self) -> list[dict]:
+        return [row for row in self.history_rows if not row["current"]]
 
 
 def report_card(data) -> ReportCard:
@@ -118,17 +128,16 @@ def report_card(data) -> ReportCard:
         history_rows=[{"year": format_year(r.run.year), "band": r.band, "band_word": band_word(r.band),
                        "score": format_number(r.score), "rank": r.rank, "rated": r.run.rated_count,
                        "current": r.pk == rating.pk} for r in data.history],
-        trend_chart=charts.trend_chart(
+        trend_chart=svg(charts.trend_chart(
             chart_id="trend", title=f"{organisation.name}: final score by year",
             description="The final score in each published year, marked with the band's shape; "
                         "the dashed line is the green cut-off. The same figures are in the table below.",
             years=[format_year(r.run.year) for r in data.history], scores=[r.score for r in data.history],
-            bands=[r.band for r in data.history], cutoffs=[r.green_cutoff for r in data.history]),
+            bands=[r.band for r in data.history], cutoffs=[r.green_cutoff for r in data.history])),
         consequences=consequences(data.consequences, rating.band, streak),
         red_streak=streak,
         provenance=data.provenance,
         parameters=params,
-        missing_indicators=[row.indicator.name for row in rows if row.value == "–"],
     )
 
 
@@ -377,21 +386,21 @@ def fairness(data: dict, types, regions) -> list[dict]:
             "type": organisation_type, "plural": plural,
             "area_rows": area_rows, "region_rows": region_rows,
             "kings_fund": _kings_fund(groups["area"], plural),
-            "chart": charts.share_bars(
+            "chart": svg(charts.share_bars(
                 chart_id=f"areas-{code}", title=f"Bands of {plural} by broad area, published and without adjustment",
                 description="For each broad area, the share of green, yellow and red as published and as it would "
                             "have been without the value-added adjustment. The same figures are in the table.",
                 rows=[row for r in area_rows for row in (
                     charts.ShareRow(f"{r['label']}: published", r["published"]),
-                    charts.ShareRow(f"{r['label']}: without adjustment", r["unadjusted"]))]),
+                    charts.ShareRow(f"{r['label']}: without adjustment", r["unadjusted"]))])),
             "correlation_before": format_number(before), "correlation_after": format_number(after),
             "strength_before": strength(before), "strength_after": strength(after), "points": len(points),
-            "scatter": charts.scatter_plot(
+            "scatter": svg(charts.scatter_plot(
                 chart_id=f"deprivation-{code}", title=f"Final score against deprivation, {plural}",
                 description="Each organisation's published final score against the deprivation score of the "
                             "population it serves; the line is the least-squares trend.",
                 points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in points],
-                x_label="Deprivation score (higher is more deprived)", y_label="Final score") if points else "",
+                x_label="Deprivation score (higher is more deprived)", y_label="Final score")) if points else "",
         })
     return sections
 
@@ -422,8 +431,11 @@ def _kings_fund(areas: dict, plural: str) -> list[str]:
 def indicator_page(indicator, run, rows) -> dict:
     """The distribution of an indicator across the organisations of a type: a
     dot plot and the same figures as a table."""
+    core_target = "None" if indicator.core_threshold is None else (
+        ("At least " if indicator.direction == Indicator.Direction.HIGHER_BETTER else "At most ")
+        + format_number(indicator.core_threshold))
     if run is None:
-        return {"rows": [], "chart": ""}
+        return {"rows": [], "chart": "", "core_target": core_target}
     summary = run.indicator_summary.get(indicator.code, {})
     table = sorted(({"code": code, "name": name, "band": band, "band_word": band_word(band),
                      "value": scores[0], "adjusted": scores[1], "z": scores[2]}
@@ -441,14 +453,15 @@ def indicator_page(indicator, run, rows) -> dict:
     plural = plural_of(run.organisation_type)
     return {
         "rows": table, "median": format_number(summary.get("median")), "count": len(table),
+        "core_target": core_target,
         "adjusted": any(row["shown_adjusted"] for row in table),
-        "chart": charts.dot_plot(
+        "chart": svg(charts.dot_plot(
             chart_id="distribution", title=f"{indicator.name}: {plural}, {format_year(run.year)}",
             description=f"Each dot is one of {len(table)} {plural}, placed by its figure and shaped by its band. "
                         f"The same figures are in the table below.",
             points=[charts.DotPoint(row["name"], row["value"], row["band"]) for row in table
                     if row["value"] is not None],
-            axis_label=indicator.unit or indicator.name, reference_lines=reference) if table else "",
+            axis_label=indicator.unit or indicator.name, reference_lines=reference)) if table else "",
     }
 
 
@@ -473,7 +486,7 @@ def region_page(region, ratings, national, types) -> dict:
                        share(national.get((organisation_type.code, b), 0), national_total))
                       for b in (Band.GREEN, Band.YELLOW, Band.RED)],
             "region_total": region_total, "national_total": national_total,
-            "chart": charts.share_bars(
+            "chart": svg(charts.share_bars(
                 chart_id=f"region-{organisation_type.code}",
                 title=f"{plural_of(organisation_type).capitalize()}: {region.name} against England",
                 description="Shares of green, yellow and red in the region and nationally. "
@@ -481,6 +494,6 @@ def region_page(region, ratings, national, types) -> dict:
                 rows=[charts.ShareRow(region.name, {b: counts.get((organisation_type.code, b), 0)
                                                     for b in (Band.GREEN, Band.YELLOW, Band.RED)}),
                       charts.ShareRow("England", {b: national.get((organisation_type.code, b), 0)
-                                                  for b in (Band.GREEN, Band.YELLOW, Band.RED)})]),
+                                                  for b in (Band.GREEN, Band.YELLOW, Band.RED)})])),
         })
     return {"ratings": ratings, "comparison": comparison}

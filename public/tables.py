@@ -41,8 +41,9 @@ class RatingTable(tables.Table):
         return format_html('<a href="{}">{}</a> <span class="nhsuk-u-secondary-text-colour">{}</span>',
                            url, value, record.organisation.code)
 
-    def render_band(self, value, record):
-        return band_tag(value)
+    def render_band(self, record):
+        # The stored code, not the display label django-tables2 passes as value.
+        return band_tag(record.band)
 
     def render_score(self, value):
         return format_number(value)

@@ -45,7 +45,8 @@ def test_report_card_explains_the_band(small_site, client):
     assert "Every indicator" in html and "Ratings over the years" in html and "About the figures" in html
     for code in rating.indicator_scores:
         assert f"/indicators/{code}/2000-01/?type={organisation.type.code}" in html
-    assert "1999-00" in html  # history
+    assert "1999-00" in html and "Other years:" in html  # history
+    assert "Other years: <a" in html and ", </p>" not in html
     assert f"Ranked {rating.rank}" in html
 
 
@@ -69,6 +70,7 @@ def test_browse_filters_sorts_and_paginates(small_site, client):
     assert f"{ratings.count()} organisation" in html
     for rating in ratings:
         assert rating.organisation.name in html
+    assert html.count("nhsuk-tag--green app-band-tag") == ratings.count()  # the band as a tag, word and shape
     other = Rating.objects.filter(run__year=2000, run__status="published").exclude(band="green").first()
     assert f">{other.organisation.name}</a>" not in html
     by_name = text(client, "/ratings/2000-01/?sort=organisation")
