@@ -36,15 +36,16 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values (steps of 1, 2, 2.5 or 5 x 10^k) covering [low, high]."""
     if high < low:
         low, high = high, low
-    if high - low < 1e-12:
-        pad = abs(low) * 0.1 or 1.0
+    if high - low < 1e-9 * max(1.0, abs(low)):
+        pad = max(abs(low) * 0.1, 1.0)
         low, high = low - pad, high + pad
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.floor(low / step + 1e-9)
     last = max(math.ceil(high / step - 1e-9), first + 1)
-    return [round(index * step, 10) for index in range(first, last + 1)]
+    # 12 significant digits: no float noise like 0.30000000000000004, at any scale.
+    return [float(f"{index * step:.12g}") for index in range(first, last + 1)]
 
 
 def band_marker(band: str, x: float, y: float, size: float) -> str:
