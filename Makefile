@@ -31,23 +31,27 @@ run: install .secret_key
 	$(RUN_ENV) $(BIN)/gunicorn trafficlights.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
 test: install
+	scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (127.0.0.1:5432, user postgres, trust auth).
 test-postgres: install
+	scripts/ensure_chromium.sh
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/trafficlights} $(BIN)/pytest
 
 # Rewrite fixtures/demo from the generator (deterministic).
 demo: install
 	DEBUG=True $(BIN)/python manage.py generate_demo --output fixtures/demo
 
-# Re-vendor the NHS.UK design system into static/nhsuk/ (needs npm; the result is committed).
+# Re-vendor the NHS.UK design system into static/nhsuk/ and axe-core for the browser tests (needs npm; committed).
 vendor:
 	scripts/vendor_nhsuk_frontend.sh
+	scripts/vendor_axe.sh
 
 bench: install
 	$(BIN)/python bench/import_returns.py
 	$(BIN)/python bench/recalculate.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis db.sqlite3

@@ -167,7 +167,8 @@ def test_full_path_on_the_demo_data(db):
     assert Rating.objects.exclude(band=F("band_without_adjustment")).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback restores the migrations' reference data (types, regions) that the flush removes.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_recalculations_of_a_year_never_interleave(world, monkeypatch):
     call_command("import_organisations", write(world, "ha.csv", ORGANISATIONS), stdout=None)
     call_command("import_returns", write(world, "returns.csv", RETURNS), stdout=None)

@@ -1,0 +1,71 @@
+"""Browser tests: Python Playwright driving Debian's Chromium (/usr/bin/chromium)
+against the site served by pytest-django's live server, with axe-core.
+
+Without Chromium the tests skip, unless REQUIRE_BROWSER=True (CI), when they
+fail: `scripts/ensure_chromium.sh` (run by `make test`) installs it."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM
+# calls from a thread with a running loop unless told it is safe (it is: the
+# loop only drives the browser).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def browser_missing_reason(chromium: Path = CHROMIUM, require: str | None = None) -> str | None:
+    """Why the browser tests cannot run, or None. Raises when they must run."""
+    if chromium.exists():
+        return None
+    message = f"{chromium} is not installed (scripts/ensure_chromium.sh installs it)"
+    if (require if require is not None else os.environ.get("REQUIRE_BROWSER", "")) == "True":
+        raise RuntimeError(f"REQUIRE_BROWSER=True but {message}")
+    return message
+
+
+@pytest.fixture
+def browser():
+    # Per test, not per session: Playwright's sync API switches greenlets, and
+    # a session-long one left Django's per-context connection without the
+    # serialized data that restores the reference tables between tests.
+    reason = browser_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp lets the test inject axe-core into pages that carry the site's policy.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("""async () => await axe.run(document, {
+        runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})""")
+    return [v for v in results["violations"] if v["impact"] in impacts]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['impact']}: {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:3]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+    return "\n".join(lines)

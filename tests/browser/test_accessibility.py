@@ -1,0 +1,101 @@
+"""Every public page type in a real browser: no serious or critical axe-core
+violation (WCAG 2.1 A and AA, and best practice), and usable by keyboard."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import axe_violations, browser_missing_reason, describe
+from tests.public.conftest import build_site, public_urls
+
+PAGES = ["home", "search", "browse", "browse filtered", "report card", "indicator list", "indicator", "region",
+         "fairness", "methodology", "downloads"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def site(tmp_path):
+    return build_site(tmp_path, organisations=16, indicators=4, years=2)
+
+
+def test_every_page_type_has_no_serious_accessibility_violation(site, live_server, page):
+    urls = {name: url for name, url in public_urls(site).items() if name in PAGES}
+    urls["not found"] = "/organisations/NOPE/2000-01/"
+    urls["red report card"] = _report_card_of_band(site, "red")
+    failures = []
+    for name, url in urls.items():
+        response = page.goto(live_server.url + url)
+        assert response.status == (404 if name == "not found" else 200), name
+        assert page.title().endswith("NHS performance ratings"), name
+        assert page.locator("h1").count() == 1, name
+        violations = axe_violations(page)
+        if violations:
+            failures.append(f"{name} ({url}):\n{describe(violations)}")
+    assert not failures, "\n\n".join(failures)
+
+
+def test_keyboard_skip_link_then_every_link_in_main_in_order(site, live_server, page):
+    page.goto(live_server.url + public_urls(site)["methodology"])
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.className")
+    assert "nhsuk-skip-link" in focused
+    assert _has_visible_focus(page)
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#maincontent")
+    links_in_main = page.evaluate("() => [...document.querySelectorAll('main a[href]')].map(a => a.href)")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        element = page.evaluate("() => ({inMain: !!document.activeElement.closest('main'), "
+                                "href: document.activeElement.href || null})")
+        if element["inMain"] and element["href"]:
+            assert _has_visible_focus(page), element["href"]
+            reached.append(element["href"])
+        if len(reached) == len(links_in_main):
+            break
+    assert reached == links_in_main
+
+
+def test_browse_filters_work_by_keyboard_without_javascript(site, live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + public_urls(site)["browse"])
+    page.focus("#id_band")
+    page.select_option("#id_band", "green")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the Filter button
+    page.wait_for_url("**band=green**")
+    bands = page.locator("tbody .app-band-tag").all_inner_texts()
+    assert bands and {text.strip() for text in bands} == {"Green"}
+    context.close()
+
+
+def test_the_skip_decision(tmp_path):
+    missing = Path(tmp_path / "no-chromium")
+    assert browser_missing_reason(missing, require="").endswith("(scripts/ensure_chromium.sh installs it)")
+    with pytest.raises(RuntimeError, match="REQUIRE_BROWSER=True"):
+        browser_missing_reason(missing, require="True")
+    assert browser_missing_reason(Path(__file__), require="True") is None
+
+
+def _report_card_of_band(site, band):
+    from ratings.models import Rating
+    rating = Rating.objects.filter(run__status="published", run__year=site.year, band=band).select_related(
+        "organisation").first()
+    return f"/organisations/{rating.organisation.code}/2000-01/"
+
+
+def _has_visible_focus(page) -> bool:
+    return page.evaluate("""() => {
+        const style = getComputedStyle(document.activeElement);
+        return style.outlineStyle !== "none" || style.boxShadow !== "none" ||
+               style.backgroundColor === "rgb(255, 235, 59)";
+    }""")
+
+
+def test_the_harness_catches_a_serious_violation(page):
+    # A control with no name and an image with no text alternative: axe must report both.
+    page.set_content('<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
+                     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><button></button></main></body></html>')
+    assert {"image-alt", "button-name"} <= {v["id"] for v in axe_violations(page)}
