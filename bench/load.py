@@ -34,11 +34,11 @@ YEARS = ["1997-98", "1998-99", "1999-00", "2000-01"]
 
 
 def prepare() -> dict[str, str]:
+    setup()
     from django.core.management import call_command
 
     from ratings.models import Rating
 
-    setup()
     call_command("load_demo", str(ROOT / "fixtures" / "demo"), stdout=open(os.devnull, "w"))
     for year in YEARS:
         call_command("recalculate_ratings", "--year", year, "--publish", stdout=open(os.devnull, "w"))
