@@ -5,7 +5,7 @@ many organisations, indicators or years there are."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Q

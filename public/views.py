@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -13,13 +12,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
-from indicators.models import Indicator, Organisation
+from indicators.models import Indicator
 from indicators.queries import is_synthetic_data_present
 from indicators.years import format_year
 from ratings import exports
 from ratings.models import Band
 
-from . import charts, downloads as public_downloads, presenters, queries
+from . import downloads as public_downloads, presenters, queries
 from .cache import public_page
 from .filters import RatingFilter
 from .tables import RatingTable

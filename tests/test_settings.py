@@ -46,3 +46,15 @@ def test_sqlite_file_by_default():
 def test_database_url(url, expected):
     process = settings_process(PRINT_DATABASE, SECRET_KEY="x", DATABASE_URL=url)
     assert process.stdout.split() == expected.split()
+
+
+def test_page_cache_is_per_process_memory_by_default_or_redis_by_url():
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    assert settings_process(code, SECRET_KEY="x").stdout.strip().endswith("LocMemCache")
+    redis = settings_process(code, SECRET_KEY="x", CACHE_URL="redis://127.0.0.1:6379/1")
+    assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_refuses_an_unknown_cache_url():
+    process = settings_process("pass", SECRET_KEY="x", CACHE_URL="memcached://x")
+    assert "CACHE_URL must be locmem:// or redis://host:port/db, not 'memcached://x'" in process.stderr

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from indicators.models import Organisation
 from ratings import actions
-from ratings.models import Rating, RatingRun
+from ratings.models import Rating
 
 YEARS = {"small": 2, "large": 4}
 

@@ -5,11 +5,9 @@ import csv
 import io
 import json
 
-import pytest
 from django.core.management import call_command
 
 from ratings.models import Rating, RatingRun
-from tests.conftest import write
 from tests.public.conftest import public_urls
 
 
@@ -144,7 +142,7 @@ def test_fairness_page_puts_published_beside_unadjusted_by_area_and_region(small
 
 
 def test_methodology_page_is_generated_from_the_published_parameters(small_site, client):
-    from ratings.actions import publish_run, update_scheme, recalculate
+    from ratings.actions import update_scheme, recalculate
     update_scheme(year=2000, values={"red_core_failures": 3, "green_share": 0.2})
     recalculate(year=2000, publish=True)
     html = text(client, "/methodology/2000-01/")
@@ -178,3 +176,33 @@ def test_500_page_in_the_site_design(client, db, settings):
     from django.test import RequestFactory
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500 and b"Sorry, there is a problem with the service" in response.content
+
+
+def test_what_the_band_means_comes_from_the_consequences_admins_edit(small_site, client):
+    from django.contrib.auth.models import User
+    from ratings.models import BandConsequence
+    green = Rating.objects.filter(run__year=2000, run__status="published", band="green").select_related(
+        "organisation").first()
+    url = f"/organisations/{green.organisation.code}/2000-01/"
+    html = text(client, url)
+    assert "Keep land-sale receipts up to £5 million" in html and "Earmarked money as of right" in html
+    admin = User.objects.create_superuser("admin", "admin@example.org", "pw")
+    client.force_login(admin)
+    freedom = BandConsequence.objects.get(title="Earmarked money as of right")
+    response = client.post(f"/admin/ratings/bandconsequence/{freedom.pk}/change/", {
+        "band": "green", "consecutive_years": 1, "title": "Earmarked resources without bidding",
+        "description": "Edited.", "position": 3})
+    assert response.status_code == 302
+    client.logout()
+    from django.core.cache import cache
+    cache.clear()  # edits show when the cached page expires (PUBLIC_CACHE_SECONDS)
+    html = text(client, url)
+    assert "Earmarked resources without bidding" in html and "Earmarked money as of right" not in html
+
+
+def test_red_report_card_shows_the_escalation_ladder_and_the_step_reached(small_site, client):
+    red = Rating.objects.filter(run__year=2000, run__status="published", band="red").select_related(
+        "organisation").first()
+    html = text(client, f"/organisations/{red.organisation.code}/2000-01/")
+    assert "Close interest from the regional office (from 1 consecutive red year, applies now)" in html
+    assert "Commission for Health Improvement and the National Patient Access Team" in html
