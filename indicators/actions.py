@@ -3,13 +3,20 @@ atomic, given rows that the pure validators have already accepted."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+
+from . import queries
 
 from .models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision, ReturnImport
 from .reference_files import IndicatorRow, OrganisationRow, RegionRow
-from .returns import ReturnRow
+from .returns import ReturnRow, validate_return
+from .tables import Problem, TableError, read_table
+from .uploads import rows_problem, scope_problems, size_problem
 
 BATCH_SIZE = 2000
 
@@ -151,6 +158,28 @@ def apply_return(
     """Store a validated return: new values are added, changed values replace
     the current ones (which move to the revision history), unchanged values
     are left alone. All or nothing. With dry_run, only counts what it would do."""
+    plan = _plan_return(rows)
+    if dry_run:
+        return plan.summary
+    batch = ReturnImport.objects.create(
+        filename=filename[:255], channel=channel, created_by=user, synthetic=synthetic,
+        status=ReturnImport.Status.APPLIED, applied_at=timezone.now(), applied_by=user)
+    _store_plan(plan, batch)
+    return plan.summary
+
+
+@dataclass
+class ReturnPlan:
+    """What storing a return will do, worked out against the values held now."""
+
+    summary: ReturnSummary
+    keyed: dict  # (organisation id, indicator id, year) -> ReturnRow
+    to_write: list  # keys of new and changed values
+    revised: list  # (result id, value, numerator, denominator, source import id) of values replaced
+    new_keys: list = field(default_factory=list)  # (organisation code, indicator code, year) of new values
+
+
+def _plan_return(rows: list[ReturnRow]) -> ReturnPlan:
     org_ids = dict(Organisation.objects.values_list("code", "id"))
     ind_ids = dict(Indicator.objects.values_list("code", "id"))
     try:
@@ -166,42 +195,199 @@ def apply_return(
         ).values_list("id", "organisation_id", "indicator_id", "year", "value", "numerator", "denominator",
                       "source_import_id")
     }
-    summary = ReturnSummary(rows=len(rows))
-    to_write: list[tuple[int, int, int]] = []
-    revised: list[tuple[int, float, float | None, float | None, int]] = []
+    plan = ReturnPlan(summary=ReturnSummary(rows=len(rows)), keyed=keyed, to_write=[], revised=[])
+    summary = plan.summary
     for key, row in keyed.items():
         current = held.get(key)
         if current is None:
             summary.new += 1
-            to_write.append(key)
+            plan.to_write.append(key)
+            plan.new_keys.append(row.key)
         elif current[1:4] == (row.value, row.numerator, row.denominator):
             summary.unchanged += 1
         else:
             summary.changes.append(ValueChange(row.organisation_code, row.indicator_code, row.year,
                                                current[1], row.value))
-            revised.append(current)
-            to_write.append(key)
-    if dry_run:
-        return summary
+            plan.revised.append(current)
+            plan.to_write.append(key)
+    return plan
 
-    batch = ReturnImport.objects.create(
-        filename=filename[:255], channel=channel, created_by=user, synthetic=synthetic, rows=len(rows),
-        new_values=summary.new, changed_values=summary.changed, unchanged_values=summary.unchanged,
-    )
+
+def _store_plan(plan: ReturnPlan, batch: ReturnImport) -> None:
+    summary, keyed = plan.summary, plan.keyed
+    batch.rows, batch.new_values = summary.rows, summary.new
+    batch.changed_values, batch.unchanged_values = summary.changed, summary.unchanged
+    batch.save(update_fields=["rows", "new_values", "changed_values", "unchanged_values"])
     ResultRevision.objects.bulk_create(
         [ResultRevision(result_id=result_id, value=value, numerator=numerator, denominator=denominator,
                         source_import_id=source_import_id, superseded_by=batch)
-         for result_id, value, numerator, denominator, source_import_id in revised],
+         for result_id, value, numerator, denominator, source_import_id in plan.revised],
         batch_size=BATCH_SIZE,
     )
     Result.objects.bulk_create(
         [Result(organisation_id=key[0], indicator_id=key[1], year=key[2], value=keyed[key].value,
                 numerator=keyed[key].numerator, denominator=keyed[key].denominator, source_import=batch)
-         for key in to_write],
+         for key in plan.to_write],
         batch_size=BATCH_SIZE,
         update_conflicts=True,
         unique_fields=["organisation", "indicator", "year"],
         update_fields=["value", "numerator", "denominator", "source_import"],
     )
     summary.return_import = batch
-    return summary
+
+
+class UploadError(Exception):
+    """An upload cannot be confirmed or reversed as asked; the message says why."""
+
+
+@transaction.atomic
+def validate_upload(*, user, year: int, filename: str, content: bytes,
+                    allowed_regions: set[str] | None) -> ReturnImport:
+    """Check an uploaded return and keep it, with every problem found or, when
+    it has none, what applying it would do. Stores no value: that is
+    `confirm_upload`. allowed_regions None means an admin (every region)."""
+    problems, notes, rows = _check_upload(year=year, filename=filename, content=content,
+                                          allowed_regions=allowed_regions)
+    too_large = any(p.code == "too_large" for p in problems)
+    upload = ReturnImport.objects.create(
+        filename=filename[:255], channel=ReturnImport.Channel.UPLOAD, created_by=user, year=year,
+        status=ReturnImport.Status.REJECTED if problems else ReturnImport.Status.VALIDATED,
+        original=None if too_large else content, original_sha256=hashlib.sha256(content).hexdigest(),
+        problems=[{"line": p.line, "column": p.column, "message": p.message, "sheet": p.sheet} for p in problems],
+        notes=notes, rows=len(rows))
+    region_codes = allowed_regions if allowed_regions is not None else _regions_of(rows)
+    upload.regions.set(Region.objects.filter(code__in=region_codes))
+    if problems:
+        return upload
+    plan = _plan_return(rows)
+    per_organisation: dict[str, list[int]] = {}
+    for code, *_ in plan.new_keys:
+        per_organisation.setdefault(code, [0, 0, 0])[0] += 1
+    for change in plan.summary.changes:
+        per_organisation.setdefault(change.organisation_code, [0, 0, 0])[1] += 1
+    for row in rows:
+        per_organisation.setdefault(row.organisation_code, [0, 0, 0])
+    _count_unchanged(per_organisation, rows)
+    upload.preview = {
+        "organisations": dict(sorted(per_organisation.items())),
+        "changes": [[c.organisation_code, c.indicator_code, c.year, c.old_value, c.new_value]
+                    for c in plan.summary.changes],
+    }
+    upload.validated_rows = [[r.organisation_code, r.indicator_code, r.year, r.value, r.numerator, r.denominator,
+                              r.line] for r in rows]
+    upload.new_values, upload.changed_values = plan.summary.new, plan.summary.changed
+    upload.unchanged_values = plan.summary.unchanged
+    upload.touches_published = _touches_published(rows)
+    upload.save()
+    # An older upload for the same year and regions, never confirmed, must not be confirmed after this one.
+    (ReturnImport.objects.filter(channel=ReturnImport.Channel.UPLOAD, status=ReturnImport.Status.VALIDATED,
+                                 year=year, regions__code__in=region_codes)
+     .exclude(pk=upload.pk).update(status=ReturnImport.Status.SUPERSEDED))
+    return upload
+
+
+def _count_unchanged(per_organisation: dict[str, list[int]], rows: list[ReturnRow]) -> None:
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row.organisation_code] = totals.get(row.organisation_code, 0) + 1
+    for code, counts in per_organisation.items():
+        counts[2] = totals.get(code, 0) - counts[0] - counts[1]
+
+
+def _check_upload(*, year, filename, content, allowed_regions) -> tuple[list[Problem], list[str], list[ReturnRow]]:
+    too_large = size_problem(len(content), settings.RETURNS_MAX_UPLOAD_BYTES)
+    if too_large:
+        return [too_large], [], []
+    try:
+        table = read_table(content, filename)
+    except TableError as error:
+        return error.problems, [], []
+    too_many = rows_problem(len(table.rows), settings.RETURNS_MAX_ROWS)
+    if too_many:
+        return [too_many], table.notes, []
+    parsed = validate_return(table, queries.returns_reference())
+    notes = list(parsed.notes)
+    if parsed.blank_values:
+        notes.append(f"{parsed.blank_values} row(s) with no value were skipped: a blank value means not "
+                     f"submitted, and leaves any figure already held as it is.")
+    regions = Region.objects.values_list("code", "name")
+    problems = parsed.problems + scope_problems(
+        parsed.rows, year=year, organisation_regions=queries.organisation_regions(),
+        allowed_regions=allowed_regions, region_names=dict(regions), sheet=table.sheet)
+    problems.sort(key=lambda p: (p.line is not None, p.line or 0))
+    return problems, notes, [] if problems else parsed.rows
+
+
+def _regions_of(rows: list[ReturnRow]) -> set[str]:
+    regions = queries.organisation_regions()
+    return {regions[row.organisation_code] for row in rows}
+
+
+def _touches_published(rows: list[ReturnRow]) -> bool:
+    # Imported here: ratings depends on indicators, not the other way round.
+    from ratings.models import RatingRun
+
+    types = dict(Organisation.objects.values_list("code", "type__code"))
+    pairs = {(row.year, types[row.organisation_code]) for row in rows}
+    published = set(RatingRun.objects.published().filter(year__in={year for year, _ in pairs})
+                    .values_list("year", "organisation_type__code"))
+    return bool(pairs & published)
+
+
+class PreviewOutdated(UploadError):
+    """The figures held changed between the preview and the confirmation."""
+
+
+@transaction.atomic
+def confirm_upload(*, upload: ReturnImport, user) -> ReturnImport:
+    """Apply a validated upload, all or nothing. Confirming again, or confirming
+    an upload that is not waiting, does nothing."""
+    upload = ReturnImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != ReturnImport.Status.VALIDATED:
+        return upload
+    rows = [ReturnRow(line, org, ind, year, value, numerator, denominator)
+            for org, ind, year, value, numerator, denominator, line in upload.validated_rows]
+    plan = _plan_return(rows)
+    previewed = (upload.new_values, upload.changed_values, upload.unchanged_values)
+    if (plan.summary.new, plan.summary.changed, plan.summary.unchanged) != previewed:
+        raise PreviewOutdated("The figures held have changed since this file was checked, so the preview is out "
+                              "of date. Upload the file again to see what it would change now.")
+    _store_plan(plan, upload)
+    upload.status, upload.applied_at, upload.applied_by = ReturnImport.Status.APPLIED, timezone.now(), user
+    upload.validated_rows = None
+    upload.save(update_fields=["status", "applied_at", "applied_by", "validated_rows"])
+    return upload
+
+
+@dataclass(frozen=True)
+class Reversal:
+    restored: int  # values put back to what they were before the upload
+    removed: int  # values the upload had added, removed
+    kept: int  # values a later import has since replaced, left as they are
+
+
+@transaction.atomic
+def reverse_upload(*, upload: ReturnImport, user) -> Reversal:
+    """Undo an applied upload: every value it brought that is still held goes
+    back to its predecessor, or is removed if it had none. Values a later
+    import replaced are left alone."""
+    upload = ReturnImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != ReturnImport.Status.APPLIED:
+        raise UploadError(f"Only an applied upload can be reversed; this one is {upload.get_status_display()}.")
+    held = {result.pk: result for result in Result.objects.filter(source_import=upload)}
+    predecessors = {revision.result_id: revision
+                    for revision in ResultRevision.objects.filter(superseded_by=upload, result_id__in=held)}
+    restored = []
+    for result_id, revision in predecessors.items():
+        result = held[result_id]
+        result.value, result.numerator, result.denominator = revision.value, revision.numerator, revision.denominator
+        result.source_import_id = revision.source_import_id
+        restored.append(result)
+    Result.objects.bulk_update(restored, ["value", "numerator", "denominator", "source_import"],
+                               batch_size=BATCH_SIZE)
+    ResultRevision.objects.filter(pk__in=[r.pk for r in predecessors.values()]).delete()
+    removed = Result.objects.filter(pk__in=set(held) - set(predecessors)).delete()[0]
+    kept = upload.new_values + upload.changed_values - len(held)
+    upload.status, upload.reversed_at, upload.reversed_by = ReturnImport.Status.REVERSED, timezone.now(), user
+    upload.save(update_fields=["status", "reversed_at", "reversed_by"])
+    return Reversal(restored=len(restored), removed=removed, kept=kept)

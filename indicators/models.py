@@ -144,28 +144,80 @@ class Indicator(models.Model):
         return self.core_threshold is not None
 
 
+class RegionMembership(models.Model):
+    """A regional office's staff member: may upload returns for, and see the
+    uploads of, the organisations in this region. Admins (superusers) see all."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="region_memberships")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="memberships")
+
+    class Meta:
+        ordering = ["user", "region"]
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="one_membership_per_user_region")]
+
+    def __str__(self):
+        return f"{self.user} in {self.region}"
+
+
 class ReturnImport(models.Model):
-    """One file of results brought in, from the command line or (later) an upload.
-    Every stored value points at the import that brought it."""
+    """One file of results brought in, from the command line or a web upload.
+    Every stored value points at the import that brought it. A web upload is
+    kept from the moment it is validated: the original file, every problem
+    found, and what it would change, whether or not it is ever applied."""
 
     class Channel(models.TextChoices):
         COMMAND = "command", "Command line"
         UPLOAD = "upload", "Web upload"
 
+    class Status(models.TextChoices):
+        VALIDATED = "validated", "Validated: waiting to be confirmed"
+        REJECTED = "rejected", "Rejected: the file has errors"
+        APPLIED = "applied", "Applied"
+        SUPERSEDED = "superseded", "Superseded: a later upload was validated before this was confirmed"
+        REVERSED = "reversed", "Reversed"
+
     filename = models.CharField(max_length=255)
     channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLIED)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="return_imports")
     synthetic = models.BooleanField(
         default=False, help_text="The figures are made up (the demo data set), and the site says so.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The year an upload was made for.")
+    regions = models.ManyToManyField(Region, blank=True, related_name="return_imports",
+                                     help_text="The regions whose staff may see this upload.")
+    original = models.BinaryField(null=True, blank=True, editable=False, help_text="The file as uploaded.")
+    original_sha256 = models.CharField(max_length=64, blank=True)
+    problems = models.JSONField(default=list, blank=True,
+                                help_text="[{line, column, message, sheet}] for every error found.")
+    notes = models.JSONField(default=list, blank=True, help_text="What the reader noticed, e.g. the sheet read.")
+    validated_rows = models.JSONField(
+        null=True, blank=True, editable=False,
+        help_text="[[organisation, indicator, year, value, numerator, denominator, line]] awaiting confirmation.")
+    preview = models.JSONField(
+        default=dict, blank=True, editable=False,
+        help_text='What applying it would do: {"organisations": {code: [new, changed, unchanged]}, '
+                  '"changes": [[organisation, indicator, year, old value, new value]]}.')
+    touches_published = models.BooleanField(
+        default=False, help_text="It changes figures of a year and type whose ratings are published.")
     rows = models.PositiveIntegerField(default=0)
     new_values = models.PositiveIntegerField(default=0)
     changed_values = models.PositiveIntegerField(default=0)
     unchanged_values = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="applied_return_imports")
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_return_imports")
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["validated", "rejected", "applied", "superseded",
+                                                           "reversed"]), name="return_import_status_valid"),
+        ]
 
     def __str__(self):
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"

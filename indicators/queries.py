@@ -41,3 +41,8 @@ def organisation_type_codes() -> set[str]:
 def is_synthetic_data_present() -> bool:
     """True when any value on the site came from a synthetic (demo) import."""
     return Result.objects.filter(source_import__synthetic=True).exists()
+
+
+def organisation_regions() -> dict[str, str]:
+    """Organisation code -> region code: one query."""
+    return dict(Organisation.objects.values_list("code", "region__code"))

@@ -184,6 +184,8 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 
 # Largest indicator return accepted, in bytes.
 RETURNS_MAX_UPLOAD_BYTES = env_int("RETURNS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Most data rows accepted in one return (a national return is about 36,000).
+RETURNS_MAX_ROWS = env_int("RETURNS_MAX_ROWS", 200_000)
 
 LOGGING = {
     "version": 1,
