@@ -242,12 +242,13 @@ class UploadError(Exception):
 
 @transaction.atomic
 def validate_upload(*, user, year: int, filename: str, content: bytes,
-                    allowed_regions: set[str] | None) -> ReturnImport:
+                    allowed_regions: set[str] | None, size: int | None = None) -> ReturnImport:
     """Check an uploaded return and keep it, with every problem found or, when
     it has none, what applying it would do. Stores no value: that is
-    `confirm_upload`. allowed_regions None means an admin (every region)."""
+    `confirm_upload`. allowed_regions None means an admin (every region).
+    size: the file's real size, when only its first bytes were read."""
     problems, notes, rows = _check_upload(year=year, filename=filename, content=content,
-                                          allowed_regions=allowed_regions)
+                                          allowed_regions=allowed_regions, size=size or len(content))
     too_large = any(p.code == "too_large" for p in problems)
     upload = ReturnImport.objects.create(
         filename=filename[:255], channel=ReturnImport.Channel.UPLOAD, created_by=user, year=year,
@@ -294,8 +295,8 @@ def _count_unchanged(per_organisation: dict[str, list[int]], rows: list[ReturnRo
         counts[2] = totals.get(code, 0) - counts[0] - counts[1]
 
 
-def _check_upload(*, year, filename, content, allowed_regions) -> tuple[list[Problem], list[str], list[ReturnRow]]:
-    too_large = size_problem(len(content), settings.RETURNS_MAX_UPLOAD_BYTES)
+def _check_upload(*, year, filename, content, allowed_regions, size) -> tuple[list[Problem], list[str], list[ReturnRow]]:
+    too_large = size_problem(size, settings.RETURNS_MAX_UPLOAD_BYTES)
     if too_large:
         return [too_large], [], []
     try:

@@ -1,7 +1,10 @@
 """Reads that feed the pure validators: plain data out of the database in a
 fixed number of queries, however many organisations there are."""
 
+from django.db.models import Q
+
 from .models import Indicator, Organisation, OrganisationType, Region, Result
+from .years import format_year
 from .returns import IndicatorRef, OrganisationRef, ReturnsReference
 
 
@@ -46,3 +49,38 @@ def is_synthetic_data_present() -> bool:
 def organisation_regions() -> dict[str, str]:
     """Organisation code -> region code: one query."""
     return dict(Organisation.objects.values_list("code", "region__code"))
+
+
+def return_years() -> list[int]:
+    """Years to offer for an upload: those with figures held, and the year after, newest first."""
+    years = set(Result.objects.order_by().values_list("year", flat=True).distinct())
+    if years:
+        years.add(max(years) + 1)
+    return sorted(years, reverse=True) or [2000]
+
+
+def region_names(codes: set[str] | None) -> list[str]:
+    regions = Region.objects.order_by("name")
+    if codes is not None:
+        regions = regions.filter(code__in=codes)
+    return list(regions.values_list("name", flat=True))
+
+
+def template_rows(*, year: int, region_codes: set[str] | None) -> list[list]:
+    """One row per organisation open in the year (in the regions, or all) and
+    indicator applicable to its type, with any value held: three queries."""
+    organisations = Organisation.objects.filter(
+        Q(opened__isnull=True) | Q(opened__lte=year), Q(closed__isnull=True) | Q(closed__gte=year))
+    if region_codes is not None:
+        organisations = organisations.filter(region__code__in=region_codes)
+    organisations = list(organisations.order_by("code").values_list("id", "code", "type_id"))
+    by_type: dict[int, list[tuple[int, str]]] = {}
+    for indicator_id, code, type_id in Indicator.organisation_types.through.objects.values_list(
+            "indicator_id", "indicator__code", "organisationtype_id").order_by("indicator__code"):
+        by_type.setdefault(type_id, []).append((indicator_id, code))
+    held = {(org, ind): (value, numerator, denominator) for org, ind, value, numerator, denominator in
+            Result.objects.filter(year=year, organisation_id__in=[o[0] for o in organisations])
+            .values_list("organisation_id", "indicator_id", "value", "numerator", "denominator")}
+    shown_year = format_year(year)
+    return [[org_code, ind_code, shown_year, *held.get((org_id, ind_id), (None, None, None))]
+            for org_id, org_code, type_id in organisations for ind_id, ind_code in by_type.get(type_id, [])]

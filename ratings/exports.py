@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from typing import Iterable, TextIO
 
+from indicators.exports import neutralise
 from indicators.years import format_year
 
 from .engine import DOMAINS
@@ -13,14 +14,6 @@ from .models import Rating, RatingRun
 COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",
             "level_score", "improvement_score", "core_targets_failed", "rank"]
            + [f"{domain}_score" for domain in DOMAINS])
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
-
-
-def neutralise(cell):
-    """Stop a spreadsheet reading a text cell as a formula (OWASP); numbers pass untouched."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def rating_rows(runs: Iterable[RatingRun]) -> Iterable[list]:

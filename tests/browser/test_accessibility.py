@@ -99,3 +99,29 @@ def test_the_harness_catches_a_serious_violation(page):
     page.set_content('<!doctype html><html lang="en"><head><title>t</title></head><body><main>'
                      '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><button></button></main></body></html>')
     assert {"image-alt", "button-name"} <= {v["id"] for v in axe_violations(page)}
+
+
+def test_the_returns_pages_have_no_serious_accessibility_violation(site, live_server, page):
+    from django.contrib.auth.models import User
+    from indicators.models import Region, RegionMembership
+    user = User.objects.create_user("analyst", password="a-long-password-1")
+    RegionMembership.objects.create(user=user, region=Region.objects.get(code=site.region_code))
+    page.goto(live_server.url + "/returns/")
+    assert "/accounts/login/" in page.url
+    failures = []
+    if violations := axe_violations(page):
+        failures.append(f"sign in:\n{describe(violations)}")
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", "a-long-password-1")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/returns/")
+    if violations := axe_violations(page):
+        failures.append(f"returns:\n{describe(violations)}")
+    page.set_input_files("#id_file", files=[{"name": "return.csv", "mimeType": "text/csv",
+                                             "buffer": b"organisation_code,indicator_code,year,value\nNOPE,X,2000-01,1\n"}])
+    page.click("text=Check the file")
+    page.wait_for_url("**/returns/*/")
+    assert page.locator("h2", has_text="to fix").count() == 1
+    if violations := axe_violations(page):
+        failures.append(f"problems:\n{describe(violations)}")
+    assert not failures, "\n\n".join(failures)
