@@ -51,6 +51,7 @@ vendor:
 bench: install
 	$(BIN)/python bench/import_returns.py
 	$(BIN)/python bench/recalculate.py
+	$(BIN)/python bench/upload.py
 	$(BIN)/python bench/load.py
 
 clean:
