@@ -7,8 +7,10 @@ command line and the web upload share it and it is tested without a database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -80,6 +82,13 @@ def read_table(content: bytes, filename: str, *, max_unzipped_bytes: int = MAX_U
 
 
 def _decode(content: bytes) -> str:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" and some exports: UTF-16 with its byte-order mark.
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableError([Problem(None, None, "The file says it is UTF-16 text but is damaged: save it as "
+                                                  "CSV UTF-8.", "encoding")]) from None
     if b"\x00" in content[:8192]:
         raise TableError([Problem(None, None,
             "The file is not text: it looks like a binary file. Save it as CSV (comma-separated values).",
@@ -220,8 +229,52 @@ def _read_sheet(workbook) -> Table:
         raise TableError([Problem(None, None, f"The sheet '{sheet.title}' is empty.", "empty",
                                   sheet=sheet.title)])
     table = Table(header=header, rows=[], header_line=header_line, sheet=sheet.title, notes=notes)
+    _check_sheet_layout(table, workbook._archive.read(sheet._worksheet_path))
+    if table.problems:
+        raise TableError(table.problems)
     table.rows = _fit_rows(table, rows)
     return table
+
+
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_ROW_TAG = re.compile(rb"<row\b[^>]*>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_FORMULA = re.compile(rb"<f[ >/]")
+_STORED_VALUE = re.compile(rb"<v(?: [^>]*)?>[^<]")
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>((?:(?!</c>).)*?<f[ >/](?:(?!</c>).)*?)</c>', re.DOTALL)
+
+
+def _check_sheet_layout(table: Table, xml: bytes) -> None:
+    """What openpyxl's fast reader does not tell: merged or hidden rows, and
+    formulas (read as the values Excel last stored; an error when none was)."""
+    line = table.header_line
+    for first_col, first_row, last_col, last_row in _MERGED.findall(xml):
+        cells = f"{first_col.decode()}{first_row.decode()}:{last_col.decode()}{last_row.decode()}"
+        if int(first_row) <= line <= int(last_row):
+            table.problems.append(table.problem(line, None, f"The header row has merged cells ({cells}): "
+                                                "unmerge them so that each column has its own name.", "merged_header"))
+        else:
+            table.problems.append(table.problem(int(first_row), None, f"Cells {cells} are merged: unmerge them so "
+                                                "that every row has its own values.", "merged_cells"))
+    hidden = sorted(int(_ROW_NUMBER.search(tag).group(1)) for tag in _ROW_TAG.findall(xml)
+                    if _HIDDEN.search(tag) and _ROW_NUMBER.search(tag))
+    if line in hidden:
+        table.problems.append(table.problem(line, None, "The header row is hidden in Excel: unhide it, and check "
+                                            "it is the header you mean.", "hidden_header"))
+    elif hidden:
+        shown = ", ".join(map(str, hidden[:10])) + (" and more" if len(hidden) > 10 else "")
+        table.notes.append(f"Rows hidden in Excel were read like the others: {shown}.")
+    if not _FORMULA.search(xml):
+        return
+    table.notes.append("Some cells hold formulas: the values Excel last calculated and stored were used.")
+    columns = {}
+    for column, row, body in _FORMULA_CELL.findall(xml):
+        if not _STORED_VALUE.search(body):
+            columns.setdefault(int(row), column.decode())
+    for row, column in sorted(columns.items()):
+        table.problems.append(table.problem(row, None, f"Cell {column}{row} holds a formula with no stored value: "
+                                            "open the file in Excel and save it again.", "formula_no_value"))
 
 
 def _cell_text(value) -> str:
