@@ -1,7 +1,8 @@
 """Server-rendered, accessible inline SVG charts. Pure Python (no Django):
 every chart has a title and description, every text is escaped, and nothing
-is inline-styled, so the pages keep a strict Content-Security-Policy. Each
-chart sits beside a table of the same figures, its text alternative."""
+is inline-styled, so the pages keep a strict Content-Security-Policy. Bands are
+told apart by shape as well as colour. Each chart sits beside a table of the
+same figures, its text alternative."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 from html import escape
 
 GREEN, YELLOW, RED, GREY = "#007f3b", "#ffeb3b", "#d5281b", "#768692"
-TEXT, GRID, BLUE, DARK = "#212b32", "#d8dde0", "#005eb8", "#212b32"
+TEXT, GRID, BLUE, DARK, WHITE = "#212b32", "#d8dde0", "#005eb8", "#212b32", "#ffffff"
 FONT = 'font-family="Arial, sans-serif"'
+BANDS = (("green", "Green", GREEN), ("yellow", "Yellow", YELLOW), ("red", "Red", RED))
 
 
 def _e(text) -> str:
@@ -19,25 +21,30 @@ def _e(text) -> str:
 
 
 def _n(value: float) -> str:
-    """Coordinates: short and deterministic."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """Coordinates: one decimal, short and deterministic."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def format_number(value: float) -> str:
-    """Axis labels: up to 3 decimals, no trailing zeros, thousands separated from 10,000."""
-    if abs(value) >= 10000:
-        text = f"{value:,.0f}"
-    else:
-        text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """Tick labels: 3 decimals (3 significant figures below 0.1, so small steps stay
+    distinct), no trailing zeros, thousands separated from 10,000."""
+    magnitude = abs(value)
+    decimals = 3 if magnitude >= 0.1 or magnitude == 0 else min(2 - math.floor(math.log10(magnitude)), 12)
+    text = f"{value:,.{decimals}f}" if magnitude >= 10000 else f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values (steps of 1, 2, 2.5 or 5 x 10^k) covering [low, high]."""
-    if high < low:
-        low, high = high, low
+    """About `count` round ticks (steps of 1, 2, 2.5 or 5 x 10^k) from at or below
+    `low` to at or above `high`; a single value is padded so the axis has a span."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError("nice_ticks needs finite numbers")
+    low, high = min(low, high), max(low, high)
     if high - low < 1e-9 * max(1.0, abs(low)):
-        pad = max(abs(low) * 0.1, 1.0)
+        pad = abs(low) * 0.1 or 1.0
         low, high = low - pad, high + pad
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -49,7 +56,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def band_marker(band: str, x: float, y: float, size: float) -> str:
-    """A band's marker: green circle, yellow triangle, red square, anything else a hollow grey diamond."""
+    """A band's marker centred on (x, y): green circle, yellow upward triangle,
+    red square; anything else (not rated) a smaller hollow grey diamond."""
     half = size / 2
     if band == "green":
         return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(half)}" fill="{GREEN}" stroke="{DARK}" stroke-width="0.5"/>'
@@ -59,14 +67,16 @@ def band_marker(band: str, x: float, y: float, size: float) -> str:
     if band == "red":
         return (f'<rect x="{_n(x - half)}" y="{_n(y - half)}" width="{_n(size)}" height="{_n(size)}" '
                 f'fill="{RED}" stroke="{DARK}" stroke-width="0.5"/>')
+    half *= 0.8
     points = f"{_n(x)},{_n(y - half)} {_n(x + half)},{_n(y)} {_n(x)},{_n(y + half)} {_n(x - half)},{_n(y)}"
     return f'<polygon points="{points}" fill="none" stroke="{GREY}" stroke-width="1.5"/>'
 
 
 def band_icon(band: str, size: int = 16) -> str:
     """A marker on its own, for beside the band's word (so hidden from screen readers)."""
-    return (f'<svg class="app-band-icon" xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-            f'viewBox="0 0 16 16" aria-hidden="true" focusable="false">{band_marker(band, 8, 8, 13)}</svg>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="app-band-icon" width="{int(size)}" '
+            f'height="{int(size)}" viewBox="0 0 16 16" aria-hidden="true" focusable="false">'
+            f'{band_marker(band, 8, 8, 13)}</svg>')
 
 
 def _svg(chart_id: str, title: str, description: str, width: float, height: float, body: list[str]) -> str:
@@ -78,15 +88,59 @@ def _svg(chart_id: str, title: str, description: str, width: float, height: floa
             + "".join(body) + "</svg>")
 
 
-def _text(x, y, text, size=12, anchor="start", weight="normal", fill=TEXT) -> str:
-    bold = ' font-weight="bold"' if weight == "bold" else ""
+def _text(x, y, text, size=12, anchor="start", *, bold=False, fill=TEXT, transform="") -> str:
+    extra = (' font-weight="bold"' if bold else "") + (f' transform="{transform}"' if transform else "")
     return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" {FONT}'
-            f'{bold}>{_e(text)}</text>')
+            f'{extra}>{_e(text)}</text>')
+
+
+def _line(x1, y1, x2, y2, stroke=TEXT, width=1, extra="") -> str:
+    return (f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
+            f'stroke-width="{width}"{extra}/>')
+
+
+def _text_width(text: str, size: float) -> float:
+    """No font metrics on the server: Arial averages about 0.55em a character, so 0.6em is safe."""
+    return 0.6 * size * len(text)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:max(limit - 1, 1)] + "…"
+
+
+def _fit(text: str, x: float, size: float, width: float, gap: float = 6) -> tuple[float, str, str, float, float]:
+    """Place a label beside x (right if it fits, else left, else centred and shortened)
+    inside 0..width. Returns x, text-anchor, text and the label's estimated extent."""
+    text = _shorten(text, int((width - 8) / (0.6 * size)))
+    span = _text_width(text, size)
+    if x + gap + span <= width - 4:
+        return x + gap, "start", text, x + gap, x + gap + span
+    if x - gap - span >= 4:
+        return x - gap, "end", text, x - gap - span, x - gap
+    centre = min(max(x, 4 + span / 2), width - 4 - span / 2)
+    return centre, "middle", text, centre - span / 2, centre + span / 2
 
 
 def _scale(low: float, high: float, start: float, end: float):
     span = (high - low) or 1.0
     return lambda value: start + (value - low) / span * (end - start)
+
+
+def _stack_rows(xs: list[float], spacing: float, max_rows: int) -> list[int]:
+    """A row for each x (ascending): the lowest row where it clears that row's last
+    marker; once `max_rows` are used, the row with most room (overlap is unavoidable)."""
+    row_ends: list[float] = []
+    rows = []
+    for x in xs:
+        row = next((r for r, end in enumerate(row_ends) if x - end >= spacing), None)
+        if row is None and len(row_ends) < max_rows:
+            row_ends.append(x)
+            row = len(row_ends) - 1
+        elif row is None:
+            row = min(range(len(row_ends)), key=lambda r: row_ends[r])
+        row_ends[row] = x
+        rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -105,46 +159,53 @@ class ReferenceLine:
 
 def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoint], axis_label: str,
              reference_lines: list[ReferenceLine] = ()) -> str:
-    """A strip of dots along one axis; dots that would overlap stack into rows."""
-    width, left, right, marker, max_rows = 640, 20, 620, 8, 12
-    values = [p.value for p in points] + [r.value for r in reference_lines]
-    ticks = nice_ticks(min(values, default=0), max(values, default=1))
+    """A strip of dots along one value axis; dots that would overlap stack into rows
+    (at most 12), so hundreds of organisations stay readable."""
+    width, left, right, size, pitch, max_rows = 640, 40, 600, 8, 10, 12
+    highlighted = [p for p in points if p.highlight]
+    if len(highlighted) > 1:
+        raise ValueError("dot_plot highlights at most one point")
+    others = sorted((p for p in points if not p.highlight), key=lambda p: (p.value, p.label))
+    values = [p.value for p in points] + [line.value for line in reference_lines]
+    ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0))
     x_of = _scale(ticks[0], ticks[-1], left, right)
-    rows_used: dict[int, int] = {}
-    placed = []
-    for point in sorted((p for p in points if not p.highlight), key=lambda p: p.value):
-        column = int(x_of(point.value) // marker)
-        row = rows_used.get(column, 0)
-        rows_used[column] = row + 1
-        placed.append((point, row % max_rows))
-    rows = max((row for _, row in placed), default=0) + 1
-    top = 40 + 14 * max(len(reference_lines) - 1, 0)
-    axis_y = top + rows * (marker + 2) + 16
+    rows = _stack_rows([x_of(p.value) for p in others], size + 1, max_rows)
+    label_rows: list[list[tuple[float, float]]] = []  # extents of the reference labels in each row
+    references = []
+    for line in reference_lines:
+        x, anchor, text, start, end = _fit(line.label, x_of(line.value), 12, width, 4)
+        row = next((r for r, spans in enumerate(label_rows) if all(end + 8 <= s or start >= e + 8 for s, e in spans)),
+                   len(label_rows))
+        if row == len(label_rows):
+            label_rows.append([])
+        label_rows[row].append((start, end))
+        references.append((line, x, anchor, text, 16 + 14 * row))
+    highlight_label_y = 16 + 14 * len(label_rows)
+    dots_top = highlight_label_y + (10 if highlighted else -6)
+    axis_y = dots_top + (max(rows, default=0) + 1) * pitch + 6
     height = axis_y + 46
     body = []
-    for index, line in enumerate(reference_lines):
-        x = x_of(line.value)
-        body.append(f'<line x1="{_n(x)}" y1="{_n(top - 8)}" x2="{_n(x)}" y2="{_n(axis_y)}" stroke="{TEXT}" '
-                    f'stroke-width="1" stroke-dasharray="4 3"/>')
-        anchor = "start" if x < width / 2 else "end"
-        body.append(_text(x + (4 if anchor == "start" else -4), 16 + 14 * index, line.label, 12, anchor))
-    body.append(f'<line x1="{left}" y1="{_n(axis_y)}" x2="{right}" y2="{_n(axis_y)}" stroke="{TEXT}"/>')
+    for line, x, anchor, text, y in references:
+        body.append(_line(x_of(line.value), y + 4, x_of(line.value), axis_y, extra=' stroke-dasharray="4 3"'))
+        body.append(_text(x, y, text, 12, anchor))
+    body.append(_line(left, axis_y, right, axis_y))
     for tick in ticks:
-        x = x_of(tick)
-        body.append(f'<line x1="{_n(x)}" y1="{_n(axis_y)}" x2="{_n(x)}" y2="{_n(axis_y + 5)}" stroke="{TEXT}"/>')
-        body.append(_text(x, axis_y + 18, format_number(tick), 11, "middle"))
+        body.append(_line(x_of(tick), axis_y, x_of(tick), axis_y + 5))
+        body.append(_text(x_of(tick), axis_y + 18, format_number(tick), 11, "middle"))
     body.append(_text(width / 2, axis_y + 38, axis_label, 12, "middle"))
-    for point, row in placed:
-        y = axis_y - 10 - row * (marker + 2)
-        shape = band_marker(point.band, x_of(point.value), y, marker) if point.band else \
-            f'<circle cx="{_n(x_of(point.value))}" cy="{_n(y)}" r="{marker / 2}" fill="{GREY}"/>'
-        body.append(f"<g>{shape}<title>{_e(point.label)}: {_e(format_number(point.value))}</title></g>")
-    for point in (p for p in points if p.highlight):
-        x, y = x_of(point.value), axis_y - 10
-        anchor = "start" if x < width / 2 else "end"
-        body.append(f'<g><circle cx="{_n(x)}" cy="{_n(y)}" r="7" fill="{BLUE}" stroke="#ffffff" stroke-width="2"/>'
-                    f"<title>{_e(point.label)}: {_e(format_number(point.value))}</title></g>")
-        body.append(_text(x + (10 if anchor == "start" else -10), top - 14, point.label, 12, anchor, "bold", BLUE))
+    for point, row in zip(others, rows):
+        x, y = x_of(point.value), axis_y - 8 - row * pitch
+        shape = band_marker(point.band, x, y, size) if point.band else \
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(size / 2)}" fill="{GREY}"/>'
+        body.append(f'<g class="app-chart-point">{shape}<title>{_e(point.label)}: {_e(format_number(point.value))}'
+                    f'</title></g>')
+    for point in highlighted:  # last, so it is on top
+        x, y = x_of(point.value), axis_y - 8
+        label_x, anchor, text, _, _ = _fit(point.label, x, 12, width)
+        body.append(f'<g class="app-chart-highlight">{_line(x, highlight_label_y + 4, x, y - 7, BLUE)}'
+                    f'<circle cx="{_n(x)}" cy="{_n(y)}" r="7" fill="{BLUE}" stroke="{WHITE}" stroke-width="2"/>'
+                    f'<title>{_e(point.label)}: {_e(format_number(point.value))}</title></g>')
+        body.append(_text(label_x, highlight_label_y, text, 12, anchor, bold=True, fill=BLUE))
     return _svg(chart_id, title, description, width, height, body)
 
 
@@ -152,46 +213,50 @@ def trend_chart(*, chart_id: str, title: str, description: str, years: list[str]
                 bands: list[str], cutoffs: list[float | None] | None = None, axis_label: str = "Score") -> str:
     """An organisation's score by year, each point in its band's shape; the line
     breaks where a year has no score."""
-    width, height, left, right, top, bottom = 640, 260, 60, 620, 30, 210
-    cutoffs = cutoffs or [None] * len(years)
-    values = [v for v in list(scores) + list(cutoffs) if v is not None]
-    low, high = min(values + [0.0]), max(values + [0.0])
-    ticks = nice_ticks(low, high)
+    count = len(years)
+    cutoffs = list(cutoffs) if cutoffs is not None else [None] * count
+    if not len(scores) == len(bands) == len(cutoffs) == count:
+        raise ValueError("trend_chart needs one score, band and cut-off per year")
+    width, left, right, top, bottom = 640, 60, 620, 34, 210
+    step = (right - left) / max(count, 1)
+    crowded = step < _text_width(max(years, key=len, default=""), 12) + 8  # year labels would collide
+    height = bottom + (80 if crowded else 36)
+    values = [v for v in (*scores, *cutoffs) if v is not None]
+    ticks = nice_ticks(min(values, default=0.0), max(values, default=0.0))
     y_of = _scale(ticks[0], ticks[-1], bottom, top)
-    step = (right - left) / len(years) if years else 0
-    x_of = lambda index: left + step * (index + 0.5)  # noqa: E731
+    x_of = lambda index: left + step * (index + 0.5)  # noqa: E731 - years sit in the middle of equal slots
     body = []
     for tick in ticks:
-        y = y_of(tick)
-        colour, dash = (TEXT, "") if tick == 0 else (GRID, "")
-        body.append(f'<line x1="{left}" y1="{_n(y)}" x2="{right}" y2="{_n(y)}" stroke="{colour}"{dash}/>')
-        body.append(_text(left - 6, y + 4, format_number(tick), 11, "end"))
-    body.append(_text(14, (top + bottom) / 2, axis_label, 12, "middle").replace(
-        "<text ", f'<text transform="rotate(-90 14 {_n((top + bottom) / 2)})" ', 1))
+        zero = ' class="app-chart-zero"' if tick == 0 else ""
+        body.append(_line(left, y_of(tick), right, y_of(tick), TEXT if tick in (0, ticks[0]) else GRID, 1, zero))
+        body.append(_text(left - 6, y_of(tick) + 4, format_number(tick), 11, "end"))
+    middle = (top + bottom) / 2
+    body.append(_text(16, middle, axis_label, 12, "middle", transform=f"rotate(-90 16 {_n(middle)})"))
+    if any(cutoff is not None for cutoff in cutoffs):
+        body.append(_line(right - 150, 14, right - 126, 14, GREEN, 2, ' stroke-dasharray="4 3"'))
+        body.append(_text(right - 120, 18, "Green cut-off", 11, fill=TEXT))
     segment: list[str] = []
-    for index, score in enumerate(list(scores) + [None]):
-        if score is None:
-            if len(segment) > 1:
-                body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
-            segment = []
-        else:
+    for index, score in enumerate([*scores, None]):
+        if score is not None:
             segment.append(f"{_n(x_of(index))},{_n(y_of(score))}")
-    labelled = False
+            continue
+        if len(segment) > 1:
+            body.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
+        segment = []
     for index, (year, score, band, cutoff) in enumerate(zip(years, scores, bands, cutoffs)):
         x = x_of(index)
         if cutoff is not None:
-            y = y_of(cutoff)
-            body.append(f'<line x1="{_n(x - 24)}" y1="{_n(y)}" x2="{_n(x + 24)}" y2="{_n(y)}" stroke="{GREEN}" '
-                        f'stroke-width="2" stroke-dasharray="4 3"/>')
-            if not labelled:
-                body.append(_text(x + 28, y + 4, "Green cut-off", 11, "start", fill=GREEN))
-                labelled = True
+            half = min(24, step / 2 - 2)
+            body.append(_line(x - half, y_of(cutoff), x + half, y_of(cutoff), GREEN, 2, ' stroke-dasharray="4 3"'))
         if score is None:
-            body.append(_text(x, bottom - 6, "Not rated", 11, "middle"))
+            body.append(_text(x, bottom - 6, "Not rated", 10, "middle", fill=GREY))
         else:
-            body.append(f"<g>{band_marker(band, x, y_of(score), 14)}<title>{_e(year)}: {_e(format_number(score))}"
-                        f"</title></g>")
-        body.append(_text(x, bottom + 22, year, 12, "middle"))
+            body.append(f'<g class="app-chart-point">{band_marker(band, x, y_of(score), 14)}'
+                        f'<title>{_e(year)}: {_e(format_number(score))}</title></g>')
+        if crowded:
+            body.append(_text(x + 4, bottom + 14, year, 11, "end", transform=f"rotate(-45 {_n(x + 4)} {bottom + 14})"))
+        else:
+            body.append(_text(x, bottom + 20, year, 12, "middle"))
     return _svg(chart_id, title, description, width, height, body)
 
 
@@ -201,41 +266,51 @@ class ShareRow:
     counts: dict[str, int]
 
 
-BANDS = (("green", "Green", GREEN), ("yellow", "Yellow", YELLOW), ("red", "Red", RED))
+def _percent(count: int, total: int) -> str:
+    """Whole per cent, halves up; a non-zero share never shows as 0%."""
+    share = math.floor(100 * count / total + 0.5)
+    return "<1%" if share == 0 and count else f"{share}%"
 
 
 def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareRow]) -> str:
-    """100%-stacked horizontal bars of green, yellow and red, each segment labelled with its share."""
-    width, label_width, right, bar, gap = 640, 210, 630, 22, 10
+    """100%-stacked horizontal bars of green, yellow and red, each segment labelled
+    with its share: inside when it fits, else just below with the band's marker
+    (so the label never sits on another band's colour)."""
+    width, label_right, bar_left, bar_right, bar = 640, 206, 214, 600, 22
     body = []
     for index, (band, word, _) in enumerate(BANDS):
-        x = label_width + index * 90
+        x = bar_left + index * 90
         body.append(band_marker(band, x + 6, 14, 11))
         body.append(_text(x + 16, 18, word, 12))
-    for index, row in enumerate(rows):
-        y = 34 + index * (bar + gap)
-        label = row.label if len(row.label) <= 32 else row.label[:31] + "…"
-        body.append(f"<g><title>{_e(row.label)}</title>{_text(label_width - 8, y + bar / 2 + 4, label, 12, 'end')}</g>")
-        total = sum(row.counts.get(band, 0) for band, _, _ in BANDS)
+    y = 32
+    for row in rows:
+        counts = {band: max(int(row.counts.get(band, 0)), 0) for band, _, _ in BANDS}
+        total = sum(counts.values())
+        parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, _shorten(row.label, 32), 12,
+                                                          "end")]
         if not total:
-            body.append(_text(label_width, y + bar / 2 + 4, "No rated organisations", 12))
-            continue
-        x = label_width
-        for band, word, colour in BANDS:
-            count = row.counts.get(band, 0)
-            if not count:
+            parts.append(_text(bar_left, y + bar / 2 + 4, "No rated organisations", 12))
+        x, callout_end = bar_left, None
+        for band, word, colour in BANDS if total else ():
+            if not counts[band]:
                 continue
-            span = (right - label_width) * count / total
-            share = f"{round(100 * count / total)}%"
-            body.append(f'<g><rect x="{_n(x)}" y="{_n(y)}" width="{_n(span)}" height="{bar}" fill="{colour}" '
-                        f'stroke="#ffffff" stroke-width="1"/><title>{_e(row.label)}: {word} {count} ({share})'
-                        f"</title></g>")
-            if span >= 34:
-                ink = "#ffffff" if band != "yellow" else TEXT
-                body.append(_text(x + span / 2, y + bar / 2 + 4, share, 11, "middle", "bold", ink))
+            span = (bar_right - bar_left) * counts[band] / total
+            share = _percent(counts[band], total)
+            parts.append(f'<g class="app-chart-segment"><rect x="{_n(x)}" y="{_n(y)}" width="{_n(span)}" '
+                         f'height="{bar}" fill="{colour}" stroke="{WHITE}" stroke-width="1"/>'
+                         f'<title>{_e(row.label)}: {word} {counts[band]} ({share})</title></g>')
+            if span >= _text_width(share, 11) + 6:
+                ink = TEXT if band == "yellow" else WHITE
+                parts.append(_text(x + span / 2, y + bar / 2 + 4, share, 11, "middle", bold=True, fill=ink))
+            else:
+                start = min(max(x, (callout_end or 0) + 6), width - 14 - _text_width(share, 11))
+                parts.append(band_marker(band, start + 4, y + bar + 9, 8))
+                parts.append(_text(start + 11, y + bar + 13, share, 11))
+                callout_end = start + 11 + _text_width(share, 11)
             x += span
-    height = 34 + len(rows) * (bar + gap) + 4
-    return _svg(chart_id, title, description, width, height, body)
+        body.append(f'<g class="app-chart-row">{"".join(parts)}</g>')
+        y += bar + (18 if callout_end is not None else 0) + 10
+    return _svg(chart_id, title, description, width, y, body)
 
 
 @dataclass(frozen=True)
@@ -246,45 +321,51 @@ class ScatterPoint:
     band: str = ""
 
 
-def scatter_plot(*, chart_id: str, title: str, description: str, points: list[ScatterPoint], x_label: str,
-                 y_label: str) -> str:
-    """Points by band shape, with the least-squares line when it can be fitted."""
-    width, height, left, right, top, bottom = 640, 340, 60, 620, 20, 280
-    x_ticks = nice_ticks(min((p.x for p in points), default=0), max((p.x for p in points), default=1))
-    y_ticks = nice_ticks(min((p.y for p in points), default=0), max((p.y for p in points), default=1))
-    x_of = _scale(x_ticks[0], x_ticks[-1], left, right)
-    y_of = _scale(y_ticks[0], y_ticks[-1], bottom, top)
-    body = []
-    for tick in y_ticks:
-        body.append(f'<line x1="{left}" y1="{_n(y_of(tick))}" x2="{right}" y2="{_n(y_of(tick))}" stroke="{GRID}"/>')
-        body.append(_text(left - 6, y_of(tick) + 4, format_number(tick), 11, "end"))
-    for tick in x_ticks:
-        body.append(_text(x_of(tick), bottom + 18, format_number(tick), 11, "middle"))
-    body.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{TEXT}"/>')
-    body.append(_text((left + right) / 2, bottom + 40, x_label, 12, "middle"))
-    body.append(_text(14, (top + bottom) / 2, y_label, 12, "middle").replace(
-        "<text ", f'<text transform="rotate(-90 14 {_n((top + bottom) / 2)})" ', 1))
-    for point in points:
-        body.append(f"<g>{band_marker(point.band, x_of(point.x), y_of(point.y), 8)}<title>"
-                    f"{_e(point.label + ': ' if point.label else '')}{_e(format_number(point.x))}, "
-                    f"{_e(format_number(point.y))}</title></g>")
-    fit = least_squares([p.x for p in points], [p.y for p in points])
-    if fit:
-        slope, intercept = fit
-        x1, x2 = x_ticks[0], x_ticks[-1]
-        y1, y2 = (min(max(intercept + slope * x, y_ticks[0]), y_ticks[-1]) for x in (x1, x2))
-        body.append(f'<line class="app-trend" x1="{_n(x_of(x1))}" y1="{_n(y_of(y1))}" x2="{_n(x_of(x2))}" '
-                    f'y2="{_n(y_of(y2))}" stroke="{BLUE}" stroke-width="2"/>')
-    return _svg(chart_id, title, description, width, height, body)
-
-
-def least_squares(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
+def _least_squares(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
     """(slope, intercept), or None with fewer than 3 points or constant x."""
     if len(xs) < 3:
         return None
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
     sxx = sum((x - mean_x) ** 2 for x in xs)
-    if sxx <= 1e-12:
+    if sxx <= 1e-12 * max(1.0, mean_x * mean_x):
         return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
     return slope, mean_y - slope * mean_x
+
+
+def scatter_plot(*, chart_id: str, title: str, description: str, points: list[ScatterPoint], x_label: str,
+                 y_label: str) -> str:
+    """Points by band shape, with the least-squares line across the points' x range
+    when it can be fitted (cut where it would leave the plot)."""
+    width, height, left, right, top, bottom = 640, 340, 60, 620, 20, 280
+    xs, ys = [p.x for p in points], [p.y for p in points]
+    x_ticks = nice_ticks(min(xs, default=0.0), max(xs, default=1.0))
+    y_ticks = nice_ticks(min(ys, default=0.0), max(ys, default=1.0))
+    x_of = _scale(x_ticks[0], x_ticks[-1], left, right)
+    y_of = _scale(y_ticks[0], y_ticks[-1], bottom, top)
+    body = []
+    for tick in y_ticks:
+        body.append(_line(left, y_of(tick), right, y_of(tick), GRID))
+        body.append(_text(left - 6, y_of(tick) + 4, format_number(tick), 11, "end"))
+    for tick in x_ticks:
+        body.append(_line(x_of(tick), top, x_of(tick), bottom, GRID))
+        body.append(_text(x_of(tick), bottom + 18, format_number(tick), 11, "middle"))
+    body.append(_line(left, bottom, right, bottom))
+    body.append(_line(left, top, left, bottom))
+    body.append(_text((left + right) / 2, bottom + 40, x_label, 12, "middle"))
+    middle = (top + bottom) / 2
+    body.append(_text(16, middle, y_label, 12, "middle", transform=f"rotate(-90 16 {_n(middle)})"))
+    for point in points:
+        name = f"{point.label}: " if point.label else ""
+        body.append(f'<g class="app-chart-point">{band_marker(point.band, x_of(point.x), y_of(point.y), 8)}'
+                    f'<title>{_e(name)}{_e(format_number(point.x))}, {_e(format_number(point.y))}</title></g>')
+    fit = _least_squares(xs, ys)
+    if fit:
+        slope, intercept = fit
+        start, end = min(xs), max(xs)
+        if slope:  # keep x where the line is within the y axis' range
+            bounds = [(y_ticks[0] - intercept) / slope, (y_ticks[-1] - intercept) / slope]
+            start, end = max(start, min(bounds)), min(end, max(bounds))
+        body.append(_line(x_of(start), y_of(intercept + slope * start), x_of(end), y_of(intercept + slope * end),
+                          BLUE, 2, ' class="app-trend"'))
+    return _svg(chart_id, title, description, width, height, body)

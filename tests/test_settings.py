@@ -58,3 +58,14 @@ def test_page_cache_is_per_process_memory_by_default_or_redis_by_url():
 def test_refuses_an_unknown_cache_url():
     process = settings_process("pass", SECRET_KEY="x", CACHE_URL="memcached://x")
     assert "CACHE_URL must be locmem:// or redis://host:port/db, not 'memcached://x'" in process.stderr
+
+
+def test_deployment_checklist_passes_with_production_settings():
+    process = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**{k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL")},
+             "SECRET_KEY": "x" * 30 + "-production-like-secret-key-1234567890",
+             "ALLOWED_HOSTS": "ratings.example", "SECURE_SSL_REDIRECT": "True", "SECURE_HSTS_SECONDS": "31536000",
+             "DJANGO_SETTINGS_MODULE": "trafficlights.settings"},
+        capture_output=True, text=True)
+    assert process.returncode == 0, process.stderr
