@@ -1,8 +1,6 @@
-"""Server-rendered, accessible inline SVG charts. Pure Python (no Django):
-every chart has a title and description, every text is escaped, and nothing
-is inline-styled, so the pages keep a strict Content-Security-Policy. Bands are
-told apart by shape as well as colour. Each chart sits beside a table of the
-same figures, its text alternative."""
+"""Server-rendered, accessible inline SVG charts, pure Python: each has a title and
+description, every text is escaped, nothing is inline-styled (the site's strict CSP),
+bands differ in shape as well as colour, and a table of the same figures sits beside."""
 
 from __future__ import annotations
 
@@ -13,6 +11,8 @@ from html import escape
 GREEN, YELLOW, RED, GREY = "#007f3b", "#ffeb3b", "#d5281b", "#768692"
 TEXT, GRID, BLUE, DARK, WHITE = "#212b32", "#d8dde0", "#005eb8", "#212b32", "#ffffff"
 FONT = 'font-family="Arial, sans-serif"'
+DASHED = ' stroke-dasharray="4 3"'
+EM = 0.6  # estimated text width a character, in font sizes: no font metrics here, and Arial averages 0.55
 BANDS = (("green", "Green", GREEN), ("yellow", "Yellow", YELLOW), ("red", "Red", RED))
 
 
@@ -32,16 +32,13 @@ def format_number(value: float) -> str:
     magnitude = abs(value)
     decimals = 3 if magnitude >= 0.1 or magnitude == 0 else min(2 - math.floor(math.log10(magnitude)), 12)
     text = f"{value:,.{decimals}f}" if magnitude >= 10000 else f"{value:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text == "-0" else text
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """About `count` round ticks (steps of 1, 2, 2.5 or 5 x 10^k) from at or below
     `low` to at or above `high`; a single value is padded so the axis has a span."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError("nice_ticks needs finite numbers")
     low, high = min(low, high), max(low, high)
     if high - low < 1e-9 * max(1.0, abs(low)):
         pad = abs(low) * 0.1 or 1.0
@@ -99,11 +96,6 @@ def _line(x1, y1, x2, y2, stroke=TEXT, width=1, extra="") -> str:
             f'stroke-width="{width}"{extra}/>')
 
 
-def _text_width(text: str, size: float) -> float:
-    """No font metrics on the server: Arial averages about 0.55em a character, so 0.6em is safe."""
-    return 0.6 * size * len(text)
-
-
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:max(limit - 1, 1)] + "…"
 
@@ -111,8 +103,8 @@ def _shorten(text: str, limit: int) -> str:
 def _fit(text: str, x: float, size: float, width: float, gap: float = 6) -> tuple[float, str, str, float, float]:
     """Place a label beside x (right if it fits, else left, else centred and shortened)
     inside 0..width. Returns x, text-anchor, text and the label's estimated extent."""
-    text = _shorten(text, int((width - 8) / (0.6 * size)))
-    span = _text_width(text, size)
+    text = _shorten(text, int((width - 8) / (EM * size)))
+    span = EM * size * len(text)
     if x + gap + span <= width - 4:
         return x + gap, "start", text, x + gap, x + gap + span
     if x - gap - span >= 4:
@@ -121,24 +113,31 @@ def _fit(text: str, x: float, size: float, width: float, gap: float = 6) -> tupl
     return centre, "middle", text, centre - span / 2, centre + span / 2
 
 
+def _value_axis(ticks: list[float], y_of, left: float, right: float, label: str, middle: float) -> list[str]:
+    """Grid lines with tick labels (the bottom and zero lines dark), and the axis label turned upright."""
+    parts = [_text(16, middle, label, 12, "middle", transform=f"rotate(-90 16 {_n(middle)})")]
+    for tick in ticks:
+        zero = ' class="app-chart-zero"' if tick == 0 else ""
+        parts.append(_line(left, y_of(tick), right, y_of(tick), TEXT if tick in (0, ticks[0]) else GRID, 1, zero))
+        parts.append(_text(left - 6, y_of(tick) + 4, format_number(tick), 11, "end"))
+    return parts
+
+
 def _scale(low: float, high: float, start: float, end: float):
     span = (high - low) or 1.0
     return lambda value: start + (value - low) / span * (end - start)
 
 
-def _stack_rows(xs: list[float], spacing: float, max_rows: int) -> list[int]:
-    """A row for each x (ascending): the lowest row where it clears that row's last
-    marker; once `max_rows` are used, the row with most room (overlap is unavoidable)."""
+def _stack_rows(spans: list[tuple[float, float]], gap: float, max_rows: int) -> list[int]:
+    """A row for each (start, end) span, taken in order of start: the lowest row it
+    clears by `gap`; once `max_rows` are used, the row ending first (overlap is then unavoidable)."""
     row_ends: list[float] = []
     rows = []
-    for x in xs:
-        row = next((r for r, end in enumerate(row_ends) if x - end >= spacing), None)
-        if row is None and len(row_ends) < max_rows:
-            row_ends.append(x)
-            row = len(row_ends) - 1
-        elif row is None:
-            row = min(range(len(row_ends)), key=lambda r: row_ends[r])
-        row_ends[row] = x
+    for start, end in spans:
+        row = next((r for r, row_end in enumerate(row_ends) if start >= row_end + gap), None)
+        if row is None:
+            row = len(row_ends) if len(row_ends) < max_rows else min(range(max_rows), key=row_ends.__getitem__)
+        row_ends[row:row + 1] = [end]  # replaces the row's end, or appends a new row
         rows.append(row)
     return rows
 
@@ -159,8 +158,7 @@ class ReferenceLine:
 
 def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoint], axis_label: str,
              reference_lines: list[ReferenceLine] = ()) -> str:
-    """A strip of dots along one value axis; dots that would overlap stack into rows
-    (at most 12), so hundreds of organisations stay readable."""
+    """Dots along one value axis; dots that would overlap stack into (at most 12) rows, so hundreds stay readable."""
     width, left, right, size, pitch, max_rows = 640, 40, 600, 8, 10, 12
     highlighted = [p for p in points if p.highlight]
     if len(highlighted) > 1:
@@ -169,25 +167,18 @@ def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoi
     values = [p.value for p in points] + [line.value for line in reference_lines]
     ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0))
     x_of = _scale(ticks[0], ticks[-1], left, right)
-    rows = _stack_rows([x_of(p.value) for p in others], size + 1, max_rows)
-    label_rows: list[list[tuple[float, float]]] = []  # extents of the reference labels in each row
-    references = []
-    for line in reference_lines:
-        x, anchor, text, start, end = _fit(line.label, x_of(line.value), 12, width, 4)
-        row = next((r for r, spans in enumerate(label_rows) if all(end + 8 <= s or start >= e + 8 for s, e in spans)),
-                   len(label_rows))
-        if row == len(label_rows):
-            label_rows.append([])
-        label_rows[row].append((start, end))
-        references.append((line, x, anchor, text, 16 + 14 * row))
-    highlight_label_y = 16 + 14 * len(label_rows)
+    rows = _stack_rows([(x_of(p.value), x_of(p.value)) for p in others], size + 1, max_rows)
+    labels = sorted((_fit(line.label, x_of(line.value), 12, width, 4) + (x_of(line.value),)
+                     for line in reference_lines), key=lambda label: label[3])
+    label_rows = _stack_rows([label[3:5] for label in labels], 8, len(labels))  # staggered only if they overlap
+    highlight_label_y = 16 + 14 * (max(label_rows, default=-1) + 1)
     dots_top = highlight_label_y + (10 if highlighted else -6)
     axis_y = dots_top + (max(rows, default=0) + 1) * pitch + 6
     height = axis_y + 46
     body = []
-    for line, x, anchor, text, y in references:
-        body.append(_line(x_of(line.value), y + 4, x_of(line.value), axis_y, extra=' stroke-dasharray="4 3"'))
-        body.append(_text(x, y, text, 12, anchor))
+    for (x, anchor, text, _, _, line_x), row in zip(labels, label_rows):
+        body.append(_line(line_x, 20 + 14 * row, line_x, axis_y, extra=DASHED))
+        body.append(_text(x, 16 + 14 * row, text, 12, anchor))
     body.append(_line(left, axis_y, right, axis_y))
     for tick in ticks:
         body.append(_line(x_of(tick), axis_y, x_of(tick), axis_y + 5))
@@ -211,29 +202,22 @@ def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoi
 
 def trend_chart(*, chart_id: str, title: str, description: str, years: list[str], scores: list[float | None],
                 bands: list[str], cutoffs: list[float | None] | None = None, axis_label: str = "Score") -> str:
-    """An organisation's score by year, each point in its band's shape; the line
-    breaks where a year has no score."""
+    """An organisation's score by year, each point in its band's shape; the line breaks where a year has no score."""
     count = len(years)
     cutoffs = list(cutoffs) if cutoffs is not None else [None] * count
     if not len(scores) == len(bands) == len(cutoffs) == count:
         raise ValueError("trend_chart needs one score, band and cut-off per year")
     width, left, right, top, bottom = 640, 60, 620, 34, 210
     step = (right - left) / max(count, 1)
-    crowded = step < _text_width(max(years, key=len, default=""), 12) + 8  # year labels would collide
+    crowded = step < EM * 12 * max(map(len, years), default=0) + 8  # year labels would collide
     height = bottom + (80 if crowded else 36)
     values = [v for v in (*scores, *cutoffs) if v is not None]
     ticks = nice_ticks(min(values, default=0.0), max(values, default=0.0))
     y_of = _scale(ticks[0], ticks[-1], bottom, top)
-    x_of = lambda index: left + step * (index + 0.5)  # noqa: E731 - years sit in the middle of equal slots
-    body = []
-    for tick in ticks:
-        zero = ' class="app-chart-zero"' if tick == 0 else ""
-        body.append(_line(left, y_of(tick), right, y_of(tick), TEXT if tick in (0, ticks[0]) else GRID, 1, zero))
-        body.append(_text(left - 6, y_of(tick) + 4, format_number(tick), 11, "end"))
-    middle = (top + bottom) / 2
-    body.append(_text(16, middle, axis_label, 12, "middle", transform=f"rotate(-90 16 {_n(middle)})"))
+    x_of = lambda index: left + step * (index + 0.5)  # years sit in the middle of equal slots
+    body = _value_axis(ticks, y_of, left, right, axis_label, (top + bottom) / 2)
     if any(cutoff is not None for cutoff in cutoffs):
-        body.append(_line(right - 150, 14, right - 126, 14, GREEN, 2, ' stroke-dasharray="4 3"'))
+        body.append(_line(right - 150, 14, right - 126, 14, GREEN, 2, DASHED))
         body.append(_text(right - 120, 18, "Green cut-off", 11, fill=TEXT))
     segment: list[str] = []
     for index, score in enumerate([*scores, None]):
@@ -247,9 +231,11 @@ def trend_chart(*, chart_id: str, title: str, description: str, years: list[str]
         x = x_of(index)
         if cutoff is not None:
             half = min(24, step / 2 - 2)
-            body.append(_line(x - half, y_of(cutoff), x + half, y_of(cutoff), GREEN, 2, ' stroke-dasharray="4 3"'))
-        if score is None:
-            body.append(_text(x, bottom - 6, "Not rated", 10, "middle", fill=GREY))
+            body.append(_line(x - half, y_of(cutoff), x + half, y_of(cutoff), GREEN, 2, DASHED))
+        if score is None:  # upright when crowded, so it takes no more room than a point
+            spin = f"rotate(-90 {_n(x + 3)} {bottom - 6})" if crowded else ""
+            body.append(_text(x + 3 * crowded, bottom - 6, "Not rated", 10, "start" if crowded else "middle",
+                              fill=GREY, transform=spin))
         else:
             body.append(f'<g class="app-chart-point">{band_marker(band, x, y_of(score), 14)}'
                         f'<title>{_e(year)}: {_e(format_number(score))}</title></g>')
@@ -266,12 +252,6 @@ class ShareRow:
     counts: dict[str, int]
 
 
-def _percent(count: int, total: int) -> str:
-    """Whole per cent, halves up; a non-zero share never shows as 0%."""
-    share = math.floor(100 * count / total + 0.5)
-    return "<1%" if share == 0 and count else f"{share}%"
-
-
 def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareRow]) -> str:
     """100%-stacked horizontal bars of green, yellow and red, each segment labelled
     with its share: inside when it fits, else just below with the band's marker
@@ -286,8 +266,8 @@ def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareR
     for row in rows:
         counts = {band: max(int(row.counts.get(band, 0)), 0) for band, _, _ in BANDS}
         total = sum(counts.values())
-        parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, _shorten(row.label, 32), 12,
-                                                          "end")]
+        shown = _shorten(row.label, 32)  # the full label is the row's title
+        parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, shown, 12, "end")]
         if not total:
             parts.append(_text(bar_left, y + bar / 2 + 4, "No rated organisations", 12))
         x, callout_end = bar_left, None
@@ -295,18 +275,19 @@ def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareR
             if not counts[band]:
                 continue
             span = (bar_right - bar_left) * counts[band] / total
-            share = _percent(counts[band], total)
+            share = f"{math.floor(100 * counts[band] / total + 0.5)}%"  # whole per cent, halves up
+            share = "<1%" if share == "0%" else share  # a band that is there never shows as 0%
             parts.append(f'<g class="app-chart-segment"><rect x="{_n(x)}" y="{_n(y)}" width="{_n(span)}" '
                          f'height="{bar}" fill="{colour}" stroke="{WHITE}" stroke-width="1"/>'
-                         f'<title>{_e(row.label)}: {word} {counts[band]} ({share})</title></g>')
-            if span >= _text_width(share, 11) + 6:
+                         f'<title>{_e(f"{row.label}: {word} {counts[band]} ({share})")}</title></g>')
+            if span >= EM * 11 * len(share) + 6:
                 ink = TEXT if band == "yellow" else WHITE
                 parts.append(_text(x + span / 2, y + bar / 2 + 4, share, 11, "middle", bold=True, fill=ink))
             else:
-                start = min(max(x, (callout_end or 0) + 6), width - 14 - _text_width(share, 11))
+                start = min(max(x, (callout_end or 0) + 6), width - 14 - EM * 11 * len(share))
                 parts.append(band_marker(band, start + 4, y + bar + 9, 8))
                 parts.append(_text(start + 11, y + bar + 13, share, 11))
-                callout_end = start + 11 + _text_width(share, 11)
+                callout_end = start + 11 + EM * 11 * len(share)
             x += span
         body.append(f'<g class="app-chart-row">{"".join(parts)}</g>')
         y += bar + (18 if callout_end is not None else 0) + 10
@@ -343,18 +324,12 @@ def scatter_plot(*, chart_id: str, title: str, description: str, points: list[Sc
     y_ticks = nice_ticks(min(ys, default=0.0), max(ys, default=1.0))
     x_of = _scale(x_ticks[0], x_ticks[-1], left, right)
     y_of = _scale(y_ticks[0], y_ticks[-1], bottom, top)
-    body = []
-    for tick in y_ticks:
-        body.append(_line(left, y_of(tick), right, y_of(tick), GRID))
-        body.append(_text(left - 6, y_of(tick) + 4, format_number(tick), 11, "end"))
+    body = _value_axis(y_ticks, y_of, left, right, y_label, (top + bottom) / 2)
     for tick in x_ticks:
         body.append(_line(x_of(tick), top, x_of(tick), bottom, GRID))
         body.append(_text(x_of(tick), bottom + 18, format_number(tick), 11, "middle"))
-    body.append(_line(left, bottom, right, bottom))
     body.append(_line(left, top, left, bottom))
     body.append(_text((left + right) / 2, bottom + 40, x_label, 12, "middle"))
-    middle = (top + bottom) / 2
-    body.append(_text(16, middle, y_label, 12, "middle", transform=f"rotate(-90 16 {_n(middle)})"))
     for point in points:
         name = f"{point.label}: " if point.label else ""
         body.append(f'<g class="app-chart-point">{band_marker(point.band, x_of(point.x), y_of(point.y), 8)}'

@@ -3,148 +3,399 @@ figures say (pure, no database)."""
 
 import math
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from public import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
-NASTY = '<script>&"'
+NASTY = '<script>&"\'x'
+SHAPES = {"green": "circle", "yellow": "polygon", "red": "rect"}
 
 
 def parse(markup: str) -> ET.Element:
     return ET.fromstring(markup)
 
 
-def every_element(root):
-    return list(root.iter())
+def texts(root) -> list[str]:
+    return [t.text for t in root.iter(SVG + "text")]
+
+
+def marker(markup: str) -> ET.Element:
+    (element,) = parse(f'<g xmlns="http://www.w3.org/2000/svg">{markup}</g>')
+    return element
+
+
+def points_of(root, kind="app-chart-point"):
+    return [g for g in root.iter(SVG + "g") if g.get("class") == kind]
 
 
 def assert_accessible_and_csp_safe(root, chart_id):
-    assert root.get("role") == "img" and root.get("focusable") == "false"
+    assert root.tag == SVG + "svg"
+    assert root.get("role") == "img" and root.get("focusable") == "false" and root.get("class") == "app-chart"
     assert root.get("aria-labelledby") == f"{chart_id}-title {chart_id}-desc"
+    assert root.get("preserveAspectRatio") == "xMinYMin meet"
     title, desc = list(root)[:2]
     assert (title.tag, title.get("id")) == (SVG + "title", f"{chart_id}-title")
     assert (desc.tag, desc.get("id")) == (SVG + "desc", f"{chart_id}-desc")
-    assert root.get("width") == "100%" and root.get("height") is None and root.get("viewBox")
-    for element in every_element(root):
-        assert element.get("style") is None
+    assert root.get("width") == "100%" and root.get("height") is None
+    assert len(root.get("viewBox").split()) == 4
+    for element in root.iter():
+        assert element.get("style") is None, element.tag
         assert element.tag not in (SVG + "style", SVG + "script")
+        assert not any(name.startswith("on") for name in element.attrib)
 
 
-def numbers_within_viewbox(root):
+def assert_within_viewbox(root):
     _, _, width, height = map(float, root.get("viewBox").split())
-    for element in every_element(root):
+    for element in root.iter():
         for name in ("x", "cx", "x1", "x2"):
             if element.get(name) is not None:
-                assert -1 <= float(element.get(name)) <= width + 1, (element.tag, name, element.get(name))
+                assert 0 <= float(element.get(name)) <= width, (element.tag, name, element.get(name))
         for name in ("y", "cy", "y1", "y2"):
             if element.get(name) is not None:
-                assert -1 <= float(element.get(name)) <= height + 1, (element.tag, name, element.get(name))
+                assert 0 <= float(element.get(name)) <= height, (element.tag, name, element.get(name))
+        for pair in (element.get("points") or "").split():
+            x, y = map(float, pair.split(","))
+            assert 0 <= x <= width and 0 <= y <= height, (element.tag, pair)
 
 
-@pytest.mark.parametrize("band, tag", [("green", "circle"), ("yellow", "polygon"), ("red", "rect"),
-                                       ("not_rated", "polygon")])
-def test_each_band_has_its_own_shape(band, tag):
-    marker = parse(f'<g xmlns="http://www.w3.org/2000/svg">{charts.band_marker(band, 10, 10, 8)}</g>')[0]
-    assert marker.tag == SVG + tag
-    if band == "not_rated":
-        assert marker.get("fill") == "none"  # hollow, so it differs from yellow's triangle in shape too
-        assert len(marker.get("points").split()) == 4
-    if band == "yellow":
-        assert len(marker.get("points").split()) == 3
+def dots(**overrides):
+    arguments = {"chart_id": "dots", "title": "t", "description": "d", "axis_label": "%",
+                 "points": [charts.DotPoint("a", 1.0, "green")]}
+    return charts.dot_plot(**(arguments | overrides))
 
 
-def test_band_icon_is_hidden_from_screen_readers_because_the_word_is_beside_it():
-    icon = parse(charts.band_icon("red"))
+def trend(**overrides):
+    arguments = {"chart_id": "trend", "title": "t", "description": "d", "years": ["1999-00", "2000-01"],
+                 "scores": [0.1, 0.2], "bands": ["green", "red"]}
+    return charts.trend_chart(**(arguments | overrides))
+
+
+def shares(rows, **overrides):
+    return charts.share_bars(**({"chart_id": "shares", "title": "t", "description": "d", "rows": rows} | overrides))
+
+
+def scatter(points, **overrides):
+    arguments = {"chart_id": "scatter", "title": "t", "description": "d", "points": points, "x_label": "x",
+                 "y_label": "y"}
+    return charts.scatter_plot(**(arguments | overrides))
+
+
+EVERY_CHART = {
+    "dot_plot": lambda: dots(title=NASTY, description=NASTY, axis_label=NASTY,
+                             points=[charts.DotPoint(NASTY, 1, "red"), charts.DotPoint(NASTY, 2, highlight=True)],
+                             reference_lines=[charts.ReferenceLine(NASTY, 1.5)]),
+    "trend_chart": lambda: trend(title=NASTY, description=NASTY, axis_label=NASTY, years=[NASTY, "2000-01"],
+                                 cutoffs=[0.3, None]),
+    "share_bars": lambda: shares([charts.ShareRow(NASTY, {"green": 1}), charts.ShareRow(NASTY, {})],
+                                 title=NASTY, description=NASTY),
+    "scatter_plot": lambda: scatter([charts.ScatterPoint(NASTY, i, i * i, "yellow") for i in range(4)],
+                                    title=NASTY, description=NASTY, x_label=NASTY, y_label=NASTY),
+}
+
+
+@pytest.mark.parametrize("name", EVERY_CHART)
+def test_every_chart_is_accessible_csp_safe_escaped_and_deterministic(name):
+    markup = EVERY_CHART[name]()
+    assert markup == EVERY_CHART[name]()
+    assert "<script" not in markup and "&lt;script&gt;&amp;&quot;&#x27;x" in markup
+    root = parse(markup)  # escaping broken would make this raise or add elements
+    assert_accessible_and_csp_safe(root, root.get("aria-labelledby").split()[0].removesuffix("-title"))
+    assert_within_viewbox(root)
+    assert root.find(SVG + "title").text == NASTY and root.find(SVG + "desc").text == NASTY
+    assert NASTY in texts(root)
+
+
+def test_chart_id_is_escaped_too():
+    root = parse(dots(chart_id='a"b'))
+    assert root.find(SVG + "title").get("id") == 'a"b-title'
+
+
+@pytest.mark.parametrize("band, colour", [("green", "#007f3b"), ("yellow", "#ffeb3b"), ("red", "#d5281b")])
+def test_each_band_has_its_own_shape_and_colour(band, colour):
+    element = marker(charts.band_marker(band, 10, 10, 8))
+    assert element.tag == SVG + SHAPES[band] and element.get("fill") == colour
+    if band == "yellow":  # a triangle pointing up, with a dark edge to show on white
+        apex, right, left = [tuple(map(float, p.split(","))) for p in element.get("points").split()]
+        assert apex == (10, 6) and right == (14, 14) and left == (6, 14)
+        assert element.get("stroke") == "#212b32"
+    if band == "red":
+        assert [element.get(a) for a in ("x", "y", "width", "height")] == ["6", "6", "8", "8"]
+
+
+@pytest.mark.parametrize("band", ["not_rated", "", "purple"])
+def test_anything_else_is_a_small_hollow_grey_diamond(band):
+    element = marker(charts.band_marker(band, 10, 10, 10))
+    corners = [tuple(map(float, p.split(","))) for p in element.get("points").split()]
+    assert element.tag == SVG + "polygon" and element.get("fill") == "none" and element.get("stroke") == "#768692"
+    assert corners == [(10, 6), (14, 10), (10, 14), (6, 10)]  # smaller than the 10 asked for
+
+
+def test_band_icon_is_a_lone_hidden_marker_because_the_word_is_beside_it():
+    icon = parse(charts.band_icon("red", 24))
     assert icon.get("aria-hidden") == "true" and icon.get("focusable") == "false"
+    assert icon.get("class") == "app-band-icon" and icon.get("width") == icon.get("height") == "24"
+    assert [child.tag for child in icon] == [SVG + "rect"]
+    assert parse(charts.band_icon("yellow"))[0].tag == SVG + "polygon"
 
 
-@pytest.mark.parametrize("value, text", [(0, "0"), (0.25, "0.25"), (1.0, "1"), (-0.5, "-0.5"), (1234.5678, "1234.568"),
-                                         (12345, "12,345"), (-0.0001, "0")])
+@pytest.mark.parametrize("value, text", [
+    (0, "0"), (0.25, "0.25"), (1.0, "1"), (-0.5, "-0.5"), (1234.5678, "1234.568"), (9999.5, "9999.5"),
+    (12345, "12,345"), (-1234567.25, "-1,234,567.25"), (0.30000000000000004, "0.3"), (0.000123456, "0.000123"),
+    (0.05, "0.05"), (-0.0, "0"), (-1e-20, "0"), (2.5, "2.5")])
 def test_format_number(value, text):
     assert charts.format_number(value) == text
 
 
-@given(st.floats(-1e6, 1e6), st.floats(0, 1e6))
-def test_nice_ticks_cover_the_range_in_round_steps(low, spread):
+@pytest.mark.parametrize("low, high, ticks", [
+    (0, 10, [0, 2.5, 5, 7.5, 10]), (0, 1, [0, 0.25, 0.5, 0.75, 1]), (3, 97, [0, 25, 50, 75, 100]),
+    (-3, 7, [-5, -2.5, 0, 2.5, 5, 7.5]), (0.1, 0.3, [0.1, 0.15, 0.2, 0.25, 0.3]), (10, 0, [0, 2.5, 5, 7.5, 10])])
+def test_nice_ticks_examples(low, high, ticks):
+    assert charts.nice_ticks(low, high) == ticks
+
+
+@pytest.mark.parametrize("value", [5, 0, -2.5, 1e-5])
+def test_nice_ticks_of_one_value_pad_around_it(value):
+    ticks = charts.nice_ticks(value, value)
+    assert ticks[0] < value < ticks[-1]
+
+
+@given(st.floats(-1e6, 1e6), st.floats(0, 1e6), st.integers(2, 10))
+def test_nice_ticks_cover_the_range_ascending_in_round_steps(low, spread, count):
     high = low + spread
-    ticks = charts.nice_ticks(low, high)
-    assert ticks == sorted(ticks) and len(ticks) >= 2
+    ticks = charts.nice_ticks(low, high, count)
+    assert len(ticks) >= 2 and all(a < b for a, b in pairwise(ticks))
     step = ticks[1] - ticks[0]
+    assert all(math.isclose(b - a, step, rel_tol=1e-6) for a, b in pairwise(ticks))
     # Covered, up to a billionth of a step (so float noise cannot add a tick).
     assert ticks[0] <= low + 1e-9 * step and ticks[-1] >= high - 1e-9 * step
-    mantissa = step / 10 ** math.floor(math.log10(step))
+    mantissa = step / 10 ** math.floor(math.log10(step) + 1e-9)
     assert any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (1, 2, 2.5, 5, 10))
-    assert len(ticks) <= 12
+    assert len(ticks) <= 2 * count + 2
 
 
-def test_nice_ticks_of_one_value_pad_around_it():
-    ticks = charts.nice_ticks(5, 5)
-    assert ticks[0] < 5 < ticks[-1]
+def three_hundred_points():
+    return [charts.DotPoint(f"Organisation {i}", i % 37 * 1.5, ("green", "yellow", "red", "not_rated")[i % 4])
+            for i in range(300)]
 
 
-def test_dot_plot_draws_every_point_and_the_highlight_within_bounds():
-    points = [charts.DotPoint(f"Organisation {i}", i % 37 * 1.5, ("green", "yellow", "red")[i % 3])
-              for i in range(300)]
-    points.append(charts.DotPoint(NASTY, 20.0, "red", highlight=True))
-    markup = charts.dot_plot(chart_id="dots", title=NASTY, description="d", points=points, axis_label="%",
-                             reference_lines=[charts.ReferenceLine("Median 12", 12), charts.ReferenceLine("Target 30", 30)])
-    root = parse(markup)
+def test_dot_plot_of_300_points_draws_each_once_highlight_last_and_all_within_bounds():
+    points = three_hundred_points()
+    points.insert(17, charts.DotPoint(NASTY, 20.0, "red", highlight=True))
+    root = parse(dots(points=points, reference_lines=[charts.ReferenceLine("Median 12", 12),
+                                                      charts.ReferenceLine("Target 30", 30)]))
     assert_accessible_and_csp_safe(root, "dots")
-    numbers_within_viewbox(root)
-    titled = [g for g in root.iter(SVG + "g") if g.find(SVG + "title") is not None]
-    assert len(titled) == 301
-    assert root.find(SVG + "title").text == NASTY  # escaped in the markup, intact once parsed
-    assert "<script>" not in markup
-    dashed = [line for line in root.iter(SVG + "line") if line.get("stroke-dasharray")]
-    assert len(dashed) == 2
+    assert_within_viewbox(root)
+    drawn = points_of(root)
+    assert len(drawn) == 300
+    assert sorted(g.find(SVG + "title").text for g in drawn) == sorted(f"{p.label}: {charts.format_number(p.value)}"
+                                                                       for p in points if not p.highlight)
+    (highlight,) = points_of(root, "app-chart-highlight")
+    assert list(root.iter(SVG + "g"))[-1] is highlight  # drawn last, so on top
+    circle = highlight.find(SVG + "circle")
+    assert circle.get("fill") == "#005eb8" and float(circle.get("r")) > 4
+    assert highlight.find(SVG + "title").text == f"{NASTY}: 20"
+    label = [t for t in root.iter(SVG + "text") if t.text == NASTY]
+    assert len(label) == 1 and label[0].get("fill") == "#005eb8"
+    assert len({g[0].tag for g in drawn}) == 3  # circle, polygon (triangle and diamond), rect
+    heights = {float(g.find(SVG + "circle").get("cy")) for g in drawn if g.find(SVG + "circle") is not None}
+    assert 1 < len(heights) <= 12  # stacked, but capped
+
+
+def test_dot_plot_stacks_colliding_points_into_rows_and_spreads_the_rest():
+    points = [charts.DotPoint(f"same {i}", 5.0) for i in range(5)] + [charts.DotPoint("far", 100.0)]
+    root = parse(dots(points=points))
+    circles = {g.find(SVG + "title").text.split(":")[0]: g.find(SVG + "circle") for g in points_of(root)}
+    same = [circles[f"same {i}"] for i in range(5)]
+    assert len({c.get("cx") for c in same}) == 1 and len({c.get("cy") for c in same}) == 5
+    assert circles["far"].get("cy") == max((c.get("cy") for c in same), key=float)  # bottom row: nothing to collide
+    assert all(c.get("fill") == "#768692" for c in circles.values())  # no band: a plain grey dot
+
+
+def test_dot_plot_height_grows_with_rows_but_caps_them():
+    def height(n):
+        return float(parse(dots(points=[charts.DotPoint(str(i), 1.0) for i in range(n)])).get("viewBox").split()[3])
+    assert height(1) < height(5) < height(12) == height(40)
+
+
+def test_dot_plot_points_stay_in_order_of_value_left_to_right():
+    root = parse(dots(points=[charts.DotPoint(str(v), v, "green") for v in (3, -2, 8, 0)]))
+    positions = {g.find(SVG + "title").text: float(g[0].get("cx")) for g in points_of(root)}
+    assert sorted(positions, key=positions.get) == ["-2: -2", "0: 0", "3: 3", "8: 8"]
+
+
+def test_dot_plot_reference_lines_are_dashed_and_labels_staggered_only_when_they_would_overlap():
+    def label_heights(values):
+        root = parse(dots(reference_lines=[charts.ReferenceLine(f"Reference line {v}", v) for v in values]))
+        assert len([line for line in root.iter(SVG + "line") if line.get("stroke-dasharray")]) == len(values)
+        return [float(t.get("y")) for t in root.iter(SVG + "text") if t.text.startswith("Reference line")]
+    close = label_heights([10, 10.5])
+    far = label_heights([0, 100])
+    assert close[0] != close[1] and far[0] == far[1]
+
+
+def test_dot_plot_highlight_label_stays_inside_at_either_edge():
+    name = "An extremely long organisation name NHS Foundation Trust"
+    for value in (0, 100):
+        root = parse(dots(points=[charts.DotPoint("low", 0), charts.DotPoint("high", 100),
+                                  charts.DotPoint(name, value, highlight=True)]))
+        (label,) = [t for t in root.iter(SVG + "text") if t.text == name]
+        x, width = float(label.get("x")), float(root.get("viewBox").split()[2])
+        extent = 0.6 * 12 * len(name)
+        start = {"start": x, "end": x - extent, "middle": x - extent / 2}[label.get("text-anchor")]
+        assert 0 <= start and start + extent <= width
+
+
+def test_dot_plot_highlights_at_most_one_point():
+    with pytest.raises(ValueError):
+        dots(points=[charts.DotPoint("a", 1, highlight=True), charts.DotPoint("b", 2, highlight=True)])
+
+
+def test_dot_plot_of_nothing_still_draws_an_axis():
+    root = parse(dots(points=[]))
+    assert_accessible_and_csp_safe(root, "dots")
+    assert points_of(root) == [] and len(root.findall(SVG + "line")) >= 3
 
 
 def test_trend_line_breaks_where_a_year_has_no_score():
-    root = parse(charts.trend_chart(chart_id="trend", title="t", description="d",
-                                    years=["1997-98", "1998-99", "1999-00", "2000-01", "2001-02"],
-                                    scores=[0.1, 0.3, None, -0.2, 0.4], bands=["green", "yellow", "", "red", "green"],
-                                    cutoffs=[0.2, 0.25, None, 0.3, 0.3]))
+    years = ["1997-98", "1998-99", "1999-00", "2000-01", "2001-02"]
+    root = parse(trend(years=years, scores=[0.1, 0.3, None, -0.2, 0.4], bands=["green", "yellow", "", "red", "green"],
+                       cutoffs=[0.2, 0.25, None, 0.3, 0.3]))
     assert_accessible_and_csp_safe(root, "trend")
-    numbers_within_viewbox(root)
+    assert_within_viewbox(root)
     lines = root.findall(f"{SVG}polyline")
     assert [len(line.get("points").split()) for line in lines] == [2, 2]
-    texts = [t.text for t in root.iter(SVG + "text")]
-    assert "Not rated" in texts and texts.count("Green cut-off") == 1
-    assert [y for y in texts if y and y.startswith("19")] == ["1997-98", "1998-99", "1999-00"]
+    left, right = ([float(p.split(",")[0]) for p in line.get("points").split()] for line in lines)
+    assert left[1] < right[0]  # the gap is where 1999-00 would be
+    assert [g[0].tag for g in points_of(root)] == [SVG + "circle", SVG + "polygon", SVG + "rect", SVG + "circle"]
+    words = texts(root)
+    assert words.count("Not rated") == 1 and words.count("Green cut-off") == 1
+    assert [w for w in words if w in years] == years
+    assert len([line for line in root.iter(SVG + "line") if line.get("stroke") == "#007f3b"]) == 4 + 1  # + legend
+
+
+def test_trend_y_position_follows_the_score_and_zero_line_is_drawn_when_in_range():
+    root = parse(trend(years=["a", "b", "c"], scores=[-1, 0, 2], bands=["red", "yellow", "green"]))
+    heights = [float(g[0].get("cy") or g[0].get("y") or 0) for g in points_of(root)]
+    triangle_apex = float(points_of(root)[1][0].get("points").split()[0].split(",")[1])
+    zero = root.find(f".//{SVG}line[@class='app-chart-zero']")
+    assert zero is not None and triangle_apex == pytest.approx(float(zero.get("y1")) - 7)
+    assert heights[0] > float(zero.get("y1")) > heights[2]  # SVG y grows downwards
+    assert parse(trend(scores=[50, 60])).find(f".//{SVG}line[@class='app-chart-zero']") is None
 
 
 def test_trend_of_one_year_is_one_point_in_the_middle():
-    root = parse(charts.trend_chart(chart_id="t", title="t", description="d", years=["2000-01"], scores=[0.5],
-                                    bands=["green"]))
+    root = parse(trend(years=["2000-01"], scores=[0.5], bands=["green"]))
     circle = root.find(f".//{SVG}circle")
-    assert float(circle.get("cx")) == pytest.approx((60 + 620) / 2)
+    width = float(root.get("viewBox").split()[2])
+    assert abs(float(circle.get("cx")) - (60 + 620) / 2) < 1 and 0 < float(circle.get("cx")) < width
+    assert root.find(f"{SVG}polyline") is None and "Green cut-off" not in texts(root)
 
 
-def test_share_bars_label_each_segment_with_its_share():
-    root = parse(charts.share_bars(chart_id="s", title="t", description="d", rows=[
-        charts.ShareRow("London: published", {"green": 1, "yellow": 2, "red": 1}),
-        charts.ShareRow("Nowhere", {}),
-        charts.ShareRow("A very long region name that goes on and on", {"yellow": 3})]))
-    assert_accessible_and_csp_safe(root, "s")
-    texts = [t.text for t in root.iter(SVG + "text")]
-    assert ["25%", "50%", "25%"] == texts[texts.index("London: published") + 1:texts.index("London: published") + 4]
-    assert "No rated organisations" in texts and "100%" in texts
-    assert "A very long region name that go…" in texts
-    widths = [float(r.get("width")) for r in root.iter(SVG + "rect") if r.get("height") == "22"][:3]
-    assert widths[1] == pytest.approx(2 * widths[0]) and widths[0] == pytest.approx(widths[2])
+def test_trend_of_many_years_labels_them_all_inside_the_chart():
+    years = [f"{y}-{(y + 1) % 100:02d}" for y in range(1980, 2010)]
+    root = parse(trend(years=years, scores=[math.sin(i) for i in range(30)], bands=["green"] * 30))
+    assert_within_viewbox(root)
+    assert [t for t in texts(root) if t in years] == years
+    assert all(t.get("transform", "").startswith("rotate(-45") for t in root.iter(SVG + "text") if t.text in years)
+    assert len(root.find(SVG + "polyline").get("points").split()) == 30
 
 
-def test_scatter_trend_line_only_when_it_can_be_fitted():
+def test_trend_needs_matching_lists():
+    with pytest.raises(ValueError):
+        trend(years=["a", "b"], scores=[1], bands=["green", "red"])
+
+
+def test_share_bars_label_each_segment_with_its_share_in_band_order():
+    root = parse(shares([charts.ShareRow("London: published", {"red": 1, "yellow": 2, "green": 1})]))
+    assert_accessible_and_csp_safe(root, "shares")
+    assert_within_viewbox(root)
+    (row,) = points_of(root, "app-chart-row")
+    segments = [g.find(SVG + "rect") for g in row.iter(SVG + "g") if g.get("class") == "app-chart-segment"]
+    assert [s.get("fill") for s in segments] == ["#007f3b", "#ffeb3b", "#d5281b"]
+    x, width = ([float(s.get(a)) for s in segments] for a in ("x", "width"))
+    assert width[1] == pytest.approx(2 * width[0]) and width[0] == pytest.approx(width[2])
+    assert x[1] == pytest.approx(x[0] + width[0]) and x[2] == pytest.approx(x[1] + width[1])
+    labels = list(row.iter(SVG + "text"))[1:]
+    assert [t.text for t in labels] == ["25%", "50%", "25%"]
+    for share, left, span in zip(labels, x, width, strict=True):  # inside its own segment
+        assert left < float(share.get("x")) < left + span
+
+
+def test_share_bars_put_narrow_shares_just_outside_with_their_marker():
+    root = parse(shares([charts.ShareRow("Row", {"green": 1, "yellow": 98, "red": 1})]))
+    assert_within_viewbox(root)
+    (row,) = points_of(root, "app-chart-row")
+    words = [t.text for t in row.iter(SVG + "text")]
+    assert words[1:] == ["1%", "98%", "1%"]
+    labels = [t for t in row.iter(SVG + "text") if t.text == "1%"]
+    bar_bottom = max(float(g[0].get("y")) + float(g[0].get("height")) for g in points_of(row, "app-chart-segment"))
+    assert all(float(t.get("y")) > bar_bottom for t in labels)  # below the bar, not on another band's colour
+    assert float(labels[0].get("x")) + 0.6 * 11 * 2 < float(labels[1].get("x"))  # no overlap between them
+    outside = [child.tag for child in row if child.tag in (SVG + "circle", SVG + "rect")]
+    assert outside == [SVG + "circle", SVG + "rect"]  # each narrow label carries its band's shape
+
+
+@pytest.mark.parametrize("counts, labels", [
+    ({"green": 2, "red": 1}, ["67%", "33%"]), ({"green": 1, "yellow": 7}, ["13%", "88%"]),  # whole %, halves up
+    ({"green": 1, "yellow": 999, "red": 1}, ["<1%", "100%", "<1%"])])  # a band that is there never shows as 0%
+def test_share_bars_round_to_whole_per_cent(counts, labels):
+    (row,) = points_of(parse(shares([charts.ShareRow("Row", counts)])), "app-chart-row")
+    assert [t.text for t in row.iter(SVG + "text")][1:] == labels
+
+
+def test_share_bars_legend_zero_rows_and_long_labels():
+    long = "A very long region name that goes on and on"
+    root = parse(shares([charts.ShareRow("Nowhere", {}), charts.ShareRow(long, {"yellow": 3})]))
+    legend = [child for child in root if child.tag in (SVG + "circle", SVG + "polygon", SVG + "rect", SVG + "text")]
+    assert [e.tag.removeprefix(SVG) for e in legend] == ["circle", "text", "polygon", "text", "rect", "text"]
+    assert [e.text for e in legend if e.tag == SVG + "text"] == ["Green", "Yellow", "Red"]
+    empty, full = points_of(root, "app-chart-row")
+    assert empty.find(SVG + "rect") is None and "No rated organisations" in [t.text for t in empty.iter(SVG + "text")]
+    assert full.find(SVG + "title").text == long
+    shown = full.find(SVG + "text").text
+    assert shown == long[:31] + "…" and len(shown) == 32
+    assert "100%" in [t.text for t in full.iter(SVG + "text")]
+
+
+def test_share_bars_height_grows_with_rows():
+    def height(n):
+        return float(parse(shares([charts.ShareRow(str(i), {"green": 1}) for i in range(n)])).get("viewBox").split()[3])
+    assert height(1) < height(2) < height(6)
+
+
+def line_points(points):
+    root = parse(scatter(points))
+    return root, root.find(f".//{SVG}line[@class='app-trend']")
+
+
+def test_scatter_trend_line_follows_the_least_squares_fit():
     points = [charts.ScatterPoint(f"O{i}", x, y, "green") for i, (x, y) in enumerate([(1, 2), (2, 4), (3, 6)])]
-    root = parse(charts.scatter_plot(chart_id="sc", title="t", description="d", points=points, x_label="x",
-                                     y_label="y"))
-    assert_accessible_and_csp_safe(root, "sc")
-    assert root.find(f".//{SVG}line[@class='app-trend']") is not None
-    for few in (points[:2], [charts.ScatterPoint("a", 1, y) for y in (1, 2, 3)]):
-        root = parse(charts.scatter_plot(chart_id="sc", title="t", description="d", points=few, x_label="x",
-                                         y_label="y"))
-        assert root.find(f".//{SVG}line[@class='app-trend']") is None
-    assert charts.least_squares([1, 2, 3], [2, 4, 6]) == pytest.approx((2, 0))
+    root, line = line_points(points)
+    assert_accessible_and_csp_safe(root, "scatter")
+    assert_within_viewbox(root)
+    circles = [g.find(SVG + "circle") for g in points_of(root)]
+    first, last = circles[0], circles[-1]  # on the line y = 2x, so the fit passes through them
+    assert float(line.get("x1")) == pytest.approx(float(first.get("cx")), abs=0.1)
+    assert float(line.get("y1")) == pytest.approx(float(first.get("cy")), abs=0.1)
+    assert float(line.get("x2")) == pytest.approx(float(last.get("cx")), abs=0.1)
+    assert float(line.get("y2")) == pytest.approx(float(last.get("cy")), abs=0.1)
+    assert [g.find(SVG + "title").text for g in points_of(root)] == ["O0: 1, 2", "O1: 2, 4", "O2: 3, 6"]
+
+
+@pytest.mark.parametrize("coordinates", [[(1, 2), (2, 4)], [(1, 1), (1, 2), (1, 3)], []])
+def test_scatter_trend_line_only_with_three_points_and_varying_x(coordinates):
+    root, line = line_points([charts.ScatterPoint("a", x, y) for x, y in coordinates])
+    assert line is None and len(points_of(root)) == len(coordinates)
+    assert_accessible_and_csp_safe(root, "scatter")
+
+
+def test_scatter_marks_points_by_band_and_flat_fits_are_horizontal():
+    bands = ["green", "yellow", "red", "not_rated"]
+    root, line = line_points([charts.ScatterPoint("a", x, 5, band) for x, band in enumerate(bands)])
+    assert [g[0].tag.removeprefix(SVG) for g in points_of(root)] == ["circle", "polygon", "rect", "polygon"]
+    assert line.get("y1") == line.get("y2")
