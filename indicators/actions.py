@@ -236,6 +236,9 @@ def _store_plan(plan: ReturnPlan, batch: ReturnImport) -> None:
     summary.return_import = batch
 
 
+PREVIEW_NEW_VALUES = 500
+
+
 class UploadError(Exception):
     """An upload cannot be confirmed or reversed as asked; the message says why."""
 
@@ -269,10 +272,13 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
     for row in rows:
         per_organisation.setdefault(row.organisation_code, [0, 0, 0])
     _count_unchanged(per_organisation, rows)
+    values = {row.key: row.value for row in rows}
     upload.preview = {
         "organisations": dict(sorted(per_organisation.items())),
         "changes": [[c.organisation_code, c.indicator_code, c.year, c.old_value, c.new_value]
                     for c in plan.summary.changes],
+        # The first new values, to show; the counts above cover them all.
+        "new": [[*key, values[key]] for key in plan.new_keys[:PREVIEW_NEW_VALUES]],
     }
     upload.validated_rows = [[r.organisation_code, r.indicator_code, r.year, r.value, r.numerator, r.denominator,
                               r.line] for r in rows]

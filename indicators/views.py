@@ -71,6 +71,8 @@ def return_detail(request, pk):
         "upload": upload, "problems": upload.problems[:SHOWN_PROBLEMS], "changes": changes[:SHOWN_CHANGES],
         "more_changes": max(0, len(changes) - SHOWN_CHANGES),
         "more_problems": max(0, len(upload.problems) - SHOWN_PROBLEMS),
+        "new_values": upload.preview.get("new", []),
+        "more_new": max(0, upload.new_values - len(upload.preview.get("new", []))),
         "organisations": upload.preview.get("organisations", {}), "is_admin": access.is_admin(request.user)})
 
 

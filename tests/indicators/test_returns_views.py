@@ -57,6 +57,7 @@ def test_an_analyst_downloads_the_template_uploads_with_a_mistake_fixes_it_and_a
     fixed = ReturnImport.objects.latest("pk")
     page = client.get(f"/returns/{fixed.pk}/").content.decode()
     assert "1 new value, 0 changed, 0 unchanged" in page and "Confirm and store these figures" in page
+    assert "<caption class=\"nhsuk-table__caption\">New values</caption>" in page and "IP18M" in page
     response = client.post(f"/returns/{fixed.pk}/confirm/", follow=True)
     assert "applied. 1 new values" in response.content.decode()
     assert Result.objects.get().source_import_id == fixed.pk
@@ -116,6 +117,20 @@ def test_permission_matrix(who, method, url, expected, people, north_upload, cli
     # Only region A's staff or an admin can have applied it.
     if who in (ANONYMOUS, LONDON, NOBODY):
         assert north_upload.status == "validated" and not Result.objects.exists()
+
+
+@pytest.mark.parametrize("who, status", [(ANONYMOUS, 302), (NORTH, 302), (LONDON, 302), (NOBODY, 403),
+                                         (ADMIN, 302)])
+def test_who_may_upload(who, status, people, client):
+    response = post_file(as_user(client, people.get(who)), HEADER + "Q01,IP18M,2000-01,3\n")
+    assert response.status_code == status
+    if who == ANONYMOUS:
+        assert response["Location"].startswith("/accounts/login/") and not ReturnImport.objects.exists()
+    elif who == NOBODY:
+        assert not ReturnImport.objects.exists()
+    else:
+        # North and the admin may upload Q01's figures; London's staff get a rejection naming the region.
+        assert ReturnImport.objects.get().status == ("rejected" if who == LONDON else "validated")
 
 
 def test_other_regions_uploads_are_not_listed(people, north_upload, client):
