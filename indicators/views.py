@@ -51,15 +51,9 @@ def return_template(request):
         year = parse_year(request.GET.get("year", ""))
     except ValueError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    rows = queries.template_rows(year=year, region_codes=regions)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["organisation_code", "indicator_code", "year", "value", "numerator", "denominator"])
-    for row in rows:
-        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="return-template-{format_year(year)}.csv"'
-    return response
+    return _csv_response(f"return-template-{format_year(year)}.csv",
+                         ["organisation_code", "indicator_code", "year", "value", "numerator", "denominator"],
+                         queries.template_rows(year=year, region_codes=regions))
 
 
 @login_required
@@ -112,16 +106,9 @@ def return_reverse(request, pk):
 @require_safe
 def return_problems_csv(request, pk):
     upload = access.upload_or_404(request.user, pk)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", "sheet", "line", "column", "message"])
-    for problem in upload.problems:
-        writer.writerow([neutralise(cell) if cell is not None else "" for cell in
-                         (upload.filename, problem.get("sheet"), problem.get("line"), problem.get("column"),
-                          problem["message"])])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="problems-{upload.pk}.csv"'
-    return response
+    return _csv_response(f"problems-{upload.pk}.csv", ["file", "sheet", "line", "column", "message"],
+                         ([upload.filename, problem.get("sheet"), problem.get("line"), problem.get("column"),
+                           problem["message"]] for problem in upload.problems))
 
 
 @login_required
@@ -132,6 +119,17 @@ def return_file(request, pk):
         return HttpResponse("This file was too large to keep.", status=404, content_type="text/plain")
     response = HttpResponse(bytes(upload.original), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{upload.pk}-{_safe_name(upload.filename)}"'
+    return response
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
