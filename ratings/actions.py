@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Indicator, OrganisationType
+from indicators.years import format_year
 
 from . import engine, peers
 from .inputs import load_engine_inputs
-from .models import Rating, RatingRun, RatingScheme
+from .models import AuditEntry, Rating, RatingRun, RatingScheme
 
 BATCH_SIZE = 1000
 
@@ -24,18 +25,43 @@ class RecalculationError(Exception):
 
 
 @transaction.atomic
-def update_scheme(*, year: int, values: dict) -> RatingScheme:
-    """Set some of a year's method parameters (the spec's names), validated."""
+def update_scheme(*, year: int, values: dict, user=None) -> RatingScheme:
+    """Set some of a year's method parameters (the spec's names), validated and audited."""
     unknown = set(values) - set(RatingScheme.PARAMETER_NAMES)
     if unknown:
         raise ValidationError(f"Unknown parameter(s): {', '.join(sorted(unknown))}. The parameters are: "
                               f"{', '.join(RatingScheme.PARAMETER_NAMES)}.", code="unknown_parameter")
     scheme, _ = RatingScheme.objects.select_for_update().get_or_create(year=year)
+    before = scheme.parameter_values()
     for name, value in values.items():
         setattr(scheme, name, value)
     scheme.full_clean()
     scheme.save()
+    changes = {name: [before[name], value] for name, value in scheme.parameter_values().items()
+               if before[name] != value}
+    if changes:
+        _audit(user=user, action=AuditEntry.Action.SCHEME_CHANGED, year=year, details=changes,
+               description=f"{format_year(year)} method: " + "; ".join(
+                   f"{name} {old!r} → {new!r}" for name, (old, new) in changes.items()))
     return scheme
+
+
+@transaction.atomic
+def copy_scheme(*, from_year: int, to_year: int, user=None) -> RatingScheme:
+    """Give a year the same method parameters as another (usually the year before)."""
+    source = RatingScheme.objects.filter(year=from_year).first()
+    if source is None:
+        raise RecalculationError(f"There are no method parameters for {format_year(from_year)} to copy.")
+    scheme = update_scheme(year=to_year, values=source.parameter_values(), user=user)
+    _audit(user=user, action=AuditEntry.Action.SCHEME_COPIED, year=to_year,
+           description=f"{format_year(to_year)} method copied from {format_year(from_year)}.",
+           details={"from_year": from_year})
+    return scheme
+
+
+def _audit(*, user, action, description, year=None, run=None, details=None) -> AuditEntry:
+    return AuditEntry.objects.create(user=user, action=action, year=year, run=run, description=description,
+                                     details=details or {})
 
 
 def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, publish: bool = False
@@ -65,6 +91,10 @@ def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, pu
         # The band each would have had without the value-added adjustment, all else equal.
         unadjusted = engine.rate(inputs, replace(params, value_added=False)) if params.value_added else result
         runs = _store_runs(year=year, params=params, result=result, unadjusted=unadjusted, user=user)
+        for run in runs:
+            _audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
+                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
+                               f"({run.rated_count} rated, engine {run.engine_version}).")
         if publish:
             runs = [publish_run(run=run, user=user) for run in runs]
         return runs
@@ -78,13 +108,19 @@ def publish_run(*, run: RatingRun, user=None) -> RatingRun:
     run = next(r for r in siblings if r.pk == run.pk)
     if run.status not in (RatingRun.Status.DRAFT, RatingRun.Status.PUBLISHED):
         raise RecalculationError(f"Run {run.pk} is {run.status} and cannot be published.")
+    replaced = []
     for sibling in siblings:
         if sibling.pk != run.pk and sibling.status == RatingRun.Status.PUBLISHED:
             sibling.status = RatingRun.Status.SUPERSEDED
             sibling.save(update_fields=["status"])
+            replaced.append(sibling.pk)
     if run.status == RatingRun.Status.DRAFT:
         run.status, run.published_at, run.published_by = RatingRun.Status.PUBLISHED, timezone.now(), user
         run.save(update_fields=["status", "published_at", "published_by"])
+        _audit(user=user, action=AuditEntry.Action.PUBLISHED, year=run.year, run=run,
+               details={"superseded": replaced},
+               description=f"{run.organisation_type.code} {format_year(run.year)}: run {run.pk} published"
+                           + (f", replacing run {replaced[-1]}." if replaced else "."))
     return run
 
 

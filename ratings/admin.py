@@ -5,18 +5,34 @@ from indicators.admin import ReadOnlyModelAdmin
 from indicators.years import format_year
 
 from . import actions
-from .models import BandConsequence, Rating, RatingRun, RatingScheme
+from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme
 
 
 @admin.register(RatingScheme)
 class RatingSchemeAdmin(admin.ModelAdmin):
     list_display = ["year_display", "green_share", "red_core_failures", "improvement_weight", "value_added",
                     "min_coverage", "clip_z", "updated_at"]
-    actions = ["recalculate"]
+    actions = ["recalculate", "copy_to_next_year"]
 
     @admin.display(description="year", ordering="year")
     def year_display(self, obj):
         return format_year(obj.year)
+
+    def save_model(self, request, obj, form, change):
+        # Through the action, so every change is validated the same way and audited.
+        saved = actions.update_scheme(year=obj.year, values=obj.parameter_values(), user=request.user)
+        obj.pk = saved.pk
+
+    @admin.action(description="Copy the selected years' method to the year after each")
+    def copy_to_next_year(self, request, queryset):
+        for scheme in queryset:
+            try:
+                actions.copy_scheme(from_year=scheme.year, to_year=scheme.year + 1, user=request.user)
+            except Exception as error:  # a validation error names the parameter
+                self.message_user(request, f"{format_year(scheme.year + 1)}: {error}", messages.ERROR)
+                continue
+            self.message_user(request, f"{format_year(scheme.year + 1)}: method copied from "
+                                       f"{format_year(scheme.year)}.", messages.SUCCESS)
 
     @admin.action(description="Recalculate ratings for the selected years (as drafts)")
     def recalculate(self, request, queryset):
@@ -80,3 +96,11 @@ class BandConsequenceAdmin(admin.ModelAdmin):
     list_filter = ["band"]
     list_editable = ["consecutive_years", "position"]
     ordering = ["band", "consecutive_years", "position"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyModelAdmin):
+    list_display = ["at", "user", "action", "description"]
+    list_filter = ["action", "year"]
+    list_select_related = ["user"]
+    search_fields = ["description"]

@@ -202,3 +202,30 @@ class BandConsequence(models.Model):
 
     def __str__(self):
         return f"{self.get_band_display()} ({self.consecutive_years}+ years): {self.title}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to the method, the runs and their publication, and when.
+    Written by the actions; never edited."""
+
+    class Action(models.TextChoices):
+        SCHEME_CHANGED = "scheme_changed", "Changed the method parameters"
+        SCHEME_COPIED = "scheme_copied", "Copied the method parameters"
+        RECALCULATED = "recalculated", "Recalculated (draft)"
+        PUBLISHED = "published", "Published"
+
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="rating_audit_entries")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    run = models.ForeignKey(RatingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries")
+    description = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user or 'system'}: {self.description}"

@@ -35,3 +35,37 @@ def test_runs_and_ratings_are_read_only_in_the_admin(rated_world, admin_client):
     assert admin_client.get("/admin/ratings/ratingrun/").status_code == 200
     assert admin_client.get("/admin/ratings/rating/").status_code == 200
     assert admin_client.post(f"/admin/ratings/ratingrun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_scheme_changes_recalculation_and_publication_are_audited(rated_world, admin_client):
+    from ratings import actions
+    from ratings.models import AuditEntry
+    admin = User.objects.get(username="admin")
+    scheme = RatingScheme.objects.create(year=2000)
+    response = admin_client.post(f"/admin/ratings/ratingscheme/{scheme.pk}/change/", {
+        "year": 2000, "green_share": 0.25, "red_core_failures": 3, "improvement_weight": 0.25, "value_added": "on",
+        "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3.0,
+        "domain_weights": '{"quality": 1, "efficiency": 1, "access": 1, "patient_experience": 1}'})
+    assert response.status_code == 302
+    changed = AuditEntry.objects.get(action="scheme_changed")
+    assert (changed.user, changed.year, changed.details) == (admin, 2000, {"red_core_failures": [2, 3]})
+    assert changed.description == "2000-01 method: red_core_failures 2 → 3"
+    [run] = actions.recalculate(year=2000, type_codes=["HA"], user=admin, publish=True)
+    assert list(AuditEntry.objects.filter(run=run).values_list("action", flat=True).order_by("id")) == [
+        "recalculated", "published"]
+    [second] = actions.recalculate(year=2000, type_codes=["HA"], user=admin, publish=True)
+    published = AuditEntry.objects.get(run=second, action="published")
+    assert published.details == {"superseded": [run.pk]}
+    assert published.description == f"HA 2000-01: run {second.pk} published, replacing run {run.pk}."
+    assert admin_client.get("/admin/ratings/auditentry/").status_code == 200
+    assert admin_client.post(f"/admin/ratings/auditentry/{published.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_copy_last_years_method(rated_world, admin_client):
+    from ratings.models import AuditEntry
+    scheme = RatingScheme.objects.create(year=1999, green_share=0.2, red_core_failures=3)
+    admin_client.post("/admin/ratings/ratingscheme/", {"action": "copy_to_next_year",
+                                                        "_selected_action": [scheme.pk]}, follow=True)
+    copied = RatingScheme.objects.get(year=2000)
+    assert (copied.green_share, copied.red_core_failures) == (0.2, 3)
+    assert AuditEntry.objects.filter(action="scheme_copied", year=2000, details={"from_year": 1999}).exists()
