@@ -31,23 +31,30 @@ def publication_state() -> str:
     """A fingerprint of the runs visible now. Runs on every request, so the SQL
     of `RatingRun.objects.published()` is compiled once and only the time changes:
     building the query through the ORM each time cost more than the query."""
-    sql, params, time_index = _published_runs_sql()
+    sql, params, time_positions = _published_runs_sql()
     params = list(params)
-    params[time_index] = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for position in time_positions:
+        params[position] = now
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         runs = cursor.fetchall()
     return hashlib.sha256(repr(runs).encode()).hexdigest()[:16]
 
 
-_MARKER_TIME = datetime(1999, 12, 31, 23, 59, 59, tzinfo=dt_timezone.utc)
+# A time no real parameter can equal, to find where "now" goes in the compiled SQL.
+_MARKER_TIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
 
 
 @functools.cache
-def _published_runs_sql() -> tuple[str, tuple, int]:
+def _published_runs_sql() -> tuple[str, tuple, tuple[int, ...]]:
     runs = RatingRun.objects.published(at=_MARKER_TIME).order_by("pk").values_list("pk", "published_at")
     sql, params = runs.query.get_compiler(using=runs.db).as_sql()
-    return sql, tuple(params), list(params).index(connection.ops.adapt_datetimefield_value(_MARKER_TIME))
+    marker = connection.ops.adapt_datetimefield_value(_MARKER_TIME)
+    positions = tuple(i for i, value in enumerate(params) if value == marker)
+    if not positions:
+        raise RuntimeError("The publication time is missing from the compiled published() query.")
+    return sql, tuple(params), positions
 
 
 def page_key(request) -> str:

@@ -101,27 +101,107 @@ def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, pu
 
 
 @transaction.atomic
-def publish_run(*, run: RatingRun, user=None) -> RatingRun:
-    """Publish a run now. The year and type's previously published run is kept, marked superseded."""
-    siblings = list(RatingRun.objects.select_for_update().filter(
-        year=run.year, organisation_type_id=run.organisation_type_id))
+def publish_run(*, run: RatingRun, user=None, at=None) -> RatingRun:
+    """Publish a draft run now, or schedule it for `at` (nothing of it is public
+    before then). Whatever it replaces is kept: the published run is marked
+    superseded when the new one takes effect; another pending schedule for the
+    same year and type goes back to draft. Publishing a published run again does nothing."""
+    now = timezone.now()
+    siblings = _locked_siblings(run)
+    _settle(siblings, now)
     run = next(r for r in siblings if r.pk == run.pk)
-    if run.status not in (RatingRun.Status.DRAFT, RatingRun.Status.PUBLISHED):
+    if run.status == RatingRun.Status.PUBLISHED and at is None:
+        return run
+    if run.status not in (RatingRun.Status.DRAFT, RatingRun.Status.SCHEDULED):
         raise RecalculationError(f"Run {run.pk} is {run.status} and cannot be published.")
+    for sibling in siblings:
+        if sibling.pk != run.pk and sibling.status == RatingRun.Status.SCHEDULED:
+            sibling.status, sibling.published_at = RatingRun.Status.DRAFT, None
+            sibling.save(update_fields=["status", "published_at"])
+            _audit(user=user, action=AuditEntry.Action.UNSCHEDULED, year=run.year, run=sibling,
+                   description=f"{_label(sibling)}: run {sibling.pk} no longer scheduled; run {run.pk} replaces it.")
+    if at is not None and at > now:
+        run.status, run.published_at, run.published_by = RatingRun.Status.SCHEDULED, at, user
+        run.save(update_fields=["status", "published_at", "published_by"])
+        _audit(user=user, action=AuditEntry.Action.SCHEDULED, year=run.year, run=run,
+               details={"at": at.isoformat()},
+               description=f"{_label(run)}: run {run.pk} scheduled for publication at "
+                           f"{timezone.localtime(at):%d %B %Y %H:%M}.")
+        return run
+    replaced = _supersede(siblings, except_run=run)
+    run.status, run.published_at, run.published_by = RatingRun.Status.PUBLISHED, now, user
+    run.save(update_fields=["status", "published_at", "published_by"])
+    _audit(user=user, action=AuditEntry.Action.PUBLISHED, year=run.year, run=run, details={"superseded": replaced},
+           description=f"{_label(run)}: run {run.pk} published"
+                       + (f", replacing run {replaced[-1]}." if replaced else "."))
+    return run
+
+
+@transaction.atomic
+def withdraw_run(*, run: RatingRun, user=None, reason: str) -> RatingRun:
+    """Take a published (or scheduled) run off the public site at once, saying why."""
+    if not reason.strip():
+        raise RecalculationError("Say why the ratings are withdrawn: the reason is kept with the run.")
+    now = timezone.now()
+    siblings = _locked_siblings(run)
+    _settle(siblings, now)
+    run = next(r for r in siblings if r.pk == run.pk)
+    if run.status not in (RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED):
+        raise RecalculationError(f"Run {run.pk} is {run.status}: only a published or scheduled run can be "
+                                 f"withdrawn.")
+    run.status, run.withdrawn_at, run.withdrawal_reason = RatingRun.Status.WITHDRAWN, now, reason.strip()
+    run.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
+    _audit(user=user, action=AuditEntry.Action.WITHDRAWN, year=run.year, run=run, details={"reason": reason},
+           description=f"{_label(run)}: run {run.pk} withdrawn: {reason.strip()}")
+    return run
+
+
+@transaction.atomic
+def settle_scheduled_runs() -> list[RatingRun]:
+    """Record as published the scheduled runs whose time has passed (the public
+    site already shows them: this only tidies the statuses). For a timer."""
+    settled = []
+    now = timezone.now()
+    due = RatingRun.objects.filter(status=RatingRun.Status.SCHEDULED, published_at__lte=now)
+    for year, type_id in set(due.values_list("year", "organisation_type_id")):
+        siblings = list(RatingRun.objects.select_for_update().filter(year=year, organisation_type_id=type_id))
+        settled += _settle(siblings, now)
+    return settled
+
+
+def _locked_siblings(run: RatingRun) -> list[RatingRun]:
+    # Every run of the year and type, locked, so two admins publishing at once queue.
+    return list(RatingRun.objects.select_for_update().select_related("organisation_type").filter(
+        year=run.year, organisation_type_id=run.organisation_type_id).order_by("pk"))
+
+
+def _settle(siblings: list[RatingRun], now) -> list[RatingRun]:
+    settled = []
+    for run in siblings:
+        if run.status == RatingRun.Status.SCHEDULED and run.published_at <= now:
+            replaced = _supersede(siblings, except_run=run)
+            run.status = RatingRun.Status.PUBLISHED
+            run.save(update_fields=["status"])
+            _audit(user=None, action=AuditEntry.Action.PUBLISHED, year=run.year, run=run,
+                   details={"superseded": replaced, "scheduled": True},
+                   description=f"{_label(run)}: run {run.pk} published as scheduled"
+                               + (f", replacing run {replaced[-1]}." if replaced else "."))
+            settled.append(run)
+    return settled
+
+
+def _supersede(siblings: list[RatingRun], *, except_run: RatingRun) -> list[int]:
     replaced = []
     for sibling in siblings:
-        if sibling.pk != run.pk and sibling.status == RatingRun.Status.PUBLISHED:
+        if sibling.pk != except_run.pk and sibling.status == RatingRun.Status.PUBLISHED:
             sibling.status = RatingRun.Status.SUPERSEDED
             sibling.save(update_fields=["status"])
             replaced.append(sibling.pk)
-    if run.status == RatingRun.Status.DRAFT:
-        run.status, run.published_at, run.published_by = RatingRun.Status.PUBLISHED, timezone.now(), user
-        run.save(update_fields=["status", "published_at", "published_by"])
-        _audit(user=user, action=AuditEntry.Action.PUBLISHED, year=run.year, run=run,
-               details={"superseded": replaced},
-               description=f"{run.organisation_type.code} {format_year(run.year)}: run {run.pk} published"
-                           + (f", replacing run {replaced[-1]}." if replaced else "."))
-    return run
+    return replaced
+
+
+def _label(run: RatingRun) -> str:
+    return f"{run.organisation_type.code} {format_year(run.year)}"
 
 
 def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine.EngineResult, user

@@ -6,7 +6,7 @@ import dataclasses
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, OrganisationType
@@ -81,11 +81,18 @@ class RatingScheme(models.Model):
 
 class RatingRunQuerySet(models.QuerySet):
     def published(self, at=None):
-        """The runs the public may see: published, at a publication time that
-        has passed. The one filter every public path uses; a missing
-        publication time counts as unpublished."""
-        return self.filter(status=RatingRun.Status.PUBLISHED, published_at__isnull=False,
-                           published_at__lte=at or timezone.now())
+        """The runs the public may see at a time (now by default): published or
+        scheduled, with a publication time that has passed, and no later such
+        run for the same year and type (a scheduled run replaces the published
+        one at its time, with no job needing to run). The one filter every
+        public path uses; a missing publication time counts as unpublished."""
+        at = at or timezone.now()
+        live = Q(status__in=[RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED], published_at__isnull=False,
+                 published_at__lte=at)
+        later = RatingRun.objects.filter(live, year=OuterRef("year"), organisation_type=OuterRef("organisation_type")).filter(
+            Q(published_at__gt=OuterRef("published_at"))
+            | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk")))
+        return self.filter(live).exclude(Exists(later))
 
 
 class RatingRun(models.Model):
@@ -94,6 +101,7 @@ class RatingRun(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
         SUPERSEDED = "superseded", "Superseded"
         WITHDRAWN = "withdrawn", "Withdrawn"
@@ -109,6 +117,8 @@ class RatingRun(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="published_rating_runs")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
     rated_count = models.PositiveIntegerField(default=0)
     green_quota = models.PositiveIntegerField(default=0)
     green_cutoff = models.FloatField(null=True, blank=True)
@@ -123,9 +133,12 @@ class RatingRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "organisation_type"], condition=Q(status="published"),
                                     name="one_published_run_per_year_and_type"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "published", "superseded", "withdrawn"]),
-                                   name="run_status_valid"),
-            models.CheckConstraint(condition=~Q(status="published") | Q(published_at__isnull=False),
+            models.UniqueConstraint(fields=["year", "organisation_type"], condition=Q(status="scheduled"),
+                                    name="one_scheduled_run_per_year_and_type"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scheduled", "published", "superseded", "withdrawn"]),
+                name="run_status_valid"),
+            models.CheckConstraint(condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
                                    name="published_run_has_publication_time"),
         ]
 
@@ -213,6 +226,9 @@ class AuditEntry(models.Model):
         SCHEME_COPIED = "scheme_copied", "Copied the method parameters"
         RECALCULATED = "recalculated", "Recalculated (draft)"
         PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled publication"
+        UNSCHEDULED = "unscheduled", "Cancelled a scheduled publication"
+        WITHDRAWN = "withdrawn", "Withdrew"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -207,3 +207,42 @@ def test_two_recalculations_of_a_year_never_interleave(world, monkeypatch):
     assert first_done <= second_started
     assert RatingRun.objects.count() == 2
     assert [Rating.objects.filter(run=run).count() for run in RatingRun.objects.all()] == [6, 6]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_admins_publishing_the_same_year_at_once_leave_exactly_one_published(rated_world):
+    first, second = (actions.recalculate(year=2000, type_codes=["HA"])[0] for _ in range(2))
+    barrier, errors = threading.Barrier(2), []
+
+    def publish(run):
+        try:
+            barrier.wait()
+            actions.publish_run(run=run)
+        except Exception as error:  # recorded, and the test fails below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(run,)) for run in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    statuses = sorted(RatingRun.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True))
+    assert statuses == ["published", "superseded"]
+    assert RatingRun.objects.published().filter(year=2000, organisation_type__code="HA").count() == 1
+
+
+def test_publish_scheduled_command_settles_due_runs(rated_world):
+    from datetime import timedelta
+    from unittest import mock
+    from django.utils import timezone
+    [run] = actions.recalculate(year=2000, type_codes=["HA"])
+    release = timezone.now() + timedelta(minutes=5)
+    actions.publish_run(run=run, at=release)
+    assert run_command("publish_scheduled") == ""
+    with mock.patch("django.utils.timezone.now", return_value=release + timedelta(seconds=1)):
+        assert run_command("publish_scheduled") == f"{RatingRun.objects.get(pk=run.pk)}: published as scheduled.\n"
+    run.refresh_from_db()
+    assert run.status == "published"
