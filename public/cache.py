@@ -28,33 +28,31 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
 def publication_state() -> str:
-    """A fingerprint of the runs visible now. Runs on every request, so the SQL
-    of `RatingRun.objects.published()` is compiled once and only the time changes:
-    building the query through the ORM each time cost more than the query."""
-    sql, params, time_positions = _published_runs_sql()
-    params = list(params)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    for position in time_positions:
-        params[position] = now
+    """A fingerprint that changes whenever the set of runs visible now could:
+    every publication candidate (published or scheduled) and which of them
+    have reached their time. `published()` is a function of exactly these, so
+    a cached page can never outlive its runs' visibility. Runs on every
+    request: the SQL is compiled once (building it through the ORM each time
+    cost more than the query) and has no parameter that changes."""
+    sql, params = _candidates_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         runs = cursor.fetchall()
-    return hashlib.sha256(repr(runs).encode()).hexdigest()[:16]
+    now = timezone.now()
+    reached = [pk for pk, published_at in runs if _aware(published_at) <= now]
+    return hashlib.sha256(repr((runs, reached)).encode()).hexdigest()[:16]
 
 
-# A time no real parameter can equal, to find where "now" goes in the compiled SQL.
-_MARKER_TIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
+def _aware(moment: datetime) -> datetime:
+    # A raw cursor on SQLite gives naive UTC datetimes; PostgreSQL aware ones.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
 
 
 @functools.cache
-def _published_runs_sql() -> tuple[str, tuple, tuple[int, ...]]:
-    runs = RatingRun.objects.published(at=_MARKER_TIME).order_by("pk").values_list("pk", "published_at")
+def _candidates_sql() -> tuple[str, tuple]:
+    runs = RatingRun.objects.publication_candidates().order_by("pk").values_list("pk", "published_at")
     sql, params = runs.query.get_compiler(using=runs.db).as_sql()
-    marker = connection.ops.adapt_datetimefield_value(_MARKER_TIME)
-    positions = tuple(i for i, value in enumerate(params) if value == marker)
-    if not positions:
-        raise RuntimeError("The publication time is missing from the compiled published() query.")
-    return sql, tuple(params), positions
+    return sql, tuple(params)
 
 
 def page_key(request) -> str:

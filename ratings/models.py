@@ -80,19 +80,23 @@ class RatingScheme(models.Model):
 
 
 class RatingRunQuerySet(models.QuerySet):
+    def publication_candidates(self):
+        """Runs that are public, or will be at their publication time."""
+        return self.filter(status__in=[RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED],
+                           published_at__isnull=False)
+
     def published(self, at=None):
-        """The runs the public may see at a time (now by default): published or
-        scheduled, with a publication time that has passed, and no later such
-        run for the same year and type (a scheduled run replaces the published
-        one at its time, with no job needing to run). The one filter every
-        public path uses; a missing publication time counts as unpublished."""
+        """The runs the public may see at a time (now by default): candidates
+        whose publication time has passed, with no later such run for the same
+        year and type (a scheduled run replaces the published one at its time,
+        with no job needing to run). The one filter every public path uses; a
+        missing publication time counts as unpublished."""
         at = at or timezone.now()
-        live = Q(status__in=[RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED], published_at__isnull=False,
-                 published_at__lte=at)
-        later = RatingRun.objects.filter(live, year=OuterRef("year"), organisation_type=OuterRef("organisation_type")).filter(
+        live = RatingRun.objects.publication_candidates().filter(published_at__lte=at)
+        later = live.filter(year=OuterRef("year"), organisation_type=OuterRef("organisation_type")).filter(
             Q(published_at__gt=OuterRef("published_at"))
             | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk")))
-        return self.filter(live).exclude(Exists(later))
+        return self.publication_candidates().filter(published_at__lte=at).exclude(Exists(later))
 
 
 class RatingRun(models.Model):
