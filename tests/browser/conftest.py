@@ -5,6 +5,7 @@ Without Chromium the tests skip, unless REQUIRE_BROWSER=True (CI), when they
 fail: `scripts/ensure_chromium.sh` (run by `make test`) installs it."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,31 @@ def browser_missing_reason(chromium: Path = CHROMIUM, require: str | None = None
     return message
 
 
+@contextmanager
+def chromium():
+    """Chromium driven by Playwright's sync API; on leaving, closes the database
+    connections that Django opened meanwhile.
+
+    While Playwright runs, this thread has a running event loop, so Django keeps
+    its connections in a context variable (asgiref's Local), apart from the
+    thread's own: an ORM call in a test body opens a second connection, which the
+    test's own teardown (outside the loop) never sees. Left open, on PostgreSQL it
+    keeps the test database from being dropped at the end of the session."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    own = {alias: connections[alias] for alias in connections}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            for connection in connections.all(initialized_only=True):
+                if connection is not own[connection.alias]:
+                    connection.close()
+
+
 @pytest.fixture
 def browser():
     # Per test, not per session: Playwright's sync API switches greenlets, and
@@ -38,12 +64,8 @@ def browser():
     reason = browser_missing_reason()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -69,3 +91,11 @@ def describe(violations: list[dict]) -> str:
         for node in violation["nodes"][:3]:
             lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
     return "\n".join(lines)
+
+
+def pytest_collection_modifyitems(items):
+    # Every test in this folder is a browser test, whichever file it is in: `-m "not browser"` leaves them all out.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import axe_violations, browser_missing_reason, describe
+from tests.browser.conftest import axe_violations, browser_missing_reason, chromium, describe
 from tests.public.conftest import build_site, public_urls
 
 PAGES = ["home", "search", "browse", "browse filtered", "report card", "indicator list", "indicator", "region",
@@ -77,6 +77,21 @@ def test_the_skip_decision(tmp_path):
     with pytest.raises(RuntimeError, match="REQUIRE_BROWSER=True"):
         browser_missing_reason(missing, require="True")
     assert browser_missing_reason(Path(__file__), require="True") is None
+
+
+@pytest.mark.django_db  # the closest mark wins: the test's own connection is inside its atomic block
+def test_connections_opened_while_the_browser_runs_are_closed_with_it():
+    from django.db import connections
+    if reason := browser_missing_reason():
+        pytest.skip(reason)
+    own = connections["default"]
+    with chromium():
+        inside = connections["default"]
+        inside.ensure_connection()
+        assert inside.connection is not None
+    # Left open, on PostgreSQL it keeps the test database from being dropped.
+    assert inside is own or inside.connection is None
+    assert own.in_atomic_block and own.connection is not None
 
 
 def _report_card_of_band(site, band):
