@@ -14,26 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._data import make_return_files  # noqa: E402
 from bench._django import run_per_database, setup, timed  # noqa: E402
-
-
-def make_return(rows: int):
-    """Reference files and a return of exactly `rows` rows, from the demo generator."""
-    from indicators import demo
-
-    indicators, years = 20, (1999, 2000)
-    # About 3% of values are missing in the demo: generate a margin, then trim.
-    organisations = int(rows / (indicators * len(years)) * 1.1) + 1
-    data = demo.generate(organisations={"TRUST": organisations}, indicators_per_type=indicators - 1, years=years)
-    data.returns = data.returns[: rows + 1]
-    return data
 
 
 def bench(rows: int) -> None:
     setup()
-    import csv
-    import io
-
     from django.db import connection
 
     from indicators import actions, queries
@@ -42,12 +28,7 @@ def bench(rows: int) -> None:
     from indicators.returns import validate_return
     from indicators.tables import read_table
 
-    data = make_return(rows)
-    as_bytes = {}
-    for name in ("organisations", "indicators", "returns"):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(getattr(data, name))
-        as_bytes[name] = buffer.getvalue().encode()
+    as_bytes = make_return_files(rows, years=(1999, 2000))
     organisations, problems = validate_organisations(read_table(as_bytes["organisations"], "o.csv"),
                                                      **queries.organisation_file_context())
     assert not problems, problems[:3]

@@ -11,8 +11,6 @@ of the upload. Target: validated and previewed within 10 s; memory bounded.
 """
 
 import argparse
-import csv
-import io
 import os
 import sys
 import time
@@ -21,26 +19,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._data import make_return_files  # noqa: E402
 from bench._django import run_per_database, setup  # noqa: E402
 
 
-def make_files(rows: int):
-    from indicators import demo
-
-    indicators = 20
-    organisations = int(rows / indicators * 1.1) + 1
-    data = demo.generate(organisations={"TRUST": organisations}, indicators_per_type=indicators - 1, years=(2000,))
-    data.returns = data.returns[: rows + 1]
-    as_bytes = {}
-    for name in ("regions", "organisations", "indicators", "returns"):
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(getattr(data, name))
-        as_bytes[name] = buffer.getvalue().encode()
-    broken = as_bytes["returns"].rstrip(b"\n").rsplit(b"\n", 1)
-    last = broken[1].split(b",")
-    last[3] = b"n/a"
-    as_bytes["broken"] = broken[0] + b"\n" + b",".join(last) + b"\n"
-    return as_bytes
+def make_files(rows: int) -> dict[str, bytes]:
+    """The demo files and a one-year return, plus the same return with an error in its last row."""
+    files = make_return_files(rows, years=(2000,))
+    head, last = files["returns"].rstrip(b"\n").rsplit(b"\n", 1)
+    cells = last.split(b",")
+    cells[3] = b"n/a"
+    files["broken"] = head + b"\n" + b",".join(cells) + b"\n"
+    return files
 
 
 def bench(rows: int) -> None:

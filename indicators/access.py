@@ -4,7 +4,6 @@ Every returns view asks here first."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from .models import RegionMembership, ReturnImport
@@ -33,8 +32,7 @@ def visible_uploads(user):
     uploads = ReturnImport.objects.filter(channel=ReturnImport.Channel.UPLOAD)
     if is_admin(user):
         return uploads
-    regions = allowed_regions(user)
-    return uploads.filter(Q(regions__code__in=regions)).distinct()
+    return uploads.filter(regions__memberships__user=user).distinct()
 
 
 def upload_or_404(user, pk: int) -> ReturnImport:

@@ -250,8 +250,11 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
     it has none, what applying it would do. Stores no value: that is
     `confirm_upload`. allowed_regions None means an admin (every region).
     size: the file's real size, when only its first bytes were read."""
-    problems, notes, rows = _check_upload(year=year, filename=filename, content=content,
-                                          allowed_regions=allowed_regions, size=size or len(content))
+    # What the checks and the preview need to know, read once.
+    reference, organisation_regions = queries.returns_reference(), queries.organisation_regions()
+    problems, notes, rows = _check_upload(year=year, filename=filename, content=content, size=size or len(content),
+                                          allowed_regions=allowed_regions, reference=reference,
+                                          organisation_regions=organisation_regions)
     too_large = any(p.code == "too_large" for p in problems)
     upload = ReturnImport.objects.create(
         filename=filename[:255], channel=ReturnImport.Channel.UPLOAD, created_by=user, year=year,
@@ -259,19 +262,18 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
         original=None if too_large else content, original_sha256=hashlib.sha256(content).hexdigest(),
         problems=[{"line": p.line, "column": p.column, "message": p.message, "sheet": p.sheet} for p in problems],
         notes=notes, rows=len(rows))
-    region_codes = allowed_regions if allowed_regions is not None else _regions_of(rows)
+    region_codes = allowed_regions if allowed_regions is not None else {
+        organisation_regions[row.organisation_code] for row in rows}
     upload.regions.set(Region.objects.filter(code__in=region_codes))
     if problems:
         return upload
     plan = _plan_return(rows)
-    per_organisation: dict[str, list[int]] = {}
-    for code, *_ in plan.new_keys:
-        per_organisation.setdefault(code, [0, 0, 0])[0] += 1
-    for change in plan.summary.changes:
-        per_organisation.setdefault(change.organisation_code, [0, 0, 0])[1] += 1
+    new_keys = set(plan.new_keys)
+    changed_keys = {(c.organisation_code, c.indicator_code, c.year) for c in plan.summary.changes}
+    per_organisation: dict[str, list[int]] = {}  # code -> [new, changed, unchanged]
     for row in rows:
-        per_organisation.setdefault(row.organisation_code, [0, 0, 0])
-    _count_unchanged(per_organisation, rows)
+        kind = 0 if row.key in new_keys else 1 if row.key in changed_keys else 2
+        per_organisation.setdefault(row.organisation_code, [0, 0, 0])[kind] += 1
     values = {row.key: row.value for row in rows}
     upload.preview = {
         "organisations": dict(sorted(per_organisation.items())),
@@ -284,7 +286,7 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
                               r.line] for r in rows]
     upload.new_values, upload.changed_values = plan.summary.new, plan.summary.changed
     upload.unchanged_values = plan.summary.unchanged
-    upload.touches_published = _touches_published(rows)
+    upload.touches_published = _touches_published(rows, reference)
     upload.save()
     # An older upload for the same year and regions, never confirmed, must not be confirmed after this one.
     (ReturnImport.objects.filter(channel=ReturnImport.Channel.UPLOAD, status=ReturnImport.Status.VALIDATED,
@@ -293,15 +295,8 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
     return upload
 
 
-def _count_unchanged(per_organisation: dict[str, list[int]], rows: list[ReturnRow]) -> None:
-    totals: dict[str, int] = {}
-    for row in rows:
-        totals[row.organisation_code] = totals.get(row.organisation_code, 0) + 1
-    for code, counts in per_organisation.items():
-        counts[2] = totals.get(code, 0) - counts[0] - counts[1]
-
-
-def _check_upload(*, year, filename, content, allowed_regions, size) -> tuple[list[Problem], list[str], list[ReturnRow]]:
+def _check_upload(*, year, filename, content, size, allowed_regions, reference,
+                  organisation_regions) -> tuple[list[Problem], list[str], list[ReturnRow]]:
     too_large = size_problem(size, settings.RETURNS_MAX_UPLOAD_BYTES)
     if too_large:
         return [too_large], [], []
@@ -312,30 +307,24 @@ def _check_upload(*, year, filename, content, allowed_regions, size) -> tuple[li
     too_many = rows_problem(len(table.rows), settings.RETURNS_MAX_ROWS)
     if too_many:
         return [too_many], table.notes, []
-    parsed = validate_return(table, queries.returns_reference())
+    parsed = validate_return(table, reference)
     notes = list(parsed.notes)
     if parsed.blank_values:
         notes.append(f"{parsed.blank_values} row(s) with no value were skipped: a blank value means not "
                      f"submitted, and leaves any figure already held as it is.")
     regions = Region.objects.values_list("code", "name")
     problems = parsed.problems + scope_problems(
-        parsed.rows, year=year, organisation_regions=queries.organisation_regions(),
+        parsed.rows, year=year, organisation_regions=organisation_regions,
         allowed_regions=allowed_regions, region_names=dict(regions), sheet=table.sheet)
     problems.sort(key=lambda p: (p.line is not None, p.line or 0))
     return problems, notes, [] if problems else parsed.rows
 
 
-def _regions_of(rows: list[ReturnRow]) -> set[str]:
-    regions = queries.organisation_regions()
-    return {regions[row.organisation_code] for row in rows}
-
-
-def _touches_published(rows: list[ReturnRow]) -> bool:
+def _touches_published(rows: list[ReturnRow], reference) -> bool:
     # Imported here: ratings depends on indicators, not the other way round.
     from ratings.models import RatingRun
 
-    types = dict(Organisation.objects.values_list("code", "type__code"))
-    pairs = {(row.year, types[row.organisation_code]) for row in rows}
+    pairs = {(row.year, reference.organisations[row.organisation_code].type_code) for row in rows}
     published = set(RatingRun.objects.published().filter(year__in={year for year, _ in pairs})
                     .values_list("year", "organisation_type__code"))
     return bool(pairs & published)

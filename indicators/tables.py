@@ -229,6 +229,8 @@ def _read_sheet(workbook) -> Table:
         raise TableError([Problem(None, None, f"The sheet '{sheet.title}' is empty.", "empty",
                                   sheet=sheet.title)])
     table = Table(header=header, rows=[], header_line=header_line, sheet=sheet.title, notes=notes)
+    # openpyxl's fast reader does not expose the sheet's XML; these two private
+    # attributes are stable across 3.1 (pinned in pyproject) and tested by the bad-input suite.
     _check_sheet_layout(table, workbook._archive.read(sheet._worksheet_path))
     if table.problems:
         raise TableError(table.problems)

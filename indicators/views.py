@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import access, actions, queries
 from .exports import neutralise
 from .forms import UploadForm
+from .returns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from .years import format_year, parse_year
 
 SHOWN_PROBLEMS = 1000
@@ -51,8 +52,7 @@ def return_template(request):
         year = parse_year(request.GET.get("year", ""))
     except ValueError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    return _csv_response(f"return-template-{format_year(year)}.csv",
-                         ["organisation_code", "indicator_code", "year", "value", "numerator", "denominator"],
+    return _csv_response(f"return-template-{format_year(year)}.csv", [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS],
                          queries.template_rows(year=year, region_codes=regions))
 
 

@@ -5,6 +5,7 @@ bands differ in shape as well as colour, and a table of the same figures sits be
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 from html import escape
 
@@ -303,15 +304,11 @@ class ScatterPoint:
 
 
 def _least_squares(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
-    """(slope, intercept), or None with fewer than 3 points or constant x."""
-    if len(xs) < 3:
+    """(slope, intercept), or None with fewer than 3 points or (nearly) constant x."""
+    if len(xs) < 3 or max(xs) - min(xs) <= 1e-9 * max(1.0, abs(max(xs))):
         return None
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    if sxx <= 1e-12 * max(1.0, mean_x * mean_x):
-        return None
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
-    return slope, mean_y - slope * mean_x
+    fit = statistics.linear_regression(xs, ys)
+    return fit.slope, fit.intercept
 
 
 def scatter_plot(*, chart_id: str, title: str, description: str, points: list[ScatterPoint], x_label: str,

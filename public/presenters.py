@@ -4,6 +4,7 @@ numbers, sentences. Templates hold no arithmetic; this module holds no queries."
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 
 from django.utils.safestring import mark_safe
@@ -26,6 +27,7 @@ BAND_MEANINGS = {
 QUARTER_WORDS = {"top": ("Best quarter", Band.GREEN), "middle": ("Middle half", Band.YELLOW),
                  "bottom": ("Worst quarter", Band.RED)}
 DOMAIN_WORDS = dict(Domain.choices)
+AREA_WORDS = dict(Area.choices)
 
 
 def svg(markup: str):
@@ -266,13 +268,6 @@ def _indicator_row(indicator: Indicator, rating, run) -> IndicatorRow:
     )
 
 
-def area_of(regions) -> dict[str, str]:
-    return {region.code: region.area for region in regions}
-
-
-AREA_WORDS = dict(Area.choices)
-
-
 def methodology(runs, indicator_names: dict) -> list[dict]:
     """The year's parameters in plain English, one section per distinct set
     (normally one set covers every type)."""
@@ -328,15 +323,12 @@ def parameter_sentences(params: dict, indicator_names: dict) -> list[tuple[str, 
 
 def correlation(xs: list[float], ys: list[float]) -> float | None:
     """Pearson's r, or None with fewer than 3 points or no spread."""
-    n = len(xs)
-    if n < 3:
+    if len(xs) < 3:
         return None
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    syy = sum((y - mean_y) ** 2 for y in ys)
-    if sxx <= 1e-12 or syy <= 1e-12:
+    try:
+        return statistics.correlation(xs, ys)
+    except statistics.StatisticsError:  # one of them is constant
         return None
-    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / math.sqrt(sxx * syy)
 
 
 def strength(r: float | None) -> str:
@@ -356,7 +348,7 @@ def share(count: int, total: int) -> str:
 def fairness(data: dict, types, regions) -> list[dict]:
     """Per type: band shares by area and region, published beside without
     adjustment; the King's Fund question; scores against deprivation."""
-    area = area_of(regions)
+    area = {region.code: region.area for region in regions}
     region_names = {region.code: region.name for region in regions}
     sections = []
     run_types = {run.organisation_type.code for run in data["runs"]}

@@ -92,11 +92,14 @@ class RatingRunQuerySet(models.QuerySet):
         with no job needing to run). The one filter every public path uses; a
         missing publication time counts as unpublished."""
         at = at or timezone.now()
-        live = RatingRun.objects.publication_candidates().filter(published_at__lte=at)
-        later = live.filter(year=OuterRef("year"), organisation_type=OuterRef("organisation_type")).filter(
-            Q(published_at__gt=OuterRef("published_at"))
-            | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk")))
-        return self.publication_candidates().filter(published_at__lte=at).exclude(Exists(later))
+        later = RatingRun.objects.reached(at).filter(
+            Q(published_at__gt=OuterRef("published_at")) | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk")),
+            year=OuterRef("year"), organisation_type=OuterRef("organisation_type"))
+        return self.reached(at).exclude(Exists(later))
+
+    def reached(self, at):
+        """Candidates whose publication time has come by `at`."""
+        return self.publication_candidates().filter(published_at__lte=at)
 
 
 class RatingRun(models.Model):

@@ -8,9 +8,9 @@ from indicators.years import format_year
 from ratings.models import Band
 
 from .. import charts
+from ..presenters import band_word
 
 register = template.Library()
-BAND_WORDS = dict(Band.choices)
 TAG_COLOURS = {Band.GREEN: "green", Band.YELLOW: "yellow", Band.RED: "red"}
 
 
@@ -19,7 +19,7 @@ def band_tag(band, words=None):
     """A band as an NHS tag: the word and a shape, never colour alone."""
     colour = TAG_COLOURS.get(band, "grey")
     return format_html('<strong class="nhsuk-tag nhsuk-tag--{} app-band-tag">{} {}</strong>', colour,
-                       mark_safe(charts.band_icon(band)), words or BAND_WORDS.get(band, "Not rated"))
+                       mark_safe(charts.band_icon(band)), words or band_word(band))
 
 
 @register.filter

@@ -47,6 +47,7 @@ def test_cache_off_renders_every_time(small_site, client, settings):
 def test_downloads_keep_their_headers_from_the_cache(small_site, client):
     url = "/downloads/2000-01/ratings.csv"
     first = client.get(url)
+    Organisation.objects.filter(pk=small_site.organisation.pk).update(name="Renamed Health Authority")
     second = client.get(url)
-    assert second.content == first.content
+    assert second.content == first.content and b"Renamed" not in second.content  # from the cache
     assert second["Content-Type"] == first["Content-Type"] and second["Content-Disposition"] == first["Content-Disposition"]

@@ -27,9 +27,10 @@ def test_home_counts_each_band_of_each_type_for_the_latest_year(small_site, clie
     assert "Ratings for 2000-01" in html and "Synthetic data" in html
     runs = RatingRun.objects.published().filter(year=2000)
     for run in runs:
-        greens = run.ratings.filter(band="green").count()
-        assert f'href="/ratings/2000-01/?type={run.organisation_type.code}"' in html
-        assert greens > 0
+        card = html[html.index(f'href="/ratings/2000-01/?type={run.organisation_type.code}"'):]
+        card = card[:card.index("</ul>")]
+        for band, word in (("green", "Green"), ("yellow", "Yellow"), ("red", "Red")):
+            assert f"{word}</strong> {run.ratings.filter(band=band).count()}</li>" in card, (run, band)
     assert "Ratings for 1999-00" in html  # an earlier year linked
 
 
