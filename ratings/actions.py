@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from indicators.models import Indicator, OrganisationType
@@ -15,7 +18,7 @@ from indicators.years import format_year
 
 from . import engine, peers
 from .inputs import load_engine_inputs
-from .models import AuditEntry, Rating, RatingRun, RatingScheme
+from .models import AuditEntry, Rating, RatingRun, RatingScheme, Recalculation
 
 BATCH_SIZE = 1000
 
@@ -64,48 +67,216 @@ def _audit(*, user, action, description, year=None, run=None, details=None) -> A
                                      details=details or {})
 
 
-def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, publish: bool = False
-                ) -> list[RatingRun]:
-    """Compute a new draft run for each organisation type (with any organisation
-    open in the year), from the year's scheme; with publish, publish them too.
+class RecalculationBusy(RecalculationError):
+    """The year is already being recalculated; `recalculation` is that one."""
 
-    Serialised per year: the scheme row is locked (PostgreSQL) or the database
-    write-locked from the start of the transaction (SQLite), so two
-    recalculations of a year never interleave. All or nothing.
+    def __init__(self, recalculation: Recalculation):
+        self.recalculation = recalculation
+        who = recalculation.requested_by or "the command line"
+        super().__init__(f"{format_year(recalculation.year)} is already being recalculated (asked for by {who} "
+                         f"at {timezone.localtime(recalculation.requested_at):%H:%M}); wait for it to finish.")
+
+
+def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, publish: bool = False,
+                note: str = "") -> list[RatingRun]:
+    """Compute a new draft run for each organisation type (with any organisation
+    open in the year), from the year's scheme, here and now; with publish,
+    publish them too. For the command line and tests: the admin pages queue
+    the same work for the background worker (`request_recalculation`).
+
+    One recalculation of a year at a time: raises RecalculationBusy when
+    another is queued or running. All or nothing.
     """
-    RatingScheme.objects.get_or_create(year=year)
+    recalculation, created = _claim(year=year, user=user, type_codes=type_codes, publish=publish,
+                                    status=Recalculation.Status.RUNNING)
+    if not created:
+        raise RecalculationBusy(recalculation)
+    return _carry_out(recalculation, note=note)
+
+
+def request_recalculation(*, year: int, user=None, type_codes: list[str] | None = None
+                          ) -> tuple[Recalculation, bool]:
+    """Queue a recalculation of the year for the background worker. When one is
+    already queued or running, that one is returned instead, with False: two
+    admins asking at once share one computation."""
+    _check_scheme(year)
     with transaction.atomic():
-        scheme = RatingScheme.objects.select_for_update().get(year=year)
+        recalculation, created = _claim(year=year, user=user, type_codes=type_codes,
+                                        status=Recalculation.Status.QUEUED)
+        if created:
+            _audit(user=user, action=AuditEntry.Action.RECALCULATION_REQUESTED, year=year,
+                   description=f"{format_year(year)}: recalculation {recalculation.pk} asked for.")
+            # Queued in the same transaction: the task exists exactly when the request does.
+            from .tasks import recalculate_year
+            result = recalculate_year.enqueue(recalculation_id=recalculation.pk)
+            recalculation.task_id = str(result.id)
+            recalculation.save(update_fields=["task_id"])
+    return recalculation, created
+
+
+def run_recalculation(*, recalculation_id: int) -> list[int]:
+    """Carry out a queued recalculation (the background task's body). A
+    recalculation that is no longer queued (already run, or given up as stale)
+    is left alone. A failure the admin can fix is recorded on the
+    recalculation, not raised; anything else is recorded and raised, for the
+    worker's log."""
+    started = Recalculation.objects.filter(pk=recalculation_id, status=Recalculation.Status.QUEUED).update(
+        status=Recalculation.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
+    if not started:
+        return []
+    recalculation = Recalculation.objects.select_related("requested_by").get(pk=recalculation_id)
+    try:
+        runs = _carry_out(recalculation)
+    except RecalculationError:
+        return []
+    return [run.pk for run in runs]
+
+
+def _check_scheme(year: int) -> RatingScheme:
+    scheme, _ = RatingScheme.objects.get_or_create(year=year)
+    try:
+        scheme.full_clean()
+    except ValidationError as error:
+        raise RecalculationError(describe_error(error)) from None
+    return scheme
+
+
+def _claim(*, year, user, type_codes, status, publish=False) -> tuple[Recalculation, bool]:
+    """The year's one active recalculation: a new one with `status`, or (False)
+    the one already queued or running. The database's partial unique index
+    decides between two admins asking at the same moment."""
+    _give_up_stale(year)
+    for _ in range(3):
         try:
-            scheme.full_clean()
-        except ValidationError as error:
-            raise RecalculationError(describe_error(error)) from None
-        params = scheme.parameters()
-        all_types = list(OrganisationType.objects.order_by("code").values_list("code", flat=True))
-        unknown = sorted(set(type_codes or []) - set(all_types))
-        if unknown:
-            raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
-        inputs = load_engine_inputs(year=year, type_codes=type_codes or all_types,
-                                    deprivation_code=params.deprivation_indicator)
+            with transaction.atomic():
+                now = timezone.now()
+                return Recalculation.objects.create(
+                    year=year, type_codes=sorted(type_codes or []), publish=publish, status=status,
+                    requested_by=user, started_at=now if status == Recalculation.Status.RUNNING else None,
+                    heartbeat_at=now, step="Waiting for the worker" if status == Recalculation.Status.QUEUED
+                    else "Starting"), True
+        except IntegrityError:
+            existing = (Recalculation.objects.select_related("requested_by")
+                        .filter(year=year, status__in=Recalculation.ACTIVE).first())
+            if existing is not None:
+                return existing, False
+            # It finished between our insert and this read: try again.
+    raise RecalculationError(f"Could not start a recalculation of {format_year(year)}; try again.")
+
+
+def _give_up_stale(year: int) -> None:
+    """A recalculation that has said nothing for RECALCULATION_STALE_MINUTES
+    died with its worker (or none was running): record that, freeing the year."""
+    minutes = settings.RECALCULATION_STALE_MINUTES
+    now = timezone.now()
+    stale = Recalculation.objects.filter(year=year, heartbeat_at__lt=now - timedelta(minutes=minutes))
+    stale.filter(status=Recalculation.Status.QUEUED).update(
+        status=Recalculation.Status.FAILED, finished_at=now,
+        error=f"No worker started it within {minutes} minutes. Is the background worker "
+              f"(manage.py db_worker) running?")
+    stale.filter(status=Recalculation.Status.RUNNING).update(
+        status=Recalculation.Status.FAILED, finished_at=now,
+        error=f"It reported no progress for {minutes} minutes: its worker probably stopped. Nothing it "
+              f"computed was kept.")
+
+
+STEPS = ["Reading the year's data", "Applying the method", "Working out the bands without the value-added adjustment",
+         "Saving the ratings", "Publishing"]
+
+
+def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
+    year, user = recalculation.year, recalculation.requested_by
+    steps = STEPS if recalculation.publish else STEPS[:-1]
+    recalculation.steps_total = len(steps)
+    try:
+        _report(recalculation, steps[0], 0)
+        # All the reads see one moment of the data (uploads may be landing meanwhile).
+        with _snapshot():
+            params = _check_scheme(year).parameters()
+            all_types = list(OrganisationType.objects.order_by("code").values_list("code", flat=True))
+            unknown = sorted(set(recalculation.type_codes) - set(all_types))
+            if unknown:
+                raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
+            inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
+                                        deprivation_code=params.deprivation_indicator)
+        _report(recalculation, steps[1], 1)
         result = engine.rate(inputs, params)
+        _report(recalculation, steps[2], 2)
         # The band each would have had without the value-added adjustment, all else equal.
         unadjusted = engine.rate(inputs, replace(params, value_added=False)) if params.value_added else result
-        runs = _store_runs(year=year, params=params, result=result, unadjusted=unadjusted, user=user)
-        for run in runs:
-            _audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
-                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
-                               f"({run.rated_count} rated, engine {run.engine_version}).")
-        if publish:
-            runs = [publish_run(run=run, user=user) for run in runs]
+        _report(recalculation, steps[3], 3)
+        with transaction.atomic():
+            runs = _store_runs(year=year, params=params, result=result, unadjusted=unadjusted, user=user)
+            for run in runs:
+                _audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
+                       description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
+                                   f"({run.rated_count} rated, engine {run.engine_version}).")
+            if recalculation.publish:
+                _report(recalculation, steps[4], 4)
+                runs = [publish_run(run=run, user=user, note=note) for run in runs]
+            recalculation.runs.set(runs)
+            _finish(recalculation, Recalculation.Status.SUCCEEDED,
+                    step=f"Finished: {len(runs)} draft run(s)" if not recalculation.publish
+                    else f"Finished: {len(runs)} run(s) published")
         return runs
+    except RecalculationError as error:
+        _fail(recalculation, str(error))
+        raise
+    except Exception:
+        _fail(recalculation, "An unexpected error stopped it, and nothing it computed was kept. The worker's log "
+                             "has the details.")
+        raise
+
+
+@contextmanager
+def _snapshot():
+    """A transaction whose reads all see one moment of the data: repeatable read
+    on PostgreSQL (where each query would otherwise see its own); SQLite's
+    transactions already are (and this one holds the write lock while it reads)."""
+    connection = transaction.get_connection()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _report(recalculation: Recalculation, step: str, done: int) -> None:
+    # Outside any transaction, so the admin's progress page sees it at once.
+    recalculation.step, recalculation.steps_done = step, done
+    Recalculation.objects.filter(pk=recalculation.pk).update(
+        step=step, steps_done=done, steps_total=recalculation.steps_total, heartbeat_at=timezone.now())
+
+
+def _finish(recalculation: Recalculation, status, *, step: str = "", error: str = "") -> None:
+    recalculation.status, recalculation.error = status, error
+    recalculation.finished_at = recalculation.heartbeat_at = timezone.now()
+    if step:
+        recalculation.step = step
+    if status == Recalculation.Status.SUCCEEDED:
+        recalculation.steps_done = recalculation.steps_total
+    recalculation.save(update_fields=["status", "error", "finished_at", "heartbeat_at", "step", "steps_done",
+                                      "steps_total"])
+
+
+def _fail(recalculation: Recalculation, error: str) -> None:
+    _finish(recalculation, Recalculation.Status.FAILED, error=error)
+    _audit(user=recalculation.requested_by, action=AuditEntry.Action.RECALCULATION_FAILED,
+           year=recalculation.year, description=f"{format_year(recalculation.year)}: recalculation "
+                                                f"{recalculation.pk} failed: {error}")
 
 
 @transaction.atomic
-def publish_run(*, run: RatingRun, user=None, at=None) -> RatingRun:
+def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> RatingRun:
     """Publish a draft run now, or schedule it for `at` (nothing of it is public
     before then). Whatever it replaces is kept: the published run is marked
     superseded when the new one takes effect; another pending schedule for the
-    same year and type goes back to draft. Publishing a published run again does nothing."""
+    same year and type goes back to draft. Publishing a published run again does nothing.
+
+    Replacing ratings the public has already seen (published, or withdrawn
+    after publication) is a correction, and needs a `note` saying what it
+    corrects: report cards show it with its date."""
     now = timezone.now()
     siblings = _locked_siblings(run)
     _settle(siblings, now)
@@ -114,27 +285,49 @@ def publish_run(*, run: RatingRun, user=None, at=None) -> RatingRun:
         return run
     if run.status not in (RatingRun.Status.DRAFT, RatingRun.Status.SCHEDULED):
         raise RecalculationError(f"Run {run.pk} is {run.status} and cannot be published.")
+    note = note.strip()
+    public_before = [s for s in siblings if s.pk != run.pk and _was_public(s, now)]
+    if public_before and not note:
+        first = min(s.published_at for s in public_before)
+        raise RecalculationError(
+            f"{_label(run)} ratings were first published on {timezone.localtime(first):%d %B %Y}, so this is a "
+            f"correction: say what it corrects. Report cards show the note with the date it takes effect.")
+    correction = bool(public_before)
     for sibling in siblings:
         if sibling.pk != run.pk and sibling.status == RatingRun.Status.SCHEDULED:
             sibling.status, sibling.published_at = RatingRun.Status.DRAFT, None
             sibling.save(update_fields=["status", "published_at"])
             _audit(user=user, action=AuditEntry.Action.UNSCHEDULED, year=run.year, run=sibling,
                    description=f"{_label(sibling)}: run {sibling.pk} no longer scheduled; run {run.pk} replaces it.")
+    run.revision_note = note if correction else ""
+    details = {"note": run.revision_note} if correction else {}
     if at is not None and at > now:
         run.status, run.published_at, run.published_by = RatingRun.Status.SCHEDULED, at, user
-        run.save(update_fields=["status", "published_at", "published_by"])
+        run.save(update_fields=["status", "published_at", "published_by", "revision_note"])
         _audit(user=user, action=AuditEntry.Action.SCHEDULED, year=run.year, run=run,
-               details={"at": at.isoformat()},
+               details={"at": at.isoformat(), **details},
                description=f"{_label(run)}: run {run.pk} scheduled for publication at "
-                           f"{timezone.localtime(at):%d %B %Y %H:%M}.")
+                           f"{timezone.localtime(at):%d %B %Y %H:%M}"
+                           + (f" as a correction: {note}" if correction else "."))
         return run
     replaced = _supersede(siblings, except_run=run)
     run.status, run.published_at, run.published_by = RatingRun.Status.PUBLISHED, now, user
-    run.save(update_fields=["status", "published_at", "published_by"])
-    _audit(user=user, action=AuditEntry.Action.PUBLISHED, year=run.year, run=run, details={"superseded": replaced},
+    run.save(update_fields=["status", "published_at", "published_by", "revision_note"])
+    _audit(user=user, action=AuditEntry.Action.CORRECTED if correction else AuditEntry.Action.PUBLISHED,
+           year=run.year, run=run, details={"superseded": replaced, **details},
            description=f"{_label(run)}: run {run.pk} published"
-                       + (f", replacing run {replaced[-1]}." if replaced else "."))
+                       + (f", replacing run {replaced[-1]}" if replaced else "")
+                       + (f", as a correction: {note}" if correction else "."))
     return run
+
+
+def _was_public(run: RatingRun, now) -> bool:
+    """Whether the public has seen this run (the rule of RatingRun.objects.ever_public)."""
+    if run.published_at is None or run.published_at > now:
+        return False
+    if run.status == RatingRun.Status.WITHDRAWN:
+        return run.withdrawn_at is not None and run.published_at <= run.withdrawn_at
+    return run.status in (RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED, RatingRun.Status.SUPERSEDED)
 
 
 @transaction.atomic
@@ -243,7 +436,8 @@ def _rating(run, row, without, scores, failures, adjustments) -> Rating:
     organisation = row["organisation"]
     return Rating(
         run=run, organisation_id=organisation, band=row["band"],
-        band_without_adjustment=without.at[organisation, "band"], score=_number(row["score"]),
+        band_without_adjustment=without.at[organisation, "band"],
+        band_without_improvement=row["band_without_improvement"], score=_number(row["score"]),
         score_without_adjustment=_number(without.at[organisation, "score"]), level_score=_number(row["level"]),
         improvement_score=_number(row["improvement"]),
         domain_scores={

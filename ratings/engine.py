@@ -141,7 +141,7 @@ class EngineResult:
 
 
 RATING_COLUMNS = (
-    ["organisation", "type", "band", "score", "level", "improvement"]
+    ["organisation", "type", "band", "band_without_improvement", "score", "level", "improvement"]
     + [f"level_{d}" for d in DOMAINS] + [f"improvement_{d}" for d in DOMAINS]
     + ["core_failures", "coverage", "reported", "applicable", "not_rated_reason", "rank", "green_cutoff",
        "gap_to_green"]
@@ -181,11 +181,15 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code) -> Engi
     failure_counts = failures.groupby("organisation").size().reindex(rated, fill_value=0)
     cutoff = green_cutoff(score, failure_counts, params)
     bands = assign_bands(score, failure_counts, cutoff, params)
+    # Step 7 again on L (S with improvement not counted), all else equal: whether
+    # credit for improvement decided the band. Cheap: no other step depends on it.
+    bands_on_level = assign_bands(level, failure_counts, green_cutoff(level, failure_counts, params), params)
 
     ratings = pd.DataFrame(index=coverage.index)
     ratings["organisation"] = coverage.index
     ratings["type"] = type_code
     ratings["band"] = bands.reindex(coverage.index).fillna(NOT_RATED)
+    ratings["band_without_improvement"] = bands_on_level.reindex(coverage.index).fillna(NOT_RATED)
     ratings["score"] = score
     ratings["level"] = level
     ratings["improvement"] = improvement

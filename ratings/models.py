@@ -6,7 +6,7 @@ import dataclasses
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, OrganisationType
@@ -101,6 +101,16 @@ class RatingRunQuerySet(models.QuerySet):
         """Candidates whose publication time has come by `at`."""
         return self.publication_candidates().filter(published_at__lte=at)
 
+    def ever_public(self, at=None):
+        """Runs the public could see at some time up to `at` (now by default):
+        the published ones, those a later one replaced, and those withdrawn
+        after their publication time (a run withdrawn while still scheduled
+        never was public)."""
+        at = at or timezone.now()
+        shown = Q(status__in=[RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED, RatingRun.Status.SUPERSEDED])
+        withdrawn_after_release = Q(status=RatingRun.Status.WITHDRAWN, published_at__lte=F("withdrawn_at"))
+        return self.filter(shown | withdrawn_after_release, published_at__isnull=False, published_at__lte=at)
+
 
 class RatingRun(models.Model):
     """One computation of the ratings of one organisation type for one year:
@@ -126,6 +136,9 @@ class RatingRun(models.Model):
                                      related_name="published_rating_runs")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    revision_note = models.TextField(
+        blank=True, help_text="What this publication corrects, when it replaces ratings already made public; "
+                              "report cards show it as \"Corrected on (date): (note)\".")
     rated_count = models.PositiveIntegerField(default=0)
     green_quota = models.PositiveIntegerField(default=0)
     green_cutoff = models.FloatField(null=True, blank=True)
@@ -170,6 +183,9 @@ class Rating(models.Model):
     band_without_adjustment = models.CharField(
         max_length=10, choices=Band.choices,
         help_text="The band with the value-added adjustment off and everything else equal.")
+    band_without_improvement = models.CharField(
+        max_length=10, choices=Band.choices, default=Band.NOT_RATED,
+        help_text="The band with improvement not counted (final score = level score), everything else equal.")
     score = models.FloatField(null=True, blank=True, help_text="Final score S.")
     score_without_adjustment = models.FloatField(
         null=True, blank=True, help_text="S with the value-added adjustment off and everything else equal.")
@@ -195,6 +211,8 @@ class Rating(models.Model):
             models.CheckConstraint(condition=Q(band__in=Band.values), name="rating_band_valid"),
             models.CheckConstraint(condition=Q(band_without_adjustment__in=Band.values),
                                    name="rating_band_without_adjustment_valid"),
+            models.CheckConstraint(condition=Q(band_without_improvement__in=Band.values),
+                                   name="rating_band_without_improvement_valid"),
         ]
 
     def __str__(self):
@@ -236,11 +254,16 @@ class AuditEntry(models.Model):
         SCHEDULED = "scheduled", "Scheduled publication"
         UNSCHEDULED = "unscheduled", "Cancelled a scheduled publication"
         WITHDRAWN = "withdrawn", "Withdrew"
+        CORRECTED = "corrected", "Published a correction"
+        RECALCULATION_REQUESTED = "recalculation_requested", "Asked for a recalculation"
+        RECALCULATION_FAILED = "recalculation_failed", "Recalculation failed"
+        CONSEQUENCE_CHANGED = "consequence_changed", "Changed what a band means"
+        CONSEQUENCE_DELETED = "consequence_deleted", "Removed a consequence of a band"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="rating_audit_entries")
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=30, choices=Action.choices)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     run = models.ForeignKey(RatingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries")
     description = models.TextField()
@@ -252,3 +275,57 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user or 'system'}: {self.description}"
+
+
+class Recalculation(models.Model):
+    """A request to recalculate a year's draft runs: the background worker
+    carries it out and records its progress here, for the admin page to show.
+    At most one per year is queued or running, so two admins asking at once
+    get one computation, and a command-line recalculation waits its turn."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    year = models.PositiveSmallIntegerField()
+    type_codes = models.JSONField(default=list, blank=True, help_text="Organisation types to rate; empty means all.")
+    publish = models.BooleanField(default=False, help_text="Publish the runs at once when computed (the command line's --publish).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="recalculations")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="When it last reported progress.")
+    step = models.CharField(max_length=200, blank=True, help_text="What it is doing now, or did last.")
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    runs = models.ManyToManyField(RatingRun, blank=True, related_name="recalculations")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task's id, when queued.")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year"], condition=Q(status__in=["queued", "running"]),
+                                    name="one_active_recalculation_per_year"),
+            models.CheckConstraint(condition=Q(status__in=["queued", "running", "succeeded", "failed"]),
+                                   name="recalculation_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"Recalculation {self.pk} of {format_year(self.year)} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0

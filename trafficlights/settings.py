@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "axes",
     "django_filters",
     "django_tables2",
+    "django_tasks",
+    "django_tasks_db",
     "indicators",
     "ratings",
     "public",
@@ -209,6 +211,20 @@ else:
 # How long a rendered public page is kept. Publication and withdrawal show at
 # once whatever this is (see public/cache.py); 0 turns the cache off.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+
+# Background work (recalculating a year's ratings) is queued in the database and
+# run by `manage.py db_worker`, beside the web server: no other service needed.
+# TASKS_BACKEND=immediate runs each task inside the request instead (no worker;
+# the admin then waits for the result).
+TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend",
+                  "immediate": "django_tasks.backends.immediate.ImmediateBackend"}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
+# A recalculation that has reported no progress for this long is taken to have
+# died with its worker, and no longer holds up its year.
+RECALCULATION_STALE_MINUTES = env_int("RECALCULATION_STALE_MINUTES", 30)
 
 # Largest indicator return accepted, in bytes.
 RETURNS_MAX_UPLOAD_BYTES = env_int("RETURNS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

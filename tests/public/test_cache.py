@@ -17,7 +17,8 @@ def test_pages_come_from_the_cache_until_the_publication_state_changes(small_sit
     # A new draft changes nothing public; publishing it does, at once.
     drafts = actions.recalculate(year=2000)
     assert client.get(url).content == first
-    actions.publish_run(run=next(r for r in drafts if r.organisation_type_id == small_site.organisation.type_id))
+    actions.publish_run(run=next(r for r in drafts if r.organisation_type_id == small_site.organisation.type_id),
+                        note="Corrected figures.")
     assert b"Renamed Health Authority" in client.get(url).content
 
 

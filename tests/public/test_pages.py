@@ -145,7 +145,7 @@ def test_fairness_page_puts_published_beside_unadjusted_by_area_and_region(small
 def test_methodology_page_is_generated_from_the_published_parameters(small_site, client):
     from ratings.actions import update_scheme, recalculate
     update_scheme(year=2000, values={"red_core_failures": 3, "green_share": 0.2})
-    recalculate(year=2000, publish=True)
+    recalculate(year=2000, publish=True, note="Corrected figures.")
     html = text(client, "/methodology/2000-01/")
     assert "Failing 3 or more core national targets" in html and "At most 20% of the rated" in html
 

@@ -25,7 +25,7 @@ def test_a_scheduled_run_shows_nowhere_before_its_time_and_everywhere_after(smal
         mark_draft(draft)
     release = timezone.now() + timedelta(hours=1)
     for draft in drafts:
-        actions.publish_run(run=draft, at=release)
+        actions.publish_run(run=draft, at=release, note="Corrected figures.")
     assert {run.status for run in RatingRun.objects.filter(pk__in=[d.pk for d in drafts])} == {"scheduled"}
 
     with at(release - timedelta(seconds=1)):
@@ -47,8 +47,8 @@ def test_a_scheduled_run_shows_nowhere_before_its_time_and_everywhere_after(smal
 def test_scheduling_again_replaces_the_pending_schedule(small_site):
     first, second = (actions.recalculate(year=2000, type_codes=[small_site.type_code])[0] for _ in range(2))
     release = timezone.now() + timedelta(days=1)
-    actions.publish_run(run=first, at=release)
-    actions.publish_run(run=second, at=release + timedelta(hours=1))
+    actions.publish_run(run=first, at=release, note="Corrected figures.")
+    actions.publish_run(run=second, at=release + timedelta(hours=1), note="Corrected figures.")
     first.refresh_from_db()
     assert (first.status, first.published_at) == ("draft", None)
     assert AuditEntry.objects.filter(action="unscheduled", run=first).exists()
@@ -72,7 +72,7 @@ def test_the_cache_key_changes_when_a_scheduled_time_passes(small_site):
     from public.cache import publication_state
     release = timezone.now() + timedelta(hours=1)
     [draft] = actions.recalculate(year=2000, type_codes=[small_site.type_code])
-    actions.publish_run(run=draft, at=release)
+    actions.publish_run(run=draft, at=release, note="Corrected figures.")
     with at(release - timedelta(seconds=1)):
         before = publication_state()
         assert draft.pk not in set(RatingRun.objects.published().values_list("pk", flat=True))

@@ -53,10 +53,17 @@ def test_scheme_changes_recalculation_and_publication_are_audited(rated_world, a
     [run] = actions.recalculate(year=2000, type_codes=["HA"], user=admin, publish=True)
     assert list(AuditEntry.objects.filter(run=run).values_list("action", flat=True).order_by("id")) == [
         "recalculated", "published"]
-    [second] = actions.recalculate(year=2000, type_codes=["HA"], user=admin, publish=True)
-    published = AuditEntry.objects.get(run=second, action="published")
-    assert published.details == {"superseded": [run.pk]}
-    assert published.description == f"HA 2000-01: run {second.pk} published, replacing run {run.pk}."
+    with pytest.raises(actions.RecalculationError, match="this is a correction: say what it corrects"):
+        actions.recalculate(year=2000, type_codes=["HA"], user=admin, publish=True)
+    [second] = actions.recalculate(year=2000, type_codes=["HA"], user=admin, publish=True,
+                                   note="Corrected A&E figures.")
+    published = AuditEntry.objects.get(run=second, action="corrected")
+    assert published.details == {"superseded": [run.pk], "note": "Corrected A&E figures."}
+    assert published.description == (f"HA 2000-01: run {second.pk} published, replacing run {run.pk}, "
+                                     f"as a correction: Corrected A&E figures.")
+    assert second.revision_note == "Corrected A&E figures."
+    # The refused attempt left nothing behind but its failed recalculation.
+    assert RatingRun.objects.count() == 2
     assert admin_client.get("/admin/ratings/auditentry/").status_code == 200
     assert admin_client.post(f"/admin/ratings/auditentry/{published.pk}/delete/", {"post": "yes"}).status_code == 403
 

@@ -13,7 +13,7 @@ from django.db.models import F
 
 from ratings import actions, engine
 from ratings.inputs import load_engine_inputs
-from ratings.models import Rating, RatingRun, RatingScheme
+from ratings.models import Rating, RatingRun, RatingScheme, Recalculation
 from tests.conftest import write
 from tests.ratings.conftest import ORGANISATIONS, RETURNS
 
@@ -126,7 +126,7 @@ def test_publishing_supersedes_the_previous_published_run(rated_world):
     [second] = actions.recalculate(year=2000, type_codes=["HA"])
     assert list(RatingRun.objects.published().values_list("pk", flat=True)) == [first.pk]
     publisher = User.objects.create_user("publisher")
-    actions.publish_run(run=second, user=publisher)
+    actions.publish_run(run=second, user=publisher, note="Corrected figures.")
     second.refresh_from_db()
     assert second.published_by == publisher
     first.refresh_from_db()
@@ -169,27 +169,26 @@ def test_full_path_on_the_demo_data(db):
 
 # serialized_rollback restores the migrations' reference data (types, regions) that the flush removes.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_recalculations_of_a_year_never_interleave(world, monkeypatch):
+def test_two_recalculations_of_a_year_at_once_compute_it_once(world, monkeypatch):
     call_command("import_organisations", write(world, "ha.csv", ORGANISATIONS), stdout=None)
     call_command("import_returns", write(world, "returns.csv", RETURNS), stdout=None)
     RatingScheme.objects.create(year=2000)
-    intervals, errors = [], []
     original_rate = engine.rate
+    both_started = threading.Barrier(2)
 
     def slow_rate(inputs, params):
-        start = time.monotonic()
-        time.sleep(0.3)
-        result = original_rate(inputs, params)
-        intervals.append((start, time.monotonic()))
-        return result
+        time.sleep(0.3)  # the other has long since tried to start by now
+        return original_rate(inputs, params)
 
     monkeypatch.setattr(engine, "rate", slow_rate)
+    outcomes = []
 
     def recalculate():
         try:
-            actions.recalculate(year=2000, type_codes=["HA"])
-        except Exception as error:  # recorded, and the test fails below
-            errors.append(error)
+            both_started.wait()
+            outcomes.append(actions.recalculate(year=2000, type_codes=["HA"]))
+        except Exception as error:  # recorded, and checked below
+            outcomes.append(error)
         finally:
             connection.close()
 
@@ -198,15 +197,42 @@ def test_two_recalculations_of_a_year_never_interleave(world, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
-    # Each recalculation runs the engine twice (with and without adjustment);
-    # one recalculation's pair must finish before the other's starts.
-    intervals.sort()
-    assert len(intervals) == 4
-    first_done, second_started = intervals[1][1], intervals[2][0]
-    assert first_done <= second_started
-    assert RatingRun.objects.count() == 2
-    assert [Rating.objects.filter(run=run).count() for run in RatingRun.objects.all()] == [6, 6]
+    [busy] = [o for o in outcomes if isinstance(o, Exception)]
+    assert isinstance(busy, actions.RecalculationBusy), busy
+    assert "2000-01 is already being recalculated" in str(busy)
+    [[run]] = [o for o in outcomes if isinstance(o, list)]
+    assert list(RatingRun.objects.values_list("pk", flat=True)) == [run.pk]
+    assert Rating.objects.filter(run=run).count() == 6
+    [recalculation] = Recalculation.objects.all()
+    assert (recalculation.status, list(recalculation.runs.all())) == ("succeeded", [run])
+    # The year is free again.
+    assert len(actions.recalculate(year=2000, type_codes=["HA"])) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_admins_asking_for_a_recalculation_at_once_share_one(rated_world):
+    from django_tasks_db.models import DBTaskResult
+    admins = [User.objects.create_superuser(f"admin{i}", password="x") for i in range(2)]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def ask(user):
+        try:
+            barrier.wait()
+            outcomes.append(actions.request_recalculation(year=2000, user=user))
+        except Exception as error:  # recorded, and the test fails below
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(admin,)) for admin in admins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(created for _, created in outcomes) == [False, True]
+    assert len({recalculation.pk for recalculation, _ in outcomes}) == 1
+    assert Recalculation.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -217,7 +243,7 @@ def test_two_admins_publishing_the_same_year_at_once_leave_exactly_one_published
     def publish(run):
         try:
             barrier.wait()
-            actions.publish_run(run=run)
+            actions.publish_run(run=run, note="Corrected figures.")
         except Exception as error:  # recorded, and the test fails below
             errors.append(error)
         finally:

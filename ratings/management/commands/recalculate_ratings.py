@@ -18,8 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--type", action="append", dest="types", help="Only this type (repeatable).")
         parser.add_argument("--scheme", help="JSON file of parameters, keyed by the method's parameter names.")
         parser.add_argument("--publish", action="store_true", help="Publish the new runs now.")
+        parser.add_argument("--note", default="", help="With --publish, when the year was published before: what "
+                                                       "this corrects (shown on report cards with its date).")
 
-    def handle(self, *, year, types, scheme, publish, **options):
+    def handle(self, *, year, types, scheme, publish, note, **options):
         try:
             year = parse_year(year)
         except ValueError as error:
@@ -37,7 +39,8 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError(f"{scheme}: {actions.describe_error(error)}") from None
         try:
-            runs = actions.recalculate(year=year, type_codes=[t.upper() for t in types or []], publish=publish)
+            runs = actions.recalculate(year=year, type_codes=[t.upper() for t in types or []], publish=publish,
+                                        note=note)
         except actions.RecalculationError as error:
             raise CommandError(f"{format_year(year)}: {error}") from None
         if not runs:
