@@ -1,4 +1,5 @@
 # make run   install, migrate, load the demo data, compute and publish its ratings, serve on http://127.0.0.1:8000
+#            (with the background worker that runs recalculations asked for in the admin)
 # make test  install, run the whole test suite on SQLite
 PYTHON ?= python3
 VENV := .venv
@@ -25,10 +26,12 @@ run: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py load_demo fixtures/demo
 	for year in 1997-98 1998-99 1999-00 2000-01; do \
-	  $(RUN_ENV) $(BIN)/python manage.py recalculate_ratings --year $$year --publish || exit 1; \
+	  $(RUN_ENV) $(BIN)/python manage.py recalculate_ratings --year $$year --publish --unless-published || exit 1; \
 	done
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(RUN_ENV) $(BIN)/gunicorn trafficlights.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+# The background worker (recalculations asked for in the admin) runs beside the web server and stops with it.
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --verbosity 1 & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  $(RUN_ENV) $(BIN)/gunicorn trafficlights.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
 test: install
 	scripts/ensure_chromium.sh

@@ -18,7 +18,7 @@ from indicators.years import format_year
 
 from . import engine, peers
 from .inputs import load_engine_inputs
-from .models import AuditEntry, Rating, RatingRun, RatingScheme, Recalculation
+from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation
 
 BATCH_SIZE = 1000
 
@@ -60,6 +60,38 @@ def copy_scheme(*, from_year: int, to_year: int, user=None) -> RatingScheme:
            description=f"{format_year(to_year)} method copied from {format_year(from_year)}.",
            details={"from_year": from_year})
     return scheme
+
+
+CONSEQUENCE_FIELDS = ["band", "consecutive_years", "title", "description", "position"]
+
+
+@transaction.atomic
+def save_consequence(*, consequence: BandConsequence, user=None) -> BandConsequence:
+    """Add or change one of the things a band means (a freedom of green, a step
+    of the red ladder), validated and audited: report cards show them."""
+    before = (BandConsequence.objects.select_for_update().filter(pk=consequence.pk).values(*CONSEQUENCE_FIELDS)
+              .first() if consequence.pk else None)
+    consequence.full_clean()
+    consequence.save()
+    after = {name: getattr(consequence, name) for name in CONSEQUENCE_FIELDS}
+    if before is None:
+        changes = {name: [None, value] for name, value in after.items()}
+        description = f"Added to what {consequence.get_band_display().lower()} means: {consequence}."
+    else:
+        changes = {name: [before[name], value] for name, value in after.items() if before[name] != value}
+        if not changes:
+            return consequence
+        description = f"Changed {consequence}: " + "; ".join(
+            f"{name} {old!r} → {new!r}" for name, (old, new) in changes.items())
+    _audit(user=user, action=AuditEntry.Action.CONSEQUENCE_CHANGED, description=description, details=changes)
+    return consequence
+
+
+@transaction.atomic
+def delete_consequence(*, consequence: BandConsequence, user=None) -> None:
+    _audit(user=user, action=AuditEntry.Action.CONSEQUENCE_DELETED, description=f"Removed {consequence}.",
+           details={name: getattr(consequence, name) for name in CONSEQUENCE_FIELDS})
+    consequence.delete()
 
 
 def _audit(*, user, action, description, year=None, run=None, details=None) -> AuditEntry:

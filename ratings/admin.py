@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from indicators.admin import ReadOnlyModelAdmin
 from indicators.years import format_year
 
 from . import actions
-from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme
+from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation
 
 
 @admin.register(RatingScheme)
@@ -34,16 +36,19 @@ class RatingSchemeAdmin(admin.ModelAdmin):
             self.message_user(request, f"{format_year(scheme.year + 1)}: method copied from "
                                        f"{format_year(scheme.year)}.", messages.SUCCESS)
 
-    @admin.action(description="Recalculate ratings for the selected years (as drafts)")
+    @admin.action(description="Recalculate ratings for the selected years (as drafts, in the background)")
     def recalculate(self, request, queryset):
         for scheme in queryset:
             try:
-                runs = actions.recalculate(year=scheme.year, user=request.user)
+                recalculation, created = actions.request_recalculation(year=scheme.year, user=request.user)
             except actions.RecalculationError as error:
                 self.message_user(request, f"{format_year(scheme.year)}: {error}", messages.ERROR)
                 continue
-            self.message_user(request, f"{format_year(scheme.year)}: {len(runs)} draft run(s) computed: "
-                              + ", ".join(f"{r.organisation_type.code} run {r.pk}" for r in runs), messages.SUCCESS)
+            progress = reverse("ratings_admin:recalculation", args=[recalculation.pk])
+            self.message_user(request, format_html(
+                '{}: {} <a href="{}">Follow its progress</a>.', format_year(scheme.year),
+                "queued for the background worker." if created else "already being recalculated.", progress),
+                messages.SUCCESS)
 
 
 @admin.register(RatingRun)
@@ -97,6 +102,17 @@ class BandConsequenceAdmin(admin.ModelAdmin):
     list_editable = ["consecutive_years", "position"]
     ordering = ["band", "consecutive_years", "position"]
 
+    # Through the actions, so every change is validated the same way and audited.
+    def save_model(self, request, obj, form, change):
+        actions.save_consequence(consequence=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        actions.delete_consequence(consequence=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for consequence in queryset:
+            actions.delete_consequence(consequence=consequence, user=request.user)
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModelAdmin):
@@ -104,3 +120,12 @@ class AuditEntryAdmin(ReadOnlyModelAdmin):
     list_filter = ["action", "year"]
     list_select_related = ["user"]
     search_fields = ["description"]
+
+
+@admin.register(Recalculation)
+class RecalculationAdmin(ReadOnlyModelAdmin):
+    """Read-only: the background worker writes these; the workflow pages follow them."""
+
+    list_display = ["id", "year", "status", "requested_by", "requested_at", "finished_at", "step", "error"]
+    list_filter = ["status", "year"]
+    list_select_related = ["requested_by"]

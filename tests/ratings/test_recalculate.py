@@ -165,6 +165,16 @@ def test_full_path_on_the_demo_data(db):
         assert not rated.filter(band="green", core_targets_failed__gt=0).exists()
     # The value-added adjustment changes some bands in the demo.
     assert Rating.objects.exclude(band=F("band_without_adjustment")).exists()
+    # make run's second time: nothing new is published.
+    assert run_command("recalculate_ratings", "--year", "2000-01", "--publish", "--unless-published") == \
+        "2000-01: already published; nothing done.\n"
+    assert RatingRun.objects.count() == 3
+    # Publishing over public ratings needs a note saying what is corrected.
+    with pytest.raises(CommandError, match="this is a correction: say what it corrects"):
+        run_command("recalculate_ratings", "--year", "2000-01", "--publish")
+    out = run_command("recalculate_ratings", "--year", "2000-01", "--publish", "--note", "Late returns added.")
+    assert out.count("(published)") == 3
+    assert set(RatingRun.objects.published().values_list("revision_note", flat=True)) == {"Late returns added."}
 
 
 # serialized_rollback restores the migrations' reference data (types, regions) that the flush removes.

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from indicators.years import format_year, parse_year
 from ratings import actions
-from ratings.models import Rating
+from ratings.models import Rating, RatingRun
 
 
 class Command(BaseCommand):
@@ -18,14 +18,20 @@ class Command(BaseCommand):
         parser.add_argument("--type", action="append", dest="types", help="Only this type (repeatable).")
         parser.add_argument("--scheme", help="JSON file of parameters, keyed by the method's parameter names.")
         parser.add_argument("--publish", action="store_true", help="Publish the new runs now.")
+        parser.add_argument("--unless-published", action="store_true",
+                            help="Do nothing for a year whose ratings are already published (make run uses this, "
+                                 "so running it again changes nothing public).")
         parser.add_argument("--note", default="", help="With --publish, when the year was published before: what "
                                                        "this corrects (shown on report cards with its date).")
 
-    def handle(self, *, year, types, scheme, publish, note, **options):
+    def handle(self, *, year, types, scheme, publish, note, unless_published, **options):
         try:
             year = parse_year(year)
         except ValueError as error:
             raise CommandError(f"--year: {error}") from None
+        if unless_published and RatingRun.objects.published().filter(year=year).exists():
+            self.stdout.write(f"{format_year(year)}: already published; nothing done.")
+            return
         if scheme:
             try:
                 with open(scheme, encoding="utf-8") as handle:

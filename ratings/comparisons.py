@@ -1,0 +1,109 @@
+"""What the admin compares: stored runs (a draft, the published ratings, last
+year's) or two parameter sets run on the same data without storing anything.
+Reads the ORM or the engine's tables into `compare`'s terms, in a fixed
+number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from indicators.models import Indicator, Organisation
+from indicators.years import format_year
+
+from . import engine
+
+try:  # TEMP-LAZY: compare.py is being written
+    from . import compare
+except ImportError:
+    compare = None
+from .inputs import load_engine_inputs
+from .models import Rating, RatingRun
+
+RATING_FIELDS = ["run_id", "organisation_id", "band", "score", "level_score", "improvement_score", "rank",
+                 "green_cutoff", "core_failures", "band_without_adjustment", "band_without_improvement",
+                 "not_rated_reason"]
+
+
+def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_label: str,
+                    after_label: str) -> compare.Comparison:
+    """Two sets of stored runs, organisation by organisation: four queries."""
+    outcomes = {}
+    for side, runs in (("before", before), ("after", after)):
+        rated = {run.pk: run.rated_count for run in runs}
+        outcomes[side] = {
+            row["organisation_id"]: compare.Outcome(
+                band=row["band"], score=row["score"], level=row["level_score"],
+                improvement=row["improvement_score"], rank=row["rank"], rated_count=rated[row["run_id"]],
+                green_cutoff=row["green_cutoff"],
+                core_failures=tuple(failure["indicator"] for failure in row["core_failures"]),
+                band_without_adjustment=row["band_without_adjustment"],
+                band_without_improvement=row["band_without_improvement"],
+                not_rated_reason=row["not_rated_reason"])
+            for row in Rating.objects.filter(run__in=[run.pk for run in runs]).values(*RATING_FIELDS)}
+    return compare.compare(
+        outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
+        before_label=before_label, after_label=after_label,
+        before_parameters=_parameters(before), after_parameters=_parameters(after),
+        indicator_names=indicator_names())
+
+
+def what_if(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
+            type_codes: list[str]) -> compare.Comparison:
+    """The year's data rated under two parameter sets, in memory: nothing is stored.
+    One load (five queries) serves both when they use the same deprivation indicator."""
+    outcomes = []
+    loaded = {}
+    for params in (before, after):
+        code = params.deprivation_indicator
+        if code not in loaded:
+            loaded[code] = load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=code)
+        outcomes.append(engine_outcomes(loaded[code], params))
+    return compare.compare(
+        outcomes[0], outcomes[1], organisations_of(set(outcomes[0]) | set(outcomes[1])),
+        before_label=f"{format_year(year)} method as set", after_label="what if",
+        before_parameters=before.as_dict(), after_parameters=after.as_dict(), indicator_names=indicator_names())
+
+
+def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters) -> dict[int, compare.Outcome]:
+    """The engine's ratings as outcomes, with the band without the adjustment
+    worked out as a stored run's is (the method again with it off)."""
+    result = engine.rate(inputs, params)
+    if result.ratings.empty:
+        return {}
+    unadjusted = engine.rate(inputs, replace(params, value_added=False)) if params.value_added else result
+    without = unadjusted.ratings.set_index("organisation")["band"]
+    codes = dict(Indicator.objects.values_list("id", "code"))
+    failed = result.core_failures.groupby("organisation")["indicator"].agg(list).to_dict() \
+        if not result.core_failures.empty else {}
+    rated = result.ratings[result.ratings["band"] != engine.NOT_RATED].groupby("type").size().to_dict()
+    return {
+        int(row["organisation"]): compare.Outcome(
+            band=row["band"], score=_number(row["score"]), level=_number(row["level"]),
+            improvement=_number(row["improvement"]), rank=None if pd.isna(row["rank"]) else int(row["rank"]),
+            rated_count=int(rated.get(row["type"], 0)), green_cutoff=_number(row["green_cutoff"]),
+            core_failures=tuple(codes[i] for i in failed.get(row["organisation"], [])),
+            band_without_adjustment=without[row["organisation"]],
+            band_without_improvement=row["band_without_improvement"],
+            not_rated_reason=row["not_rated_reason"] or "")
+        for row in result.ratings.to_dict("records")}
+
+
+def organisations_of(ids) -> dict[int, compare.Organisation]:
+    return {pk: compare.Organisation(id=pk, code=code, name=name, type=type_code, region=region or "")
+            for pk, code, name, type_code, region in Organisation.objects.filter(pk__in=ids).values_list(
+                "pk", "code", "name", "type__code", "region__name")}
+
+
+def indicator_names() -> dict[str, str]:
+    return dict(Indicator.objects.values_list("code", "name"))
+
+
+def _parameters(runs: list[RatingRun]) -> dict | None:
+    # Runs of one recalculation share their parameters; the first stands for them.
+    return dict(runs[0].parameters) if runs else None
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)

@@ -1,0 +1,119 @@
+"""The admin workflow's reads: each a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from indicators.models import Indicator, Organisation, OrganisationType, Result
+
+from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation
+
+
+def years() -> list[int]:
+    """Every year with data, a method or runs, newest first: three queries."""
+    found = set(RatingScheme.objects.values_list("year", flat=True))
+    found |= set(RatingRun.objects.values_list("year", flat=True).distinct())
+    found |= set(Result.objects.values_list("year", flat=True).distinct())
+    return sorted(found, reverse=True)
+
+
+def runs_of(year: int):
+    """The year's runs, newest first within each type, with their band counts."""
+    return (RatingRun.objects.filter(year=year).select_related("organisation_type", "created_by", "published_by")
+            .annotate(**{band: Count("ratings", filter=Q(ratings__band=band)) for band in Band.values})
+            .order_by("organisation_type__code", "-created_at", "-pk"))
+
+
+def year_overview(year: int) -> dict:
+    """What the year page shows: five queries."""
+    return {
+        "scheme": RatingScheme.objects.filter(year=year).first(),
+        "previous_scheme": RatingScheme.objects.filter(year=year - 1).exists(),
+        "results": Result.objects.filter(year=year).count(),
+        "runs": list(runs_of(year)),
+        "recalculations": list(Recalculation.objects.filter(year=year).select_related("requested_by")
+                               .prefetch_related("runs")[:5]),
+    }
+
+
+def run_or_404(pk: int) -> RatingRun:
+    return get_object_or_404(RatingRun.objects.select_related("organisation_type"), pk=pk)
+
+
+def recalculation_or_404(pk: int) -> Recalculation:
+    return get_object_or_404(Recalculation.objects.select_related("requested_by"), pk=pk)
+
+
+def latest_drafts(year: int) -> list[RatingRun]:
+    """The newest draft of each type for the year."""
+    newest = {}
+    for run in RatingRun.objects.filter(year=year, status=RatingRun.Status.DRAFT).select_related(
+            "organisation_type").order_by("-created_at", "-pk"):
+        newest.setdefault(run.organisation_type_id, run)
+    return sorted(newest.values(), key=lambda run: run.organisation_type.code)
+
+
+def runs_by_id(year: int, ids: list[int]) -> list[RatingRun]:
+    return list(RatingRun.objects.filter(year=year, pk__in=ids).select_related("organisation_type")
+                .order_by("organisation_type__code"))
+
+
+def published_runs(year: int) -> list[RatingRun]:
+    return list(RatingRun.objects.published().filter(year=year).select_related("organisation_type")
+                .order_by("organisation_type__code"))
+
+
+@dataclass
+class Intervention:
+    organisation: Organisation
+    year: int
+    red_years: int
+    failures: list[dict]
+    steps_reached: list[BandConsequence] = field(default_factory=list)
+    next_step: BandConsequence | None = None
+
+
+def interventions() -> list[Intervention]:
+    """Organisations red in the latest published year of their type, with how
+    many years running and the steps of the red ladder that brings: four queries."""
+    published = RatingRun.objects.published()
+    latest = {}
+    for type_id, year in published.values_list("organisation_type_id", "year"):
+        latest[type_id] = max(year, latest.get(type_id, year))
+    red_years: dict[int, set[int]] = {}
+    current = {}
+    for organisation_id, type_id, year, failures in Rating.objects.filter(
+            run__in=published, band=Band.RED).values_list(
+            "organisation_id", "run__organisation_type_id", "run__year", "core_failures"):
+        red_years.setdefault(organisation_id, set()).add(year)
+        if year == latest[type_id]:
+            current[organisation_id] = (year, failures)
+    organisations = Organisation.objects.select_related("type", "region").in_bulk(list(current))
+    ladder = list(BandConsequence.objects.filter(band=Band.RED).order_by("consecutive_years", "position", "pk"))
+    found = []
+    for organisation_id, (year, failures) in current.items():
+        streak = consecutive_years(red_years[organisation_id], year)
+        found.append(Intervention(
+            organisation=organisations[organisation_id], year=year, red_years=streak, failures=failures,
+            steps_reached=[step for step in ladder if step.consecutive_years <= streak],
+            next_step=next((step for step in ladder if step.consecutive_years > streak), None)))
+    return sorted(found, key=lambda i: (-i.red_years, i.organisation.type.code, i.organisation.name))
+
+
+def consecutive_years(years: set[int], up_to: int) -> int:
+    """How many years running, ending with `up_to`, are in `years`."""
+    count = 0
+    while up_to - count in years:
+        count += 1
+    return count
+
+
+def indicator_names() -> dict[str, str]:
+    return dict(Indicator.objects.values_list("code", "name"))
+
+
+def organisation_type_codes() -> list[str]:
+    return list(OrganisationType.objects.order_by("code").values_list("code", flat=True))

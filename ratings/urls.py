@@ -1,0 +1,21 @@
+from django.urls import path
+
+# The <year:...> converter (2000-01 in the URL) is the public site's.
+from public.urls import FinancialYearConverter  # noqa: F401
+
+from . import views
+
+app_name = "ratings_admin"
+urlpatterns = [
+    path("", views.workflow, name="workflow"),
+    path("interventions/", views.interventions, name="interventions"),
+    path("<year:year>/", views.year_page, name="year"),
+    path("<year:year>/recalculate/", views.recalculate, name="recalculate"),
+    path("<year:year>/copy-method/", views.copy_method, name="copy_method"),
+    path("<year:year>/compare/", views.compare, name="compare"),
+    path("<year:year>/what-if/", views.what_if, name="what_if"),
+    path("recalculations/<int:pk>/", views.recalculation, name="recalculation"),
+    path("recalculations/<int:pk>/progress.json", views.recalculation_progress, name="recalculation_progress"),
+    path("runs/<int:pk>/publish/", views.publish, name="publish"),
+    path("runs/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+]

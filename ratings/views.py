@@ -1,0 +1,200 @@
+"""The admin workflow: a year's method, draft runs computed in the background,
+comparisons, publication (now or scheduled), withdrawal and correction, and
+the organisations needing intervention. Admins (superusers) only; nothing
+writes on GET."""
+
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from indicators.access import is_admin
+from indicators.years import format_year
+
+from . import actions, queries
+from . import comparisons  # TEMP-LAZY
+from .forms import ParametersForm, PublishForm, WithdrawForm
+from .models import RatingRun, RatingScheme
+
+
+def admin_page(view):
+    """The admin site's sign-in (and its staff check, CSRF and no-cache), then admins only."""
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not is_admin(request.user):
+            raise PermissionDenied("Only admins can manage ratings.")
+        return view(request, *args, **kwargs)
+    return admin.site.admin_view(checked)
+
+
+def _render(request, template, title, context, status=200):
+    return TemplateResponse(request, f"ratings/admin/{template}",
+                            {**admin.site.each_context(request), "title": title, **context}, status=status)
+
+
+@admin_page
+def workflow(request):
+    years = queries.years()
+    statuses = {}
+    for year, status in RatingRun.objects.filter(year__in=years).values_list("year", "status"):
+        statuses.setdefault(year, {}).setdefault(status, 0)
+        statuses[year][status] += 1
+    rows = [{"year": year, "label": format_year(year), "statuses": statuses.get(year, {})} for year in years]
+    return _render(request, "workflow.html", "Ratings: years", {"rows": rows})
+
+
+@admin_page
+def year_page(request, year):
+    overview = queries.year_overview(year)
+    return _render(request, "year.html", f"Ratings for {format_year(year)}",
+                   {"year": year, "year_label": format_year(year), **overview,
+                    "drafts": [run for run in overview["runs"] if run.status == RatingRun.Status.DRAFT]})
+
+
+@admin_page
+@require_POST
+def recalculate(request, year):
+    try:
+        recalculation, created = actions.request_recalculation(year=year, user=request.user)
+    except actions.RecalculationError as error:
+        messages.error(request, f"{format_year(year)} cannot be recalculated: {error}")
+        return redirect("ratings_admin:year", year=year)
+    if not created:
+        messages.info(request, f"{format_year(year)} was already being recalculated (asked for by "
+                               f"{recalculation.requested_by or 'the command line'}): this is its progress.")
+    return redirect("ratings_admin:recalculation", pk=recalculation.pk)
+
+
+@admin_page
+@require_POST
+def copy_method(request, year):
+    try:
+        actions.copy_scheme(from_year=year - 1, to_year=year, user=request.user)
+    except Exception as error:  # a missing source year, or a validation error naming the parameter
+        messages.error(request, f"Could not copy the {format_year(year - 1)} method: {error}")
+    else:
+        messages.success(request, f"{format_year(year)} now uses the {format_year(year - 1)} method's parameters.")
+    return redirect("ratings_admin:year", year=year)
+
+
+@admin_page
+def recalculation(request, pk):
+    recalculation = queries.recalculation_or_404(pk)
+    return _render(request, "recalculation.html", f"Recalculation of {format_year(recalculation.year)}",
+                   {"recalculation": recalculation, "runs": list(recalculation.runs.select_related(
+                       "organisation_type").order_by("organisation_type__code"))})
+
+
+@admin_page
+def recalculation_progress(request, pk):
+    recalculation = queries.recalculation_or_404(pk)
+    return JsonResponse({"status": recalculation.status, "status_label": recalculation.get_status_display(),
+                         "step": recalculation.step, "steps_done": recalculation.steps_done,
+                         "steps_total": recalculation.steps_total, "percent": recalculation.percent_done,
+                         "error": recalculation.error, "active": recalculation.is_active})
+
+
+def _comparison_tables(comparison) -> list:
+    if comparison is None:
+        return []
+    return [("By type", [*comparison.by_type, comparison.totals]), ("By region", comparison.by_region),
+            ("By type and region", comparison.by_type_and_region)]
+
+
+BASELINES = {"published": "the published ratings", "previous": "last year's published ratings"}
+
+
+@admin_page
+def compare(request, year):
+    baseline = request.GET.get("against", "published")
+    if baseline not in BASELINES:
+        baseline = "published"
+    ids = [int(value) for value in request.GET.getlist("runs") if value.isdigit()]
+    after = queries.runs_by_id(year, ids) if ids else queries.latest_drafts(year)
+    before = queries.published_runs(year - 1 if baseline == "previous" else year)
+    comparison = None
+    if after:
+        before_label = (f"{format_year(year - 1)} published" if baseline == "previous"
+                        else f"{format_year(year)} published")
+        after_label = ", ".join(f"{run.organisation_type.code} run {run.pk} ({run.get_status_display().lower()})"
+                                for run in after)
+        comparison = comparisons.runs_comparison(before=before, after=after, before_label=before_label,
+                                                 after_label=after_label)
+    return _render(request, "compare.html", f"Compare ratings for {format_year(year)}",
+                   {"year": year, "year_label": format_year(year), "comparison": comparison, "after": after,
+                    "before": before, "baseline": baseline, "baselines": BASELINES,
+                    "count_tables": _comparison_tables(comparison)})
+
+
+@admin_page
+def what_if(request, year):
+    scheme = RatingScheme.objects.filter(year=year).first() or RatingScheme(year=year)
+    base = scheme.parameters()
+    form = ParametersForm(request.GET if "green_share" in request.GET else None,
+                          initial=ParametersForm.initial_from(base))
+    comparison = None
+    if form.is_valid():
+        type_codes = sorted(queries.organisation_type_codes())
+        comparison = comparisons.what_if(year=year, before=base, after=form.cleaned_data["parameters"],
+                                         type_codes=type_codes)
+    return _render(request, "what_if.html", f"What if: {format_year(year)} under other parameters",
+                   {"year": year, "year_label": format_year(year), "form": form, "comparison": comparison,
+                    "scheme": scheme, "count_tables": _comparison_tables(comparison)})
+
+
+@admin_page
+def publish(request, pk):
+    run = queries.run_or_404(pk)
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = actions.publish_run(run=run, user=request.user, at=form.cleaned_data["at"],
+                                      note=form.cleaned_data["note"])
+        except actions.RecalculationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _published_message(run))
+            return redirect("ratings_admin:year", year=run.year)
+    return _render(request, "publish.html", f"Publish {run.organisation_type.code} {format_year(run.year)} run "
+                                            f"{run.pk}", {"run": run, "form": form,
+                                                          "published": queries.published_runs(run.year)},
+                   status=400 if form.errors else 200)
+
+
+def _published_message(run: RatingRun) -> str:
+    label = f"{run.organisation_type.code} {format_year(run.year)} run {run.pk}"
+    if run.status == RatingRun.Status.SCHEDULED:
+        return (f"{label} is scheduled: the public will see it from "
+                f"{timezone.localtime(run.published_at):%d %B %Y at %H:%M}, and nothing of it before.")
+    return f"{label} is published" + (" as a correction." if run.revision_note else ".")
+
+
+@admin_page
+def withdraw(request, pk):
+    run = queries.run_or_404(pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = actions.withdraw_run(run=run, user=request.user, reason=form.cleaned_data["reason"])
+        except actions.RecalculationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{run.organisation_type.code} {format_year(run.year)} run {run.pk} is "
+                                      f"withdrawn: the public sees the notice instead.")
+            return redirect("ratings_admin:year", year=run.year)
+    return _render(request, "withdraw.html", f"Withdraw {run.organisation_type.code} {format_year(run.year)} run "
+                                             f"{run.pk}", {"run": run, "form": form},
+                   status=400 if form.errors else 200)
+
+
+@admin_page
+def interventions(request):
+    return _render(request, "interventions.html", "Organisations needing intervention",
+                   {"interventions": queries.interventions(), "indicator_names": queries.indicator_names(),
+                    "audit_url": reverse("admin:ratings_auditentry_changelist")})
