@@ -5,7 +5,9 @@ indicators over two years, times loading the engine's inputs, computing (the
 engine twice: with and without the value-added adjustment) and writing the
 ratings, and the whole recalculation through `ratings.actions.recalculate`;
 with the floor of reading the same result rows into a DataFrame with one raw
-query, and the recalculation's peak memory (tracemalloc, a separate run).
+query, and the recalculation's peak memory (tracemalloc, a separate run);
+then the admin's comparisons: two stored runs, and a what-if (red at 3
+failures) computed in memory.
 Targets: compute under 2 s at 10,000; the whole recalculation within 3x the
 floor; growth close to linear.
 
@@ -111,9 +113,9 @@ def floor_seconds() -> float:
 def measure(size: int) -> dict:
     from django.db import transaction
 
-    from ratings import actions, engine
+    from ratings import actions, comparisons, engine
     from ratings.inputs import load_engine_inputs
-    from ratings.models import RatingScheme
+    from ratings.models import RatingRun, RatingScheme
 
     figures = {"rows": populate(size)}
     params = RatingScheme.objects.get_or_create(year=YEAR)[0].parameters()
@@ -140,6 +142,15 @@ def measure(size: int) -> dict:
     actions.recalculate(year=YEAR, type_codes=["TRUST"])
     figures["peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
+    # The admin's comparisons: two stored runs, and what-if (the engine four
+    # times in memory: two parameter sets, each with and without adjustment).
+    older, newer = RatingRun.objects.filter(year=YEAR).order_by("-pk")[:2][::-1]
+    start = time.perf_counter()
+    comparisons.runs_comparison(before=[older], after=[newer], before_label="older", after_label="newer")
+    figures["compare"] = time.perf_counter() - start
+    start = time.perf_counter()
+    comparisons.what_if(year=YEAR, before=params, after=replace(params, red_core_failures=3), type_codes=["TRUST"])
+    figures["what_if"] = time.perf_counter() - start
     return figures
 
 
@@ -149,7 +160,7 @@ def bench(sizes: list[int]) -> None:
 
     print(f"\n{connection.vendor}: one type, {INDICATORS} indicators, 2 years")
     print(f"{'organisations':>13} {'rows':>10} {'floor':>7} {'load':>7} {'compute':>8} {'write':>7} "
-          f"{'whole':>7} {'whole/floor':>11} {'peak memory':>11}")
+          f"{'whole':>7} {'whole/floor':>11} {'peak memory':>11} {'compare':>8} {'what-if':>8}")
     previous = None
     for size in sorted(sizes):
         f = measure(size)

@@ -353,6 +353,13 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
     return run
 
 
+@transaction.atomic
+def publish_runs(*, runs: list[RatingRun], user=None, at=None, note: str = "") -> list[RatingRun]:
+    """Publish (or schedule) several runs together, e.g. a year's drafts of
+    every type at one announced time: all of them or, if one cannot be, none."""
+    return [publish_run(run=run, user=user, at=at, note=note) for run in runs]
+
+
 def _was_public(run: RatingRun, now) -> bool:
     """Whether the public has seen this run (the rule of RatingRun.objects.ever_public)."""
     if run.published_at is None or run.published_at > now:

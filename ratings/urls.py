@@ -14,6 +14,7 @@ urlpatterns = [
     path("<year:year>/copy-method/", views.copy_method, name="copy_method"),
     path("<year:year>/compare/", views.compare, name="compare"),
     path("<year:year>/what-if/", views.what_if, name="what_if"),
+    path("<year:year>/publish/", views.publish_year, name="publish_year"),
     path("recalculations/<int:pk>/", views.recalculation, name="recalculation"),
     path("recalculations/<int:pk>/progress.json", views.recalculation_progress, name="recalculation_progress"),
     path("runs/<int:pk>/publish/", views.publish, name="publish"),

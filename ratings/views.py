@@ -162,8 +162,27 @@ def publish(request, pk):
             messages.success(request, _published_message(run))
             return redirect("ratings_admin:year", year=run.year)
     return _render(request, "publish.html", f"Publish {run.organisation_type.code} {format_year(run.year)} run "
-                                            f"{run.pk}", {"run": run, "form": form,
+                                            f"{run.pk}", {"runs": [run], "year": run.year, "form": form,
                                                           "published": queries.published_runs(run.year)},
+                   status=400 if form.errors else 200)
+
+
+@admin_page
+def publish_year(request, year):
+    drafts = queries.latest_drafts(year)
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and drafts:
+        try:
+            runs = actions.publish_runs(runs=drafts, user=request.user, at=form.cleaned_data["at"],
+                                        note=form.cleaned_data["note"])
+        except actions.RecalculationError as error:
+            form.add_error(None, str(error))
+        else:
+            for run in runs:
+                messages.success(request, _published_message(run))
+            return redirect("ratings_admin:year", year=year)
+    return _render(request, "publish.html", f"Publish the {format_year(year)} drafts",
+                   {"runs": drafts, "year": year, "form": form, "published": queries.published_runs(year)},
                    status=400 if form.errors else 200)
 
 

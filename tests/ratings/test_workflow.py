@@ -128,7 +128,7 @@ def test_from_draft_to_published_scheduled_corrected_and_withdrawn(admin_client,
     [draft] = actions.recalculate(year=2000, user=admin, type_codes=["HA"])
     assert admin_client.get(url("year", 2000)).status_code == 200
     page = admin_client.get(url("publish", draft.pk))
-    assert b"Compare it with the published ratings first" in page.content
+    assert b"Compare with the published ratings first" in page.content
     response = admin_client.post(url("publish", draft.pk), {"when": "now"})
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -161,12 +161,28 @@ def test_from_draft_to_published_scheduled_corrected_and_withdrawn(admin_client,
         "recalculated", "published", "recalculated", "scheduled", "withdrawn"]
 
 
+def test_a_years_drafts_are_published_together_or_not_at_all(admin_client, admin):
+    [ha] = actions.recalculate(year=2000, user=admin, type_codes=["HA"], publish=True)
+    drafts = actions.recalculate(year=2000, user=admin)  # HA (a correction) and TRUST (first publication)
+    page = admin_client.get(url("publish_year", 2000))
+    assert [run.pk for run in page.context["runs"]] == [run.pk for run in drafts]
+    refused = admin_client.post(url("publish_year", 2000), {"when": "now"})
+    assert refused.status_code == 400 and b"this is a correction" in refused.content
+    assert not RatingRun.objects.filter(pk__in=[r.pk for r in drafts]).exclude(status="draft").exists()
+    release = timezone.localtime() + timedelta(hours=3)
+    admin_client.post(url("publish_year", 2000), {"when": "scheduled", "date": release.date().isoformat(),
+                                                  "time": release.strftime("%H:%M"), "note": "Late returns."})
+    assert set(RatingRun.objects.filter(pk__in=[r.pk for r in drafts]).values_list("status", flat=True)) == {
+        "scheduled"}
+    assert list(RatingRun.objects.published().values_list("pk", flat=True)) == [ha.pk]
+
+
 def test_nothing_changes_on_get(admin_client, admin):
     [draft] = actions.recalculate(year=2000, user=admin, type_codes=["HA"])
     before = (RatingRun.objects.filter(status="draft").count(), AuditEntry.objects.count(),
               Recalculation.objects.count())
     for name, args in [("publish", [draft.pk]), ("withdraw", [draft.pk]), ("recalculate", [2000]),
-                       ("copy_method", [2000])]:
+                       ("copy_method", [2000]), ("publish_year", [2000])]:
         assert admin_client.get(url(name, *args)).status_code in (200, 405)
     assert (RatingRun.objects.filter(status="draft").count(), AuditEntry.objects.count(),
             Recalculation.objects.count()) == before
