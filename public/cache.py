@@ -4,8 +4,11 @@ Published data changes only at publication, so pages are served from the
 cache. The key holds every published run visible *now* (one small query per
 request): a run published, scheduled, withdrawn or superseded changes the key
 at once, in every process, so a cached page can never show a run before its
-publication time or after its withdrawal. Other edits (names, consequences,
-corrections to figures) show within PUBLIC_CACHE_SECONDS.
+publication time or after its withdrawal. A report card's revision history
+(corrections, withdrawal notices, earlier versions) changes only with these
+too: a run becomes public, superseded or withdrawn only by leaving or
+reaching the candidates. Other edits (names, consequences, corrections to
+figures) show within PUBLIC_CACHE_SECONDS.
 """
 
 from __future__ import annotations

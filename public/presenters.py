@@ -7,13 +7,14 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
 
 from indicators.models import Area, Domain, Indicator
 from indicators.years import format_year
 from ratings import peers
 from ratings.engine import DOMAINS
-from ratings.models import Band
+from ratings.models import Band, RatingRun
 
 from . import charts
 
@@ -62,6 +63,17 @@ def band_word(band: str) -> str:
     return BAND_WORDS.get(band, "Not rated")
 
 
+def long_date(moment) -> str:
+    """3 March 2001, in the site's time zone."""
+    return dateformat.format(timezone.localtime(moment), "j F Y")
+
+
+def sentence(text: str) -> str:
+    """Text as written by an admin, ending with a full stop unless it already ends a sentence."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
+
+
 @dataclass
 class IndicatorRow:
     indicator: Indicator
@@ -100,6 +112,8 @@ class ReportCard:
     red_streak: int
     provenance: dict
     parameters: dict
+    revisions: list[dict]
+    version_notice: str  # on a previous version's page: what replaced it, and when
 
     @property
     def other_years(self) -> list[dict]:
@@ -140,7 +154,67 @@ def report_card(data) -> ReportCard:
         red_streak=streak,
         provenance=data.provenance,
         parameters=params,
+        revisions=revisions(data.versions, shown=run.pk),
+        version_notice=version_notice(data.versions, data.version) if data.version else "",
     )
+
+
+def revisions(versions, shown=None) -> list[dict]:
+    """The public history of a year's ratings of a type, oldest first: when
+    they were first published, each correction with what it corrected, each
+    withdrawal with its reason, and a link to every earlier version that rates
+    the organisation (not the one `shown`). Empty when they were never revised.
+    Each entry: {"text", "version" (a run id to link to, or None), "date"}."""
+    if len(versions) < 2 and not any(run.status == RatingRun.Status.WITHDRAWN for run in versions):
+        return []
+    events = []
+    for position, run in enumerate(versions):
+        when = long_date(run.published_at)
+        if position == 0:
+            text = f"First published on {when}."
+        else:
+            text = f"Corrected on {when}" + (f": {sentence(run.revision_note)}" if run.revision_note else ".")
+        earlier = run.rated and not run.current and run.status != RatingRun.Status.WITHDRAWN and run.pk != shown
+        events.append((run.published_at, {"text": text, "version": run.pk if earlier else None, "date": when}))
+        if run.status == RatingRun.Status.WITHDRAWN:
+            events.append((run.withdrawn_at, {"text": f"Withdrawn on {long_date(run.withdrawn_at)}: "
+                                                      f"{sentence(run.withdrawal_reason)}", "version": None,
+                                              "date": long_date(run.withdrawn_at)}))
+    return [entry for _, entry in sorted(events, key=lambda event: event[0])]
+
+
+def version_notice(versions, run) -> str:
+    """What a previous version's page says first: when it was published, and
+    when and why the next version replaced it."""
+    later = versions[versions.index(run) + 1:]
+    text = f"This is a previous version of these ratings, published on {long_date(run.published_at)}."
+    if not later:
+        return text
+    replacement = later[0]
+    return (f"{text} It was replaced on {long_date(replacement.published_at)}"
+            + (f": {sentence(replacement.revision_note)}" if replacement.revision_note else "."))
+
+
+def withdrawal_notice(run, organisation_type) -> str:
+    """The 2000-01 ratings of acute trusts were withdrawn on 3 March 2001: (the reason)."""
+    return (f"The {format_year(run.year)} ratings of {plural_of(organisation_type)} were withdrawn on "
+            f"{long_date(run.withdrawn_at)}: {sentence(run.withdrawal_reason)}")
+
+
+def withdrawn_card(data) -> dict:
+    """The page a report card shows while its year's ratings are withdrawn."""
+    organisation = data.organisation
+    return {"title": f"{organisation.name}: report card {format_year(data.withdrawn.year)}",
+            "year": data.withdrawn.year,
+            "notices": [withdrawal_notice(data.withdrawn, organisation.type)],
+            "revisions": revisions(data.versions),
+            "other_years": [format_year(r.run.year) for r in data.history]}
+
+
+def withdrawn_year(year: int, withdrawn: list) -> dict:
+    """The page a year's ratings show when every type's were withdrawn."""
+    return {"title": f"Ratings for {format_year(year)}", "year": year,
+            "notices": [withdrawal_notice(run, run.organisation_type) for run in withdrawn]}
 
 
 def why(rating, params: dict, names: dict, plural: str, rated_count: int) -> str:

@@ -1,16 +1,20 @@
 """Every read the public site makes. Each goes through
 `RatingRun.objects.published()`, so a draft, withdrawn or scheduled run can
 never reach a public page, and each makes a fixed number of queries however
-many organisations, indicators or years there are."""
+many organisations, indicators or years there are. The one exception is a
+year's revision history (corrections, withdrawals, earlier versions), which
+reads `RatingRun.objects.ever_public()`: what the public has seen, never a
+draft or a run before its time."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision
 from ratings.models import BandConsequence, Rating, RatingRun
@@ -50,31 +54,110 @@ def regions() -> list[Region]:
 @dataclass
 class ReportCardData:
     organisation: Organisation
-    rating: Rating
+    rating: Rating | None  # None when the year's ratings were withdrawn (see `withdrawn`)
     history: list[Rating]  # every published rating of the organisation, oldest first
     indicators: list[Indicator]  # the performance indicators applicable to its type
     consequences: list[BandConsequence]
     provenance: dict
+    versions: list[RatingRun] = field(default_factory=list)  # the year's revision history: see `revisions`
+    version: RatingRun | None = None  # the earlier version shown, on a previous version's page
+
+    @property
+    def withdrawn(self) -> RatingRun | None:
+        return withdrawn_run(self.versions)
 
 
 def report_card(code: str, year: int | None) -> ReportCardData:
-    """Everything a report card shows, in 7 queries; 404 when the organisation
-    has no published rating for the year (or at all, when no year is given)."""
-    organisation = get_object_or_404(Organisation.objects.select_related("type", "region", "successor"), code=code)
-    # The history needs only each year's band and scores: leaving out the JSON
-    # detail (and each run's peer summary) halves the time of an uncached card.
-    history = list(Rating.objects.filter(organisation=organisation, run__in=published_runs())
-                   .select_related("run").order_by("run__year")
-                   .only("band", "score", "rank", "green_cutoff", "run__year", "run__rated_count"))
+    """Everything a report card shows, in 8 queries; 404 when the organisation
+    has no published rating for the year (or at all, when no year is given),
+    unless the year's ratings of its type were withdrawn (then 3 queries, and
+    no rating: the page says so)."""
+    organisation = _organisation(code)
+    history = _history(organisation)
     shown = next((r for r in reversed(history) if year is None or r.run.year == year), None)
     if shown is None:
+        versions = revisions(organisation, year) if year is not None else []
+        if withdrawn_run(versions) and any(run.rated for run in versions):
+            return ReportCardData(organisation=organisation, rating=None, history=history, indicators=[],
+                                  consequences=[], provenance={}, versions=versions)
         raise Http404("No published rating for this organisation and year.")
     rating = Rating.objects.select_related("run", "run__organisation_type").get(pk=shown.pk)
+    return _report_card(organisation, rating, history, revisions(organisation, rating.run.year))
+
+
+def previous_version(code: str, year: int, run_id: int) -> tuple[Organisation, list[RatingRun], RatingRun]:
+    """The organisation, the year's revision history and the run asked for:
+    404 unless the public has seen the run, it was not withdrawn and it rates
+    the organisation. Two queries. The run may be the current one (check
+    `run.current`)."""
+    organisation = _organisation(code)
+    versions = revisions(organisation, year)
+    run = next((run for run in versions if run.pk == run_id), None)
+    if run is None or not run.rated or run.status == RatingRun.Status.WITHDRAWN:
+        raise Http404("No such earlier version of these ratings.")
+    return organisation, versions, run
+
+
+def version_card(organisation: Organisation, versions: list[RatingRun], run: RatingRun) -> ReportCardData:
+    """A report card as an earlier version showed it: its rating, in place of
+    the year's current one in the history too. Six queries."""
+    rating = Rating.objects.select_related("run", "run__organisation_type").get(run=run, organisation=organisation)
+    history = [r for r in _history(organisation) if r.run.year != run.year]
+    history = sorted([*history, rating], key=lambda r: r.run.year)
+    return _report_card(organisation, rating, history, versions, version=run)
+
+
+def _organisation(code: str) -> Organisation:
+    return get_object_or_404(Organisation.objects.select_related("type", "region", "successor"), code=code)
+
+
+def _history(organisation: Organisation) -> list[Rating]:
+    # The history needs only each year's band and scores: leaving out the JSON
+    # detail (and each run's peer summary) halves the time of an uncached card.
+    return list(Rating.objects.filter(organisation=organisation, run__in=published_runs())
+                .select_related("run").order_by("run__year")
+                .only("band", "score", "rank", "green_cutoff", "run__year", "run__rated_count"))
+
+
+def _report_card(organisation, rating, history, versions, version=None) -> ReportCardData:
     indicators = list(Indicator.objects.filter(organisation_types=organisation.type_id,
                                                kind=Indicator.Kind.PERFORMANCE).order_by("domain", "code"))
     return ReportCardData(organisation=organisation, rating=rating, history=history, indicators=indicators,
                           consequences=list(BandConsequence.objects.all()),
-                          provenance=provenance(organisation, rating.run.year))
+                          provenance=provenance(organisation, rating.run.year), versions=versions, version=version)
+
+
+def revisions(organisation: Organisation, year: int) -> list[RatingRun]:
+    """The runs of the year for the organisation's type that the public has
+    seen, oldest first, each marked `current` (the one published now) and
+    `rated` (it rates the organisation): one query. One run and no withdrawal
+    means the ratings were never revised."""
+    at = timezone.now()  # one moment for both rules
+    return list(RatingRun.objects.ever_public(at).filter(year=year, organisation_type=organisation.type_id)
+                .annotate(current=Exists(RatingRun.objects.published(at).filter(pk=OuterRef("pk"))),
+                          rated=Exists(Rating.objects.filter(run=OuterRef("pk"), organisation=organisation)))
+                .order_by("published_at", "pk")
+                .only("year", "status", "published_at", "withdrawn_at", "withdrawal_reason", "revision_note"))
+
+
+def withdrawn_run(versions: list[RatingRun]) -> RatingRun | None:
+    """The withdrawn run, when the ratings of a revision history were withdrawn
+    and nothing has replaced them yet."""
+    if any(run.current for run in versions):
+        return None
+    withdrawn = [run for run in versions if run.status == RatingRun.Status.WITHDRAWN]
+    return max(withdrawn, key=lambda run: run.withdrawn_at, default=None)
+
+
+def withdrawals(year: int) -> list[RatingRun]:
+    """For each organisation type whose public ratings of the year were
+    withdrawn and not yet replaced, the withdrawn run: one query."""
+    at = timezone.now()
+    replaced = RatingRun.objects.published(at).filter(year=year).values("organisation_type")
+    runs = (RatingRun.objects.ever_public(at).filter(year=year, status=RatingRun.Status.WITHDRAWN)
+            .exclude(organisation_type__in=replaced).select_related("organisation_type")
+            .order_by("organisation_type__code", "withdrawn_at"))
+    return list({run.organisation_type_id: run for run in runs}.values())
 
 
 def provenance(organisation: Organisation, year: int) -> dict:

@@ -32,6 +32,8 @@ urlpatterns = [
     path("ratings/<year:year>/ratings.csv", views.browse_csv, name="browse_csv"),
     path("organisations/<str:code>/", views.report_card, name="latest_report_card"),
     path("organisations/<str:code>/<year:year>/", views.report_card, name="report_card"),
+    path("organisations/<str:code>/<year:year>/versions/<int:run_id>/", views.report_card_version,
+         name="report_card_version"),
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/<str:code>/<year:year>/", views.indicator, name="indicator"),
     path("regions/<str:code>/<year:year>/", views.region, name="region"),

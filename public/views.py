@@ -73,7 +73,13 @@ def _filtered_ratings(request, year):
 
 @public_page
 def browse(request, year):
-    years = _years_or_404(year)
+    years = queries.published_years()
+    withdrawn = queries.withdrawals(year)
+    if year not in years:
+        if not withdrawn:
+            raise Http404("No ratings have been published for this year.")
+        return _render(request, "public/withdrawn.html", {
+            "page": presenters.withdrawn_year(year, withdrawn), "years": years}, status=410)
     filters = _filtered_ratings(request, year)
     table = RatingTable(filters.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
@@ -82,6 +88,7 @@ def browse(request, year):
         query.pop(name, None)
     return _render(request, "public/browse.html", {
         "year": year, "years": years, "filter": filters, "table": table,
+        "withdrawals": [presenters.withdrawal_notice(run, run.organisation_type) for run in withdrawn],
         "csv_url": reverse("public:browse_csv", args=[format_year(year)]) + ("?" + query.urlencode() if query else "")})
 
 
@@ -96,8 +103,21 @@ def browse_csv(request, year):
 @public_page
 def report_card(request, code, year=None):
     data = queries.report_card(code, year)
+    if data.rating is None:  # the year's ratings were withdrawn: say so, rather than a bare 404
+        return _render(request, "public/withdrawn.html", {
+            "page": presenters.withdrawn_card(data), "organisation": data.organisation}, status=410)
     card = presenters.report_card(data)
     return _render(request, "public/report_card.html", {"card": card, "organisation": data.organisation})
+
+
+@public_page
+def report_card_version(request, code, year, run_id):
+    organisation, versions, run = queries.previous_version(code, year, run_id)
+    if run.current:
+        return redirect("public:report_card", code=organisation.code, year=year)
+    data = queries.version_card(organisation, versions, run)
+    card = presenters.report_card(data)
+    return _render(request, "public/report_card.html", {"card": card, "organisation": organisation})
 
 
 @public_page

@@ -12,12 +12,7 @@ import pandas as pd
 from indicators.models import Indicator, Organisation
 from indicators.years import format_year
 
-from . import engine
-
-try:  # TEMP-LAZY: compare.py is being written
-    from . import compare
-except ImportError:
-    compare = None
+from . import compare, engine
 from .inputs import load_engine_inputs
 from .models import Rating, RatingRun
 

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 from indicators.access import is_admin
 from indicators.years import format_year
 
-from . import actions, queries
-from . import comparisons  # TEMP-LAZY
+from . import actions, comparisons, queries
 from .forms import ParametersForm, PublishForm, WithdrawForm
 from .models import RatingRun, RatingScheme
 

@@ -52,3 +52,26 @@ def test_downloads_keep_their_headers_from_the_cache(small_site, client):
     second = client.get(url)
     assert second.content == first.content and b"Renamed" not in second.content  # from the cache
     assert second["Content-Type"] == first["Content-Type"] and second["Content-Disposition"] == first["Content-Disposition"]
+
+
+def test_a_correction_or_a_withdrawal_changes_a_cached_card_at_once(small_site, client):
+    organisation = small_site.organisation
+    url = f"/organisations/{organisation.code}/2000-01/"
+    first = client.get(url).content
+    Organisation.objects.filter(pk=organisation.pk).update(name="Renamed Health Authority")
+    assert client.get(url).content == first  # served from the cache
+
+    old = RatingRun.objects.published().get(year=2000, organisation_type=organisation.type)
+    [correction] = actions.recalculate(year=2000, type_codes=[organisation.type.code], publish=True,
+                                       note="Late returns added.")
+    corrected = client.get(url).content.decode()
+    assert "Corrected on" in corrected and "Late returns added." in corrected
+    assert f"/versions/{old.pk}/" in corrected
+    version = f"{url}versions/{old.pk}/"
+    assert client.get(version).status_code == 200  # now cached too
+
+    actions.withdraw_run(run=correction, reason="The late returns were wrong.")
+    withdrawn = client.get(url)
+    assert withdrawn.status_code == 410 and "The late returns were wrong." in withdrawn.content.decode()
+    assert "The late returns were wrong." in client.get(version).content.decode()  # its revisions, at once
+    assert "The late returns were wrong." in client.get("/ratings/2000-01/").content.decode()

@@ -1,10 +1,16 @@
 """Embargo: a run that is not published (a draft, or a withdrawn run) shows on
 no public page, download or API response. Proved by crawling every link the
-public site offers, plus every download, with a draft whose figures are marked."""
+public site offers, plus every download, with a draft whose figures are marked.
+A scheduled correction, its note and the version it replaces stay hidden until
+its time."""
 
 import re
 from collections import deque
+from datetime import timedelta
+from unittest import mock
 from urllib.parse import urljoin, urlparse
+
+from django.utils import timezone
 
 from ratings import actions
 from ratings.models import Rating, RatingRun
@@ -19,7 +25,7 @@ def crawl(client, start_urls, limit=2000):
     while queue:
         url = queue.popleft()
         response = client.get(url)
-        assert response.status_code in (200, 302, 404), (url, response.status_code)
+        assert response.status_code in (200, 302, 404, 410), (url, response.status_code)
         body = response.content.decode()
         pages[url] = body
         if response["Content-Type"].startswith("text/html"):
@@ -75,8 +81,40 @@ def test_a_year_with_only_draft_runs_is_not_there_at_all(small_site, client):
 
 
 def test_a_run_published_in_the_future_is_not_yet_public(small_site, client):
-    from datetime import timedelta
-    from django.utils import timezone
     RatingRun.objects.filter(year=2000).update(published_at=timezone.now() + timedelta(hours=1))
     assert client.get("/ratings/2000-01/").status_code == 404
     assert "Ratings for 1999-00" in client.get("/").content.decode()
+
+
+def test_a_scheduled_correction_and_its_note_are_hidden_until_its_time(small_site, client):
+    organisation = small_site.organisation
+    old = RatingRun.objects.published().get(year=2000, organisation_type__code=small_site.type_code)
+    [correction] = actions.recalculate(year=2000, type_codes=[small_site.type_code])
+    mark_draft(correction)
+    release = timezone.now() + timedelta(hours=1)
+    actions.publish_run(run=correction, at=release, note="EMBARGOED-NOTE: late returns added.")
+    card, latest = f"/organisations/{organisation.code}/2000-01/", f"/organisations/{organisation.code}/"
+    old_version = f"{card}versions/{old.pk}/"
+    new_version = f"{card}versions/{correction.pk}/"
+    released = timezone.localtime(release)
+
+    with mock.patch("django.utils.timezone.now", return_value=release - timedelta(seconds=1)):
+        for url in (card, latest):  # the card is cached here: the time passing must change that
+            html = client.get(url).content.decode()
+            assert "EMBARGOED" not in html and "987.65" not in html and "/versions/" not in html, url
+            assert "Revisions" not in html and "Corrected on" not in html, url
+        assert client.get(old_version).status_code == 302  # still the current version
+        assert client.get(new_version).status_code == 404
+        pages = crawl(client, ["/", "/downloads/", "/indicators/", "/search/?q=a", "/search/?q=e"])
+        for url, body in pages.items():
+            assert "EMBARGOED" not in body and "987.65" not in body, url
+
+    with mock.patch("django.utils.timezone.now", return_value=release + timedelta(seconds=1)):
+        for url in (card, latest):
+            html = client.get(url).content.decode()
+            assert f"Corrected on {released.day} {released:%B %Y}: EMBARGOED-NOTE: late returns added." in html, url
+            assert "987.65" in html and f'href="{old_version}"' in html, url
+        previous = client.get(old_version)
+        assert previous.status_code == 200
+        assert "It was replaced on" in previous.content.decode() and "987.65" not in previous.content.decode()
+        assert client.get(new_version).status_code == 302  # the current version is the card

@@ -60,7 +60,9 @@ def test_withdrawal_takes_a_run_off_the_site_at_once_and_keeps_the_reason(small_
     with pytest.raises(actions.RecalculationError, match="Say why"):
         actions.withdraw_run(run=run, reason=" ")
     actions.withdraw_run(run=run, reason="A return from one region was wrong.")
-    assert client.get(f"/organisations/{small_site.organisation.code}/2000-01/").status_code == 404
+    gone = client.get(f"/organisations/{small_site.organisation.code}/2000-01/")
+    assert gone.status_code == 410 and "withdrawn on" in gone.content.decode()
+    assert "A return from one region was wrong." in gone.content.decode()
     run.refresh_from_db()
     assert (run.status, run.withdrawal_reason) == ("withdrawn", "A return from one region was wrong.")
     assert run.withdrawn_at is not None

@@ -1,0 +1,255 @@
+"""Two sets of ratings of the same organisations, side by side: a draft against
+the published ratings, this year against last, or two parameter sets on the
+same data. Counts every band by type and region and explains every band that
+moved. Pure: no Django, no pandas."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+GREEN, YELLOW, RED, NOT_RATED = "green", "yellow", "red", "not_rated"
+BANDS = (GREEN, YELLOW, RED, NOT_RATED)
+BAND_WORDS = {GREEN: "green", YELLOW: "yellow", RED: "red", NOT_RATED: "not rated"}
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    code: str
+    name: str
+    type: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One organisation's rating in one of the two sets."""
+
+    band: str
+    score: float | None
+    level: float | None
+    improvement: float | None
+    rank: int | None
+    rated_count: int
+    green_cutoff: float | None
+    core_failures: tuple[str, ...]
+    band_without_adjustment: str
+    band_without_improvement: str
+    not_rated_reason: str = ""
+
+
+@dataclass
+class BandCounts:
+    group: str
+    before: dict[str, int]
+    after: dict[str, int]
+
+    @property
+    def rows(self) -> list[tuple[str, int, int, int]]:
+        return [(band, self.before[band], self.after[band], self.after[band] - self.before[band]) for band in BANDS]
+
+
+@dataclass
+class Change:
+    organisation: Organisation
+    before: Outcome | None
+    after: Outcome | None
+    reasons: list[str] = field(default_factory=list)
+    main_reason: str = ""
+
+
+@dataclass
+class Comparison:
+    before_label: str
+    after_label: str
+    parameter_changes: list[tuple[str, object, object]]
+    totals: BandCounts
+    by_type: list[BandCounts]
+    by_region: list[BandCounts]
+    by_type_and_region: list[BandCounts]
+    changes: list[Change]
+    unchanged: int
+
+
+def compare(before: Mapping[int, Outcome], after: Mapping[int, Outcome], organisations: Mapping[int, Organisation],
+            *, before_label: str, after_label: str, before_parameters: Mapping | None = None,
+            after_parameters: Mapping | None = None, indicator_names: Mapping[str, str] | None = None) -> Comparison:
+    before_parameters, after_parameters = dict(before_parameters or {}), dict(after_parameters or {})
+    names = dict(indicator_names or {})
+    changes, unchanged = [], 0
+    for pk in sorted(set(before) | set(after)):
+        old, new = before.get(pk), after.get(pk)
+        if old is not None and new is not None and old.band == new.band:
+            unchanged += 1
+            continue
+        changes.append(explain(organisations[pk], old, new, before_label=before_label, after_label=after_label,
+                               before_parameters=before_parameters, after_parameters=after_parameters, names=names))
+    changes.sort(key=lambda c: (c.organisation.type, severity(c), c.organisation.name, c.organisation.code))
+    return Comparison(
+        before_label=before_label, after_label=after_label,
+        parameter_changes=parameter_changes(before_parameters, after_parameters),
+        totals=count_bands(before, after, organisations, lambda o: "All")[0],
+        by_type=count_bands(before, after, organisations, lambda o: o.type),
+        by_region=count_bands(before, after, organisations, lambda o: o.region or "No region"),
+        by_type_and_region=count_bands(before, after, organisations,
+                                       lambda o: f"{o.type}: {o.region or 'No region'}"),
+        changes=changes, unchanged=unchanged)
+
+
+def count_bands(before, after, organisations, group_of) -> list[BandCounts]:
+    """Band counts per group, each set counting only its own organisations."""
+    counts = {"before": Counter(), "after": Counter()}
+    for side, outcomes in (("before", before), ("after", after)):
+        for pk, outcome in outcomes.items():
+            counts[side][group_of(organisations[pk]), outcome.band] += 1
+    groups = sorted({group for group, _ in counts["before"]} | {group for group, _ in counts["after"]})
+    return [BandCounts(group=group, before={band: counts["before"][group, band] for band in BANDS},
+                       after={band: counts["after"][group, band] for band in BANDS}) for group in groups] \
+        or [BandCounts(group="All", before=dict.fromkeys(BANDS, 0), after=dict.fromkeys(BANDS, 0))]
+
+
+def parameter_changes(before: Mapping, after: Mapping) -> list[tuple[str, object, object]]:
+    if not before or not after:
+        return []
+    names = list(before) + [name for name in after if name not in before]
+    return [(name, before.get(name), after.get(name)) for name in names if before.get(name) != after.get(name)]
+
+
+def severity(change: Change) -> int:
+    """Moves into red first, then out of red, then green and yellow, then in or out of the rated set."""
+    old = change.before.band if change.before else None
+    new = change.after.band if change.after else None
+    if new == RED:
+        return 0
+    if old == RED:
+        return 1
+    if {old, new} <= {GREEN, YELLOW}:
+        return 2
+    return 3
+
+
+def explain(organisation: Organisation, old: Outcome | None, new: Outcome | None, *, before_label: str,
+            after_label: str, before_parameters: dict, after_parameters: dict, names: dict) -> Change:
+    """Why the band moved, most decisive reason first."""
+    change = Change(organisation=organisation, before=old, after=new)
+    if old is None or new is None:
+        missing = before_label if old is None else after_label
+        change.reasons.append(f"Not in {missing}.")
+        change.main_reason = "not in both"
+        return change
+    labels = []
+    if NOT_RATED in (old.band, new.band):
+        labels.append("coverage")
+        if new.band == NOT_RATED:
+            change.reasons.append(f"Not rated now: {new.not_rated_reason or 'too few figures were reported'}.")
+        else:
+            change.reasons.append(f"Rated now; it was not rated before: "
+                                  f"{old.not_rated_reason or 'too few figures were reported'}.")
+        _parameter_reason(change, before_parameters, after_parameters, "min_coverage",
+                          "The minimum coverage changed from {} to {}.", percent=True)
+    if RED in (old.band, new.band) or set(old.core_failures) != set(new.core_failures):
+        if set(old.core_failures) != set(new.core_failures) or RED in (old.band, new.band):
+            labels.append("core targets")
+            change.reasons.append(core_target_sentence(old, new, names))
+        _parameter_reason(change, before_parameters, after_parameters, "red_core_failures",
+                          "Red now needs {1} core target failures, not {0}.")
+        if {old.band, new.band} == {GREEN, YELLOW} and (old.core_failures or new.core_failures):
+            change.reasons.append("Failing a core national target rules out green.")
+    if {old.band, new.band} == {GREEN, YELLOW}:
+        labels.append("score")
+        change.reasons.append(score_sentence(old, new))
+        if part := moved_by(old, new, after_parameters or before_parameters):
+            change.reasons.append(part)
+        _parameter_reason(change, before_parameters, after_parameters, "green_share",
+                          "The green share changed from {} to {}.", percent=True)
+        _parameter_reason(change, before_parameters, after_parameters, "improvement_weight",
+                          "The weight of improvement changed from {} to {}.", percent=True)
+    if NOT_RATED not in (old.band, new.band):
+        for outcome, tense in ((new, "now"), (old, "before")):
+            if outcome.band != outcome.band_without_adjustment:
+                labels.append("adjustment")
+                change.reasons.append(_decided("The value-added adjustment for deprivation", outcome, tense,
+                                               outcome.band_without_adjustment))
+            if outcome.band != outcome.band_without_improvement:
+                labels.append("improvement")
+                change.reasons.append(_decided("Credit for improvement", outcome, tense,
+                                               outcome.band_without_improvement))
+        _parameter_reason(change, before_parameters, after_parameters, "value_added",
+                          "The value-added adjustment was switched {1}.", words={True: "on", False: "off"})
+    change.main_reason = next((label for label in ("coverage", "core targets", "adjustment", "improvement", "score")
+                               if label in labels), "score")
+    return change
+
+
+def core_target_sentence(old: Outcome, new: Outcome, names: dict) -> str:
+    def listed(codes) -> str:
+        return ", ".join(names.get(code, code) for code in codes)
+
+    def failing(codes) -> str:
+        count = len(codes)
+        targets = "core national target" if count == 1 else "core national targets"
+        return f"{count} {targets}" + (f" ({listed(codes)})" if codes else "")
+
+    sentence = f"Now fails {failing(new.core_failures)}; it failed {len(old.core_failures)} before."
+    newly_failed = [c for c in new.core_failures if c not in old.core_failures]
+    now_passed = [c for c in old.core_failures if c not in new.core_failures]
+    parts = ([f"newly failed: {listed(newly_failed)}"] if newly_failed else []) + \
+        ([f"now passed: {listed(now_passed)}"] if now_passed else [])
+    return sentence + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def score_sentence(old: Outcome, new: Outcome) -> str:
+    sentence = (f"Final score {_number(old.score)} → {_number(new.score)}, green cut-off "
+                f"{_number(old.green_cutoff)} → {_number(new.green_cutoff)}")
+    if old.rank is not None and new.rank is not None:
+        sentence += f" (rank {ordinal(old.rank)} of {old.rated_count} → {ordinal(new.rank)} of {new.rated_count})"
+    return sentence + "."
+
+
+def moved_by(old: Outcome, new: Outcome, parameters: Mapping) -> str:
+    """Which part of S = (1 - w) L + w I moved it more (S = L without I)."""
+    if None in (old.level, new.level, old.score, new.score):
+        return ""
+    weight = parameters.get("improvement_weight", 0.25) if parameters else 0.25
+
+    def part(outcome):
+        return (1 - weight) * outcome.level if outcome.improvement is not None else outcome.level
+
+    level_move = part(new) - part(old)
+    improvement_move = (new.score - part(new)) - (old.score - part(old))
+    if abs(level_move) >= abs(improvement_move):
+        return f"Mostly its level score moved it ({_number(old.level)} → {_number(new.level)})."
+    return (f"Mostly its improvement score moved it ({_number(old.improvement)} → "
+            f"{_number(new.improvement)}).")
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _decided(what: str, outcome: Outcome, tense: str, without: str) -> str:
+    if tense == "now":
+        return f"{what} decided it: without it, it would be {BAND_WORDS[without]}."
+    return f"Before, {what[0].lower()}{what[1:]} decided it: without it, it would have been {BAND_WORDS[without]}."
+
+
+def _parameter_reason(change: Change, before: dict, after: dict, name: str, template: str, *,
+                      percent: bool = False, words: dict | None = None) -> None:
+    if not before or not after or name not in before or name not in after or before[name] == after[name]:
+        return
+
+    def shown(value):
+        if words is not None:
+            return words.get(value, value)
+        return f"{value * 100:g}%" if percent else value
+
+    sentence = template.format(shown(before[name]), shown(after[name]))
+    if sentence not in change.reasons:
+        change.reasons.append(sentence)
+
+
+def _number(value: float | None) -> str:
+    return "none" if value is None else f"{value:.2f}"
