@@ -14,6 +14,7 @@ from indicators.models import Area, Domain, Indicator
 from indicators.years import format_year
 from ratings import peers
 from ratings.engine import DOMAINS
+from ratings.ladder import consecutive_years
 from ratings.models import Band, RatingRun
 
 from . import charts
@@ -292,11 +293,7 @@ def adjustment_sentence(rating, params: dict) -> str:
 
 def red_streak(history, year: int) -> int:
     """Consecutive red years up to and including `year`, from the published history."""
-    by_year = {rating.run.year: rating.band for rating in history}
-    streak = 0
-    while by_year.get(year - streak) == Band.RED:
-        streak += 1
-    return streak
+    return consecutive_years({rating.run.year for rating in history if rating.band == Band.RED}, year)
 
 
 def consequences(items, band: str, streak: int) -> list[dict]:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator, Organisation, OrganisationType, Result
 
+from .ladder import consecutive_years
 from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation
 
 
@@ -101,14 +102,6 @@ def interventions() -> list[Intervention]:
             steps_reached=[step for step in ladder if step.consecutive_years <= streak],
             next_step=next((step for step in ladder if step.consecutive_years > streak), None)))
     return sorted(found, key=lambda i: (-i.red_years, i.organisation.type.code, i.organisation.name))
-
-
-def consecutive_years(years: set[int], up_to: int) -> int:
-    """How many years running, ending with `up_to`, are in `years`."""
-    count = 0
-    while up_to - count in years:
-        count += 1
-    return count
 
 
 def indicator_names() -> dict[str, str]:
