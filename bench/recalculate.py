@@ -39,9 +39,11 @@ def populate(size: int) -> None:
 
     from indicators.models import (Indicator, Organisation, OrganisationType, Region, Result, ResultRevision,
                                    ReturnImport)
-    from ratings.models import Rating, RatingRun
+    from ratings.models import AuditEntry, Rating, RatingRun, Recalculation
 
     with transaction.atomic():
+        AuditEntry.objects.all().delete()
+        Recalculation.objects.all().delete()
         Rating.objects.all().delete()
         RatingRun.objects.all().delete()
         ResultRevision.objects.all().delete()
@@ -167,7 +169,7 @@ def bench(sizes: list[int]) -> None:
         growth = "" if previous is None else f"  (x{f['whole'] / previous['whole']:.1f} for x{size / previous['size']:.0f} size)"
         print(f"{size:>13,} {f['rows']:>10,} {f['floor']:>6.2f}s {f['load']:>6.2f}s {f['compute']:>7.2f}s "
               f"{f['write']:>6.2f}s {f['whole']:>6.2f}s {f['whole'] / f['floor']:>10.1f}x {f['peak_mb']:>9.0f}MB"
-              f"{growth}", flush=True)
+              f" {f['compare']:>7.2f}s {f['what_if']:>7.2f}s{growth}", flush=True)
         previous = dict(f, size=size)
 
 
