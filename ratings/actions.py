@@ -414,10 +414,12 @@ def _settle(siblings: list[RatingRun], now) -> list[RatingRun]:
             replaced = _supersede(siblings, except_run=run)
             run.status = RatingRun.Status.PUBLISHED
             run.save(update_fields=["status"])
-            _audit(user=None, action=AuditEntry.Action.PUBLISHED, year=run.year, run=run,
-                   details={"superseded": replaced, "scheduled": True},
+            correction = {"note": run.revision_note} if run.revision_note else {}
+            _audit(user=None, action=AuditEntry.Action.CORRECTED if correction else AuditEntry.Action.PUBLISHED,
+                   year=run.year, run=run, details={"superseded": replaced, "scheduled": True, **correction},
                    description=f"{_label(run)}: run {run.pk} published as scheduled"
-                               + (f", replacing run {replaced[-1]}." if replaced else "."))
+                               + (f", replacing run {replaced[-1]}" if replaced else "")
+                               + (f", as a correction: {run.revision_note}" if correction else "."))
             settled.append(run)
     return settled
 

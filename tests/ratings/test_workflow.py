@@ -331,3 +331,16 @@ def test_nobody_but_admins_reaches_any_of_it(client, admin, who):
                 assert response.url.startswith("/admin/login/"), address
     assert (RatingRun.objects.filter(status="draft").count(), AuditEntry.objects.count(),
             Recalculation.objects.count()) == before
+
+
+def test_a_scheduled_correction_is_audited_as_a_correction_when_its_time_comes(admin):
+    actions.recalculate(year=2000, user=admin, type_codes=["HA"], publish=True)
+    [correction] = actions.recalculate(year=2000, user=admin, type_codes=["HA"])
+    release = timezone.now() + timedelta(minutes=5)
+    actions.publish_run(run=correction, user=admin, at=release, note="HA3's mortality corrected.")
+    with mock.patch("django.utils.timezone.now", return_value=release + timedelta(seconds=1)):
+        [settled] = actions.settle_scheduled_runs()
+    entry = AuditEntry.objects.filter(run=settled).latest("id")
+    assert (entry.action, entry.details["note"], entry.user) == ("corrected", "HA3's mortality corrected.", None)
+    assert entry.description.endswith("published as scheduled, replacing run "
+                                      f"{settled.pk - 1}, as a correction: HA3's mortality corrected.")
