@@ -4,13 +4,15 @@ atomic, given rows that the pure validators have already accepted."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from . import queries
+from . import access, queries
 
 from .models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision, ReturnImport
 from .reference_files import IndicatorRow, OrganisationRow, RegionRow
@@ -158,6 +160,9 @@ def apply_return(
     """Store a validated return: new values are added, changed values replace
     the current ones (which move to the revision history), unchanged values
     are left alone. All or nothing. With dry_run, only counts what it would do."""
+    if not dry_run:
+        organisation_regions = queries.organisation_regions()
+        _lock_region_years({(row.year, organisation_regions.get(row.organisation_code)) for row in rows})
     plan = _plan_return(rows)
     if dry_run:
         return plan.summary
@@ -177,6 +182,37 @@ class ReturnPlan:
     to_write: list  # keys of new and changed values
     revised: list  # (result id, value, numerator, denominator, source import id) of values replaced
     new_keys: list = field(default_factory=list)  # (organisation code, indicator code, year) of new values
+    compared: dict = field(default_factory=dict)  # key -> (value, numerator, denominator, source import id) or None
+
+
+def _lock_region_years(pairs: set[tuple[int, str]]) -> None:
+    """Hold, until the transaction ends, the right to write figures of these
+    (year, region code)s, so that two writers of the same figures queue and the
+    second reads what the first stored. Every writer of results takes them
+    before it reads what is held, in one order, so none waits in a circle."""
+    connection = transaction.get_connection()
+    if connection.vendor == "sqlite":
+        # SQLite has one writer at a time, and every transaction here begins
+        # IMMEDIATE (settings), holding that lock from its first read.
+        if connection.settings_dict.get("OPTIONS", {}).get("transaction_mode") != "IMMEDIATE":
+            raise RuntimeError("SQLite must run with transaction_mode IMMEDIATE for returns to be safe.")
+        return
+    region_ids = dict(Region.objects.filter(code__in={code for _, code in pairs}).values_list("code", "id"))
+    keys = sorted({(year, region_ids[code]) for year, code in pairs if code in region_ids})
+    with connection.cursor() as cursor:
+        for year, region_id in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REGION_YEAR_LOCK | year << 32 | region_id])
+
+
+# The high bits of the advisory lock keys of (year, region): no other lock of this project uses them.
+REGION_YEAR_LOCK = 0x5245 << 48
+
+
+def _fingerprint(plan: "ReturnPlan") -> str:
+    """SHA-256 of exactly the held values the upload's keys were compared
+    against, absences included: any change to them changes it."""
+    entries = sorted([*key, *(held if held is not None else (None,) * 4)] for key, held in plan.compared.items())
+    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
 
 
 def _plan_return(rows: list[ReturnRow]) -> ReturnPlan:
@@ -199,6 +235,7 @@ def _plan_return(rows: list[ReturnRow]) -> ReturnPlan:
     summary = plan.summary
     for key, row in keyed.items():
         current = held.get(key)
+        plan.compared[key] = None if current is None else current[1:]
         if current is None:
             summary.new += 1
             plan.to_write.append(key)
@@ -252,9 +289,10 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
     size: the file's real size, when only its first bytes were read."""
     # What the checks and the preview need to know, read once.
     reference, organisation_regions = queries.returns_reference(), queries.organisation_regions()
-    problems, notes, rows = _check_upload(year=year, filename=filename, content=content, size=size or len(content),
-                                          allowed_regions=allowed_regions, reference=reference,
-                                          organisation_regions=organisation_regions)
+    problems, notes, parsed_rows = _check_upload(
+        year=year, filename=filename, content=content, size=size or len(content), allowed_regions=allowed_regions,
+        reference=reference, organisation_regions=organisation_regions)
+    rows = [] if problems else parsed_rows
     too_large = any(p.code == "too_large" for p in problems)
     upload = ReturnImport.objects.create(
         filename=filename[:255], channel=ReturnImport.Channel.UPLOAD, created_by=user, year=year,
@@ -262,11 +300,15 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
         original=None if too_large else content, original_sha256=hashlib.sha256(content).hexdigest(),
         problems=[{"line": p.line, "column": p.column, "message": p.message, "sheet": p.sheet} for p in problems],
         notes=notes, rows=len(rows))
-    region_codes = allowed_regions if allowed_regions is not None else {
-        organisation_regions[row.organisation_code] for row in rows}
+    # The upload belongs to the regions of its rows (of those that parsed, when it
+    # is rejected), never to every region of its sender.
+    region_codes = {organisation_regions[row.organisation_code] for row in parsed_rows}
     upload.regions.set(Region.objects.filter(code__in=region_codes))
     if problems:
         return upload
+    # Before reading what is held: the preview and the supersession below then see
+    # every confirm and validation of these regions and year that came first.
+    _lock_region_years({(year, code) for code in region_codes})
     plan = _plan_return(rows)
     new_keys = set(plan.new_keys)
     changed_keys = {(c.organisation_code, c.indicator_code, c.year) for c in plan.summary.changes}
@@ -287,8 +329,11 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
     upload.new_values, upload.changed_values = plan.summary.new, plan.summary.changed
     upload.unchanged_values = plan.summary.unchanged
     upload.touches_published = _touches_published(rows, reference)
+    upload.held_fingerprint = _fingerprint(plan)
     upload.save()
-    # An older upload for the same year and regions, never confirmed, must not be confirmed after this one.
+    # An older upload of the same year whose rows share a region, never confirmed,
+    # must not be confirmed after this one. Under the lock: of two validated at
+    # once, the one that takes the lock second supersedes the first.
     (ReturnImport.objects.filter(channel=ReturnImport.Channel.UPLOAD, status=ReturnImport.Status.VALIDATED,
                                  year=year, regions__code__in=region_codes)
      .exclude(pk=upload.pk).update(status=ReturnImport.Status.SUPERSEDED))
@@ -317,7 +362,7 @@ def _check_upload(*, year, filename, content, size, allowed_regions, reference,
         parsed.rows, year=year, organisation_regions=organisation_regions,
         allowed_regions=allowed_regions, region_names=dict(regions), sheet=table.sheet)
     problems.sort(key=lambda p: (p.line is not None, p.line or 0))
-    return problems, notes, [] if problems else parsed.rows
+    return problems, notes, parsed.rows
 
 
 def _touches_published(rows: list[ReturnRow], reference) -> bool:
@@ -334,18 +379,32 @@ class PreviewOutdated(UploadError):
     """The figures held changed between the preview and the confirmation."""
 
 
+class UploadNotAllowed(UploadError):
+    """The user may no longer write every region of the upload's rows."""
+
+
 @transaction.atomic
 def confirm_upload(*, upload: ReturnImport, user) -> ReturnImport:
-    """Apply a validated upload, all or nothing. Confirming again, or confirming
-    an upload that is not waiting, does nothing."""
+    """Apply a validated upload, all or nothing, if the user may write every
+    region of its rows and the figures it was compared against are as they
+    were. Confirming again, or confirming an upload that is not waiting, does nothing."""
+    # Row regions and year are fixed at validation, so they can be read before the lock.
+    row_regions = access.upload_regions(upload)
+    _lock_region_years({(upload.year, code) for code in row_regions})
     upload = ReturnImport.objects.select_for_update().get(pk=upload.pk)
+    # Memberships as they are now, under the lock: removed since validating means refused.
+    if not access.may_act_for(access.allowed_regions(user), row_regions):
+        raise UploadNotAllowed("You are not staff of every region this upload's rows are in, so you cannot "
+                               "confirm it.")
     if upload.status != ReturnImport.Status.VALIDATED:
         return upload
     rows = [ReturnRow(line, org, ind, year, value, numerator, denominator)
             for org, ind, year, value, numerator, denominator, line in upload.validated_rows]
     plan = _plan_return(rows)
-    previewed = (upload.new_values, upload.changed_values, upload.unchanged_values)
-    if (plan.summary.new, plan.summary.changed, plan.summary.unchanged) != previewed:
+    if not upload.held_fingerprint:
+        raise PreviewOutdated("This file was checked before previews recorded the figures they compared against. "
+                              "Upload the file again to see what it would change now.")
+    if _fingerprint(plan) != upload.held_fingerprint:
         raise PreviewOutdated("The figures held have changed since this file was checked, so the preview is out "
                               "of date. Upload the file again to see what it would change now.")
     _store_plan(plan, upload)
@@ -367,6 +426,7 @@ def reverse_upload(*, upload: ReturnImport, user) -> Reversal:
     """Undo an applied upload: every value it brought that is still held goes
     back to its predecessor, or is removed if it had none. Values a later
     import replaced are left alone."""
+    _lock_region_years(_region_years(upload))
     upload = ReturnImport.objects.select_for_update().get(pk=upload.pk)
     if upload.status != ReturnImport.Status.APPLIED:
         raise UploadError(f"Only an applied upload can be reversed; this one is {upload.get_status_display()}.")
@@ -387,3 +447,12 @@ def reverse_upload(*, upload: ReturnImport, user) -> Reversal:
     upload.status, upload.reversed_at, upload.reversed_by = ReturnImport.Status.REVERSED, timezone.now(), user
     upload.save(update_fields=["status", "reversed_at", "reversed_by"])
     return Reversal(restored=len(restored), removed=removed, kept=kept)
+
+
+def _region_years(batch: ReturnImport) -> set[tuple[int, str]]:
+    """The (year, region)s whose figures an applied import wrote."""
+    if batch.year is not None:  # an upload: one year, its row regions
+        return {(batch.year, code) for code in access.upload_regions(batch)}
+    written = (Result.objects.filter(Q(source_import=batch) | Q(revisions__superseded_by=batch))
+               .values_list("year", "organisation__region__code").distinct())
+    return set(written)

@@ -186,7 +186,8 @@ class ReturnImport(models.Model):
         default=False, help_text="The figures are made up (the demo data set), and the site says so.")
     year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The year an upload was made for.")
     regions = models.ManyToManyField(Region, blank=True, related_name="return_imports",
-                                     help_text="The regions whose staff may see this upload.")
+                                     help_text="The regions of the upload's rows: only staff of all of them may "
+                                               "see or confirm it.")
     original = models.BinaryField(null=True, blank=True, editable=False, help_text="The file as uploaded.")
     original_sha256 = models.CharField(max_length=64, blank=True)
     problems = models.JSONField(default=list, blank=True,
@@ -199,6 +200,9 @@ class ReturnImport(models.Model):
         default=dict, blank=True, editable=False,
         help_text='What applying it would do: {"organisations": {code: [new, changed, unchanged]}, '
                   '"changes": [[organisation, indicator, year, old value, new value]]}.')
+    held_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="SHA-256 of the held values the preview compared the rows against; confirming recomputes it.")
     touches_published = models.BooleanField(
         default=False, help_text="It changes figures of a year and type whose ratings are published.")
     rows = models.PositiveIntegerField(default=0)

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from indicators import actions
-from indicators.models import Result, ResultRevision, ReturnImport
+from indicators.models import Region, RegionMembership, Result, ResultRevision, ReturnImport
 from indicators.returns import ReturnRow
 from indicators.uploads import rows_problem, scope_problems, size_problem
 
@@ -40,7 +40,9 @@ def test_size_and_row_limits_say_the_limit():
 
 @pytest.fixture
 def analyst(world):
+    # Confirming checks the user's memberships at that moment: the analyst is staff of Northern and Yorkshire.
     user = User.objects.create_user("north", password="x")
+    RegionMembership.objects.create(user=user, region=Region.objects.get(code="NY"))
     return user
 
 
