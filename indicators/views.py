@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import access, actions, queries
@@ -24,13 +23,7 @@ from .years import format_year, parse_year
 SHOWN_PROBLEMS = 1000
 SHOWN_CHANGES = 500
 
-# Every returns page and file holds figures not yet public: no shared cache may
-# keep them, nor the browser's history once closed. Outermost, so that the
-# sign-in redirect carries it too.
-private = cache_control(private=True, no_store=True)
 
-
-@private
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def returns_home(request):
@@ -51,7 +44,6 @@ def returns_home(request):
         "max_megabytes": settings.RETURNS_MAX_UPLOAD_BYTES // (1024 * 1024)})
 
 
-@private
 @login_required
 @require_safe
 def return_template(request):
@@ -64,7 +56,6 @@ def return_template(request):
                          queries.template_rows(year=year, region_codes=regions))
 
 
-@private
 @login_required
 @require_safe
 def return_detail(request, pk):
@@ -79,7 +70,6 @@ def return_detail(request, pk):
         "organisations": upload.preview.get("organisations", {}), "is_admin": access.is_admin(request.user)})
 
 
-@private
 @login_required
 @require_POST
 def return_confirm(request, pk):
@@ -96,7 +86,6 @@ def return_confirm(request, pk):
     return redirect("returns:detail", pk=upload.pk)
 
 
-@private
 @login_required
 @require_POST
 def return_reverse(request, pk):
@@ -113,7 +102,6 @@ def return_reverse(request, pk):
     return redirect("returns:detail", pk=upload.pk)
 
 
-@private
 @login_required
 @require_safe
 def return_problems_csv(request, pk):
@@ -123,7 +111,6 @@ def return_problems_csv(request, pk):
                            problem["message"]] for problem in upload.problems))
 
 
-@private
 @login_required
 @require_safe
 def return_file(request, pk):
