@@ -185,12 +185,18 @@ class ReturnPlan:
     compared: dict = field(default_factory=dict)  # key -> (value, numerator, denominator, source import id) or None
 
 
+# The high bits of the advisory lock keys of (year, region): no other lock of this project uses them.
+REGION_YEAR_LOCK = 0x5245 << 48
+
+
 def _lock_region_years(pairs: set[tuple[int, str]]) -> None:
     """Hold, until the transaction ends, the right to write figures of these
     (year, region code)s, so that two writers of the same figures queue and the
     second reads what the first stored. Every writer of results takes them
     before it reads what is held, in one order, so none waits in a circle."""
     connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("Region and year locks last a transaction: take them inside one.")
     if connection.vendor == "sqlite":
         # SQLite has one writer at a time, and every transaction here begins
         # IMMEDIATE (settings), holding that lock from its first read.
@@ -204,11 +210,7 @@ def _lock_region_years(pairs: set[tuple[int, str]]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REGION_YEAR_LOCK | year << 32 | region_id])
 
 
-# The high bits of the advisory lock keys of (year, region): no other lock of this project uses them.
-REGION_YEAR_LOCK = 0x5245 << 48
-
-
-def _fingerprint(plan: "ReturnPlan") -> str:
+def _fingerprint(plan: ReturnPlan) -> str:
     """SHA-256 of exactly the held values the upload's keys were compared
     against, absences included: any change to them changes it."""
     entries = sorted([*key, *(held if held is not None else (None,) * 4)] for key, held in plan.compared.items())

@@ -12,6 +12,8 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
@@ -252,3 +254,32 @@ def test_the_migration_recomputes_row_regions_of_existing_uploads(people, held):
 
     migration.set_row_regions(apps, None)
     assert [access.upload_regions(u) for u in (waiting, applied, rejected)] == [{"NY"}, {"LN"}, set()]
+
+
+# The locks: every writer of figures takes one per (year, region) it touches.
+
+def locks_taken(step) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        step()
+    return [q["sql"] for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+
+
+def test_every_writer_locks_the_years_and_regions_it_touches(people):
+    command = [ReturnRow(2, "Q01", "IP18M", 1999, 1.0, None, None), ReturnRow(3, "Q01", "IP18M", 2000, 1.0, None,
+                                                                            None),
+               ReturnRow(4, "RAB", "IP18M", 2000, 1.0, None, None), ReturnRow(5, "Q02", "IP18M", 2000, 1.0, None,
+                                                                            None)]
+    taken = {}
+    taken["command"] = locks_taken(lambda: actions.apply_return(rows=command, filename="command.csv"))
+    batch = ReturnImport.objects.get(filename="command.csv")
+    taken["validate"] = locks_taken(lambda: taken.setdefault("upload", validate(
+        people[BOTH], HEADER + "Q01,IP18M,2000-01,5\nQ02,IP18M,2000-01,6\n", {"NY", "LN"})))
+    taken["confirm"] = locks_taken(lambda: actions.confirm_upload(upload=taken.pop("upload"), user=people[BOTH]))
+    taken["reverse command"] = locks_taken(lambda: actions.reverse_upload(upload=batch, user=people[ADMIN]))
+    counts = {step: len(sqls) for step, sqls in taken.items()}
+    if connection.vendor == "postgresql":
+        # The command wrote (1999, NY), (2000, NY), (2000, LN); the upload, of one year, (2000, NY) and (2000, LN),
+        # replacing the command's Q02 value, so that reversing the command touches only what it still holds.
+        assert counts == {"command": 3, "validate": 2, "confirm": 2, "reverse command": 2}
+    else:  # SQLite: the transaction's own write lock, taken when it begins
+        assert counts == {"command": 0, "validate": 0, "confirm": 0, "reverse command": 0}
