@@ -64,7 +64,8 @@ def present(preview: dict, *, organisation_names: dict[str, str], indicator_name
     def indicator(code):
         return Named(code, indicator_names.get(code))
 
-    counts = [OrganisationCounts(organisation(code), *counts) for code, counts in preview.get("organisations", {}).items()]
+    counts = [OrganisationCounts(organisation(code), *counts)
+              for code, counts in preview.get("organisations", {}).items()]
     return Preview(
         changes=[ChangedValue(organisation(org), indicator(ind), year, held, in_file)
                  for org, ind, year, held, in_file in preview.get("changes", [])[:shown_changes]],
