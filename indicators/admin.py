@@ -112,7 +112,6 @@ class ReturnImportAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "created_at"
 
 
-
 class AdminsOnly:
     """Who may upload which region's returns is for admins (superusers) to
     decide, whatever model permissions a staff member has been given."""
@@ -169,16 +168,19 @@ class UserWithRegionsAdmin(UserAdmin):
 
 
 def save_memberships(formset, *, member, user) -> None:
-    """The inline's additions, removals and changes of region, as audited grants and removals."""
+    """The inline's additions, removals and changes of region, as audited
+    grants and removals: every removal first, so that two rows swapping
+    regions end with both."""
     formset.save(commit=False)
-    for membership in formset.deleted_objects:
-        actions.remove_region_membership(member=member, region=membership.region, user=user)
+    removed = [membership.region for membership in formset.deleted_objects]
+    granted = [membership.region for membership in formset.new_objects]
     for membership, _ in formset.changed_objects:
-        held = RegionMembership.objects.select_related("region").get(pk=membership.pk)
-        actions.remove_region_membership(member=member, region=held.region, user=user)
-        actions.grant_region_membership(member=member, region=membership.region, user=user)
-    for membership in formset.new_objects:
-        actions.grant_region_membership(member=member, region=membership.region, user=user)
+        removed.append(RegionMembership.objects.select_related("region").get(pk=membership.pk).region)
+        granted.append(membership.region)
+    for region in removed:
+        actions.remove_region_membership(member=member, region=region, user=user)
+    for region in granted:
+        actions.grant_region_membership(member=member, region=region, user=user)
 
 
 @admin.register(RegionMembership)
@@ -200,6 +202,7 @@ class RegionMembershipAdmin(AdminsOnly, admin.ModelAdmin):
     def delete_model(self, request, obj):
         actions.remove_region_membership(member=obj.user, region=obj.region, user=request.user)
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
         for membership in queryset.select_related("user", "region"):
             actions.remove_region_membership(member=membership.user, region=membership.region, user=request.user)

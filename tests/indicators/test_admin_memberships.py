@@ -166,3 +166,14 @@ def test_regional_staff_reach_no_admin_page(world, client):
     for url in ["/admin/auth/user/", "/admin/indicators/regionmembership/", "/admin/auth/user/add/"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+
+
+def test_two_rows_swapping_regions_on_the_user_page_keep_both(admin_user, member, client):
+    from indicators import actions
+    ny = actions.grant_region_membership(member=member, region=region("NY"))
+    ln = actions.grant_region_membership(member=member, region=region("LN"))
+    client.force_login(admin_user)
+    data = user_change_form(member, [ny, ln])
+    data[f"{INLINE}-0-region"], data[f"{INLINE}-1-region"] = region("LN").pk, region("NY").pk
+    assert client.post(f"/admin/auth/user/{member.pk}/change/", data).status_code == 302
+    assert access.allowed_regions(member) == {"NY", "LN"}
