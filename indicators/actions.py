@@ -15,6 +15,7 @@ from django.utils import timezone
 from . import access, queries
 
 from .models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision, ReturnImport
+from .models import RegionMembership
 from .reference_files import IndicatorRow, OrganisationRow, RegionRow
 from .returns import ReturnRow, validate_return
 from .tables import Problem, TableError, read_table
@@ -145,6 +146,46 @@ def import_indicators(*, rows: list[IndicatorRow]) -> ReferenceCounts:
             indicator.organisation_types.set(wanted_types)
             updated += 1
     return ReferenceCounts(created, updated, len(rows) - created - updated)
+
+
+@transaction.atomic
+def grant_region_membership(*, member, region: Region, user=None) -> RegionMembership:
+    """Let `member` upload the returns of `region` (and see its uploads); audited.
+    Granting a region the member already has changes nothing and writes no entry."""
+    membership, created = RegionMembership.objects.get_or_create(user=member, region=region)
+    if created:
+        _audit_membership(action="membership_granted", member=member, region=region, user=user,
+                          description=f"Gave {member.get_username()} the returns of {region.name} ({region.code}).")
+    return membership
+
+
+@transaction.atomic
+def remove_region_membership(*, member, region: Region, user=None) -> bool:
+    """Take `region` from `member`, at once: every returns page checks the
+    regions held at the time of asking. Audited; False if they did not have it."""
+    removed = RegionMembership.objects.filter(user=member, region=region).delete()[0] > 0
+    if removed:
+        _audit_membership(action="membership_removed", member=member, region=region, user=user,
+                          description=f"Took the returns of {region.name} ({region.code}) from "
+                                      f"{member.get_username()}.")
+    return removed
+
+
+@transaction.atomic
+def remove_every_region_membership(*, member, user=None) -> int:
+    """Take all of a person's regions (before their account is deleted), each audited."""
+    regions = [m.region for m in RegionMembership.objects.filter(user=member).select_related("region")]
+    return sum(remove_region_membership(member=member, region=region, user=user) for region in regions)
+
+
+def _audit_membership(*, action: str, member, region: Region, user, description: str) -> None:
+    # One audit log for admins to read; imported here because ratings depends
+    # on indicators, not the other way round.
+    from ratings.models import AuditEntry
+
+    AuditEntry.objects.create(user=user, action=AuditEntry.Action(action), description=description,
+                              details={"member": member.get_username(), "member_id": member.pk,
+                                       "region": region.code})
 
 
 @transaction.atomic

@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
-from .models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision, ReturnImport
+from . import access, actions
+from .models import (Indicator, Organisation, OrganisationType, Region, RegionMembership, Result, ResultRevision,
+                     ReturnImport)
 from .years import format_year
 
 
@@ -106,3 +111,98 @@ class ReturnImportAdmin(ReadOnlyModelAdmin):
     search_fields = ["filename"]
     date_hierarchy = "created_at"
 
+
+class AdminsOnly:
+    """Who may upload which region's returns is for admins (superusers) to
+    decide, whatever model permissions a staff member has been given."""
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_admin(request.user)
+
+    def has_add_permission(self, request, *args):
+        return access.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_admin(request.user)
+
+
+class RegionMembershipInline(AdminsOnly, admin.TabularInline):
+    model = RegionMembership
+    fk_name = "user"
+    fields = ["region"]
+    extra = 1
+    verbose_name = "region whose returns they upload"
+    verbose_name_plural = "Region memberships: the regions whose returns they upload"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithRegionsAdmin(UserAdmin):
+    """Django's user pages, with the regions a person uploads returns for.
+    Grants and removals go through the actions, so each is audited."""
+
+    inlines = [RegionMembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RegionMembership:
+            return super().save_formset(request, form, formset, change)
+        save_memberships(formset, member=form.instance, user=request.user)
+
+    # Deleting a person takes their regions first, through the action, so the log says so.
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        actions.remove_every_region_membership(member=obj, user=request.user)
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for member in queryset:
+            actions.remove_every_region_membership(member=member, user=request.user)
+        super().delete_queryset(request, queryset)
+
+
+def save_memberships(formset, *, member, user) -> None:
+    """The inline's additions, removals and changes of region, as audited
+    grants and removals: every removal first, so that two rows swapping
+    regions end with both."""
+    formset.save(commit=False)
+    removed = [membership.region for membership in formset.deleted_objects]
+    granted = [membership.region for membership in formset.new_objects]
+    for membership, _ in formset.changed_objects:
+        removed.append(RegionMembership.objects.select_related("region").get(pk=membership.pk).region)
+        granted.append(membership.region)
+    for region in removed:
+        actions.remove_region_membership(member=member, region=region, user=user)
+    for region in granted:
+        actions.grant_region_membership(member=member, region=region, user=user)
+
+
+@admin.register(RegionMembership)
+class RegionMembershipAdmin(AdminsOnly, admin.ModelAdmin):
+    """Every region's staff on one page; grants and removals are audited."""
+
+    list_display = ["user", "region"]
+    list_filter = ["region"]
+    search_fields = ["user__username", "region__code", "region__name"]
+    list_select_related = ["user", "region"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            held = RegionMembership.objects.select_related("user", "region").get(pk=obj.pk)
+            actions.remove_region_membership(member=held.user, region=held.region, user=request.user)
+        obj.pk = actions.grant_region_membership(member=obj.user, region=obj.region, user=request.user).pk
+
+    def delete_model(self, request, obj):
+        actions.remove_region_membership(member=obj.user, region=obj.region, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "region"):
+            actions.remove_region_membership(member=membership.user, region=membership.region, user=request.user)

@@ -1,7 +1,7 @@
 """Reads that feed the pure validators: plain data out of the database in a
 fixed number of queries, however many organisations there are."""
 
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from .models import Indicator, Organisation, OrganisationType, Region, Result
 from .years import format_year
@@ -66,21 +66,51 @@ def region_names(codes: set[str] | None) -> list[str]:
     return list(regions.values_list("name", flat=True))
 
 
+# The return format's columns, with each code's name beside it for the person
+# filling it in; the returns parser ignores the two name columns.
+TEMPLATE_COLUMNS = ["organisation_code", "organisation_name", "indicator_code", "indicator_name", "year", "value",
+                    "numerator", "denominator"]
+
+
 def template_rows(*, year: int, region_codes: set[str] | None) -> list[list]:
-    """One row per organisation open in the year (in the regions, or all) and
-    indicator applicable to its type, with any value held: three queries."""
+    """TEMPLATE_COLUMNS: one row per organisation open in the year (in the regions,
+    or all) and indicator applicable to its type, with any value held: three queries."""
     organisations = Organisation.objects.filter(
         Q(opened__isnull=True) | Q(opened__lte=year), Q(closed__isnull=True) | Q(closed__gte=year))
     if region_codes is not None:
         organisations = organisations.filter(region__code__in=region_codes)
-    organisations = list(organisations.order_by("code").values_list("id", "code", "type_id"))
-    by_type: dict[int, list[tuple[int, str]]] = {}
-    for indicator_id, code, type_id in Indicator.organisation_types.through.objects.values_list(
-            "indicator_id", "indicator__code", "organisationtype_id").order_by("indicator__code"):
-        by_type.setdefault(type_id, []).append((indicator_id, code))
+    organisations = list(organisations.order_by("code").values_list("id", "code", "name", "type_id"))
+    by_type: dict[int, list[tuple[int, str, str]]] = {}
+    for indicator_id, code, name, type_id in Indicator.organisation_types.through.objects.values_list(
+            "indicator_id", "indicator__code", "indicator__name", "organisationtype_id").order_by("indicator__code"):
+        by_type.setdefault(type_id, []).append((indicator_id, code, name))
     held = {(org, ind): (value, numerator, denominator) for org, ind, value, numerator, denominator in
             Result.objects.filter(year=year, organisation_id__in=[o[0] for o in organisations])
             .values_list("organisation_id", "indicator_id", "value", "numerator", "denominator")}
     shown_year = format_year(year)
-    return [[org_code, ind_code, shown_year, *held.get((org_id, ind_id), (None, None, None))]
-            for org_id, org_code, type_id in organisations for ind_id, ind_code in by_type.get(type_id, [])]
+    return [[org_code, org_name, ind_code, ind_name, shown_year, *held.get((org_id, ind_id), (None, None, None))]
+            for org_id, org_code, org_name, type_id in organisations
+            for ind_id, ind_code, ind_name in by_type.get(type_id, [])]
+
+
+def latest_year_with_figures(*, region_codes: set[str] | None) -> int | None:
+    """The newest year with any value held for an organisation of the regions (all, for None): one query."""
+    results = Result.objects.all()
+    if region_codes is not None:
+        results = results.filter(organisation__region__code__in=region_codes)
+    return results.aggregate(latest=Max("year"))["latest"]
+
+
+def names_of(*, organisation_codes: set[str], indicator_codes: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Organisation and indicator names by code: two queries however many codes."""
+    return _names(Organisation, organisation_codes), _names(Indicator, indicator_codes)
+
+
+# Past this many codes, read every name rather than list them all in one
+# query (SQLite caps a query's parameters; reading every name is cheap).
+FEW_CODES = 900
+
+
+def _names(model, codes: set[str]) -> dict[str, str]:
+    rows = model.objects.filter(code__in=codes) if len(codes) <= FEW_CODES else model.objects.all()
+    return dict(rows.order_by().values_list("code", "name"))

@@ -14,14 +14,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import access, actions, queries
+from . import access, actions, previews, queries
 from .exports import neutralise
 from .forms import UploadForm
-from .returns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from .years import format_year, parse_year
 
 SHOWN_PROBLEMS = 1000
 SHOWN_CHANGES = 500
+SHOWN_NEW = 500
+TEMPLATE_YEAR = "returns_template_year"
 
 
 @login_required
@@ -29,7 +30,8 @@ SHOWN_CHANGES = 500
 def returns_home(request):
     regions = access.require_uploader(request.user)
     years = queries.return_years()
-    form = UploadForm(request.POST or None, request.FILES or None, years=years)
+    form = UploadForm(request.POST or None, request.FILES or None, years=years,
+                      initial_year=_year_of_the_data(request, years, regions))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         # Read no more than the limit (and one byte to know it was passed).
@@ -52,7 +54,8 @@ def return_template(request):
         year = parse_year(request.GET.get("year", ""))
     except ValueError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    return _csv_response(f"return-template-{format_year(year)}.csv", [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS],
+    request.session[TEMPLATE_YEAR] = year  # the year the upload form then offers first
+    return _csv_response(f"return-template-{format_year(year)}.csv", queries.TEMPLATE_COLUMNS,
                          queries.template_rows(year=year, region_codes=regions))
 
 
@@ -62,12 +65,11 @@ def return_detail(request, pk):
     upload = access.upload_or_404(request.user, pk)
     changes = upload.preview.get("changes", [])
     return render(request, "returns/detail.html", {
-        "upload": upload, "problems": upload.problems[:SHOWN_PROBLEMS], "changes": changes[:SHOWN_CHANGES],
+        "upload": upload, "problems": upload.problems[:SHOWN_PROBLEMS], "preview": _named_preview(upload),
         "more_changes": max(0, len(changes) - SHOWN_CHANGES),
         "more_problems": max(0, len(upload.problems) - SHOWN_PROBLEMS),
-        "new_values": upload.preview.get("new", []),
-        "more_new": max(0, upload.new_values - len(upload.preview.get("new", []))),
-        "organisations": upload.preview.get("organisations", {}), "is_admin": access.is_admin(request.user)})
+        "more_new": max(0, upload.new_values - min(SHOWN_NEW, len(upload.preview.get("new", [])))),
+        "is_admin": access.is_admin(request.user)})
 
 
 @login_required
@@ -120,6 +122,24 @@ def return_file(request, pk):
     response = HttpResponse(bytes(upload.original), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{upload.pk}-{_safe_name(upload.filename)}"'
     return response
+
+
+def _year_of_the_data(request, years: list[int], regions: set[str] | None) -> int:
+    """The year the upload form offers first: that of the last template
+    downloaded, else the newest with figures held for the user's regions."""
+    for year in (request.session.get(TEMPLATE_YEAR), queries.latest_year_with_figures(region_codes=regions)):
+        if year in years:
+            return year
+    return years[0]
+
+
+def _named_preview(upload) -> previews.Preview:
+    organisation_codes, indicator_codes = previews.codes_in(upload.preview, shown_changes=SHOWN_CHANGES,
+                                                            shown_new=SHOWN_NEW)
+    organisation_names, indicator_names = queries.names_of(organisation_codes=organisation_codes,
+                                                           indicator_codes=indicator_codes)
+    return previews.present(upload.preview, organisation_names=organisation_names, indicator_names=indicator_names,
+                            shown_changes=SHOWN_CHANGES, shown_new=SHOWN_NEW)
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:

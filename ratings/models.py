@@ -243,8 +243,8 @@ class BandConsequence(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what to the method, the runs and their publication, and when.
-    Written by the actions; never edited."""
+    """Who did what to the method, the runs and their publication, and to who
+    may upload which region's returns, and when. Written by the actions; never edited."""
 
     class Action(models.TextChoices):
         SCHEME_CHANGED = "scheme_changed", "Changed the method parameters"
@@ -259,6 +259,8 @@ class AuditEntry(models.Model):
         RECALCULATION_FAILED = "recalculation_failed", "Recalculation failed"
         CONSEQUENCE_CHANGED = "consequence_changed", "Changed what a band means"
         CONSEQUENCE_DELETED = "consequence_deleted", "Removed a consequence of a band"
+        MEMBERSHIP_GRANTED = "membership_granted", "Gave a user a region's returns"
+        MEMBERSHIP_REMOVED = "membership_removed", "Took a region's returns from a user"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

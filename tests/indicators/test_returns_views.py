@@ -40,9 +40,10 @@ def test_an_analyst_downloads_the_template_uploads_with_a_mistake_fixes_it_and_a
     as_user(client, people["north"])
     template = client.get("/returns/template.csv?year=2000-01")
     rows = list(csv.reader(io.StringIO(template.content.decode())))
-    assert rows[0] == ["organisation_code", "indicator_code", "year", "value", "numerator", "denominator"]
+    assert rows[0] == ["organisation_code", "organisation_name", "indicator_code", "indicator_name", "year", "value",
+                       "numerator", "denominator"]
     # Northern and Yorkshire's organisations open in 2000-01 (RAA closed in 1998-99), each applicable indicator.
-    assert {(r[0], r[1]) for r in rows[1:]} == {("Q01", "DEPRIVATION"), ("Q01", "IP18M"), ("Q01", "MORTCIRC"),
+    assert {(r[0], r[2]) for r in rows[1:]} == {("Q01", "DEPRIVATION"), ("Q01", "IP18M"), ("Q01", "MORTCIRC"),
                                                 ("RAB", "DEPRIVATION"), ("RAB", "IP18M")}
 
     response = post_file(client, HEADER + "Q01,IP18M,2000-01,n/a\n")
