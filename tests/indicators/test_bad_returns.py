@@ -151,7 +151,7 @@ def test_formulas_use_the_stored_values_and_say_so(held):
 def test_a_formula_with_no_stored_value_is_an_error(held):
     result = upload(held, "return.xlsx", workbook_bytes(ROWS, formula_cells=[("D2", "=1+3")]))
     assert (result.status, first_problem(result)) == (
-        "rejected", "Sheet 'Return', row 2: Cell D2 holds a formula with no stored value: open the file in Excel "
+        "rejected", "Sheet 'Return', row 2, column value: Cell D2 holds a formula with no stored value: open the file in Excel "
                     "and save it again.")
     assert_unchanged()
 

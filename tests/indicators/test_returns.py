@@ -33,7 +33,7 @@ def problems(text: str):
 
 
 def test_valid_return_gives_rows():
-    parsed = parse(HEADER + "Q01,IP18M,2000-01,3,,\nrae,trolley12,2000,12.5,5,40\n")
+    parsed = parse(HEADER + "Q01,IP18M,2000-01,3,,\n RAE ,TROLLEY12,2000,12.5,5,40\n")
     assert parsed.ok
     assert parsed.rows == [
         ReturnRow(2, "Q01", "IP18M", 2000, 3.0, None, None),
@@ -114,7 +114,7 @@ def test_non_numeric_numerator():
 
 
 def test_duplicate_rows_name_the_first():
-    assert problems(HEADER + "RAE,IP18M,2000-01,3,,\nQ01,IP18M,2000-01,1,,\nrae,IP18M,2000,4,,\n") == [
+    assert problems(HEADER + "RAE,IP18M,2000-01,3,,\nQ01,IP18M,2000-01,1,,\nRAE,IP18M,2000,4,,\n") == [
         (4, None, "Duplicate row: line 2 already gives IP18M for RAE in 2000-01.")]
 
 
@@ -180,3 +180,28 @@ def test_problems_in_several_columns_of_one_row_are_all_reported():
         (2, "organisation_code", "'ZZZ' is not a known organisation code."),
         (2, "numerator", "The numerator 50 is larger than the denominator 40."),
     ]
+
+
+@pytest.mark.parametrize("code, message", [
+    ("rae", "'rae' is not a known organisation code: codes are matched exactly (did you mean RAE?)."),
+    ("Q0\u0131", "'Q0\u0131' is not a known organisation code: it contains a non-ASCII character '\u0131' "
+                 "(LATIN SMALL LETTER DOTLESS I)."),
+    ("\u0131p18m", None),
+    ("Q01\u00a0", "'Q01\u00a0' is not a known organisation code: it contains a non-ASCII character "
+                  "(NO-BREAK SPACE)."),
+    ("\uff31\uff10\uff11", "'\uff31\uff10\uff11' is not a known organisation code: it contains a non-ASCII "
+                       "character '\uff31' (FULLWIDTH LATIN CAPITAL LETTER Q)."),
+])
+def test_codes_are_matched_exactly_with_no_unicode_folding(code, message):
+    if message is None:  # 'ıp18m'.upper() == 'IP18M': must not be taken for the indicator
+        assert problems(HEADER + f"Q01,{code},2000-01,3,,\n") == [(2, "indicator_code",
+            "'\u0131p18m' is not a known indicator code: it contains a non-ASCII character '\u0131' "
+            "(LATIN SMALL LETTER DOTLESS I).")]
+    else:
+        assert problems(HEADER + f"{code},IP18M,2000-01,3,,\n") == [(2, "organisation_code", message)]
+
+
+def test_organisation_and_indicator_name_columns_are_accepted_and_ignored():
+    parsed = parse("organisation_code,organisation_name,indicator_code,indicator_name,year,value\n"
+                   "Q01,\"Leeds, Health Authority\",IP18M,=anything at all,2000-01,3\n")
+    assert parsed.ok and parsed.rows == [ReturnRow(2, "Q01", "IP18M", 2000, 3.0, None, None)]
