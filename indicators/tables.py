@@ -49,6 +49,52 @@ class Problem:
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
+SHOWN_LINES = 5  # lines listed for a problem that many rows share
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """The same problem (sheet, column and message) on several rows, said once."""
+
+    lines: tuple[int, ...]
+    column: str | None
+    message: str
+    sheet: str | None = None
+
+    @property
+    def rows(self) -> str:
+        """The first lines, and how many more: "2, 3, 4, 5, 6 and 1,734 more"."""
+        shown = ", ".join(f"{line:,}" for line in self.lines[:SHOWN_LINES])
+        more = len(self.lines) - SHOWN_LINES
+        return f"{shown} and {more:,} more" if more > 0 else shown
+
+    @property
+    def summary(self) -> str:
+        message = self.message
+        if message[:1].isupper() and message[1:2].islower():
+            message = message[0].lower() + message[1:]
+        return f"{len(self.lines):,} rows: {message}"
+
+    def __str__(self) -> str:
+        parts = [f"Sheet '{self.sheet}'"] if self.sheet is not None else []
+        parts.append(f"{'rows' if self.sheet is not None else 'lines'} {self.rows}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        return f"{len(self.lines):,} rows ({', '.join(parts)}): {self.message}"
+
+
+def group_problems(problems) -> list[Problem | ProblemGroup]:
+    """Problems as a person reads them: one entry for a message that several
+    rows share (in the place of its first row), every other problem as it is."""
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        key = (problem.sheet, problem.column, problem.message) if problem.line is not None else id(problem)
+        groups.setdefault(key, []).append(problem)
+    return [members[0] if len(members) == 1 else
+            ProblemGroup(tuple(p.line for p in members), members[0].column, members[0].message, members[0].sheet)
+            for members in groups.values()]
+
+
 class TableError(Exception):
     """The file could not be read as a table at all."""
 
@@ -254,6 +300,10 @@ def _read_xlsx(content: bytes, max_unzipped_bytes: int) -> Table:
         raise _refuse("The file is a zip archive, not an Excel workbook: upload the .xlsx file itself, or save "
                       "the return as CSV.", "not_a_workbook")
 
+    if not any(name.startswith("xl/worksheets/") for name in names):
+        charts = " (only charts)" if any(name.startswith("xl/chartsheets/") for name in names) else ""
+        raise _refuse(f"The workbook has no worksheet{charts}: put the return on a worksheet.", "no_sheet")
+
     import openpyxl  # imported here: loading it costs time the CSV path does not need
 
     try:
@@ -277,8 +327,7 @@ def _member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 def _read_sheet(workbook) -> Table:
     if not workbook.worksheets:
-        raise _refuse("The workbook has no worksheet (only charts, or nothing): put the return on a worksheet.",
-                      "no_sheet")
+        raise _refuse("The workbook has no worksheet: put the return on a worksheet.", "no_sheet")
     visible = [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
     if not visible:
         raise _refuse("The workbook has no visible sheet: unhide the sheet holding the return.", "no_sheet")

@@ -18,6 +18,7 @@ from . import access, actions, queries
 from .exports import neutralise
 from .forms import UploadForm
 from .returns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from .uploads import problems_to_show
 from .years import format_year, parse_year
 
 SHOWN_PROBLEMS = 1000
@@ -61,10 +62,11 @@ def return_template(request):
 def return_detail(request, pk):
     upload = access.upload_or_404(request.user, pk)
     changes = upload.preview.get("changes", [])
+    problems = problems_to_show(upload.problems)
     return render(request, "returns/detail.html", {
-        "upload": upload, "problems": upload.problems[:SHOWN_PROBLEMS], "changes": changes[:SHOWN_CHANGES],
+        "upload": upload, "problems": problems[:SHOWN_PROBLEMS], "changes": changes[:SHOWN_CHANGES],
         "more_changes": max(0, len(changes) - SHOWN_CHANGES),
-        "more_problems": max(0, len(upload.problems) - SHOWN_PROBLEMS),
+        "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
         "new_values": upload.preview.get("new", []),
         "more_new": max(0, upload.new_values - len(upload.preview.get("new", []))),
         "organisations": upload.preview.get("organisations", {}), "is_admin": access.is_admin(request.user)})
