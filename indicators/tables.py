@@ -336,7 +336,7 @@ def _read_sheet(workbook) -> Table:
     if len(workbook.worksheets) > 1:
         notes.append(f"Read the sheet '{sheet.title}' only; the workbook's other "
                      f"{len(workbook.worksheets) - 1} sheet(s) were ignored.")
-    reader = _SheetReader(sheet.title, workbook)
+    reader = _SheetReader(sheet, workbook)
     try:
         # openpyxl's private path to the sheet's part: stable across 3.1 (pinned in pyproject). The sheet is
         # read here rather than through openpyxl's row iterator, which trusts the declared <dimension>
@@ -376,11 +376,13 @@ class _SheetReader:
     with what openpyxl's fast reader does not tell (merged cells, hidden rows,
     formulas without a stored value, cells it cannot convert) as located problems."""
 
-    def __init__(self, title: str, workbook):
+    def __init__(self, sheet, workbook):
         from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, builtin_format_code
 
-        self.title = title
-        self.shared_strings = workbook.shared_strings
+        self.title = sheet.title
+        # Private to openpyxl's read-only sheet, like the sheet's path below: the workbook's own
+        # `shared_strings` is the (empty) list it writes from.
+        self.shared_strings = sheet._shared_strings
         self.epoch = workbook.epoch
         self.date_styles = getattr(workbook, "_date_formats", set())
         self.timedelta_styles = getattr(workbook, "_timedelta_formats", set())
@@ -393,7 +395,7 @@ class _SheetReader:
             if "%" in (number_format or ""):
                 self.percent_styles.add(index)
         self.rows: dict[int, dict[int, str]] = {}
-        self.cell_problems: list[tuple[int, int, str, str]] = []  # row, column number, message, code
+        self.cell_problems: list[tuple[int, int, str, str]] = []  # row, column number (0: none), message, code
         self.merged: list[str] = []
         self.hidden: list[int] = []
         self.formulas = False
@@ -434,7 +436,7 @@ class _SheetReader:
                     continue
                 column, row = _column_number(match.group(1)), int(match.group(2))
             if not (1 <= row <= _EXCEL_ROWS and 1 <= column <= _EXCEL_COLUMNS):
-                self._problem(max(1, min(row, _EXCEL_ROWS)), 1, f"A cell has the address "
+                self._problem(max(1, min(row, _EXCEL_ROWS)), 0, f"A cell has the address "
                               f"{_column_letters(column)}{row}, beyond the last Excel cell (XFD1048576).",
                               "bad_address")
                 continue
@@ -540,7 +542,8 @@ class _SheetReader:
         table = Table(header=header, rows=[], header_line=header_line, sheet=self.title, notes=notes)
         bad_rows = set()
         for row, column, message, code in sorted(self.cell_problems):
-            name = header[column - 1] if row != header_line and column <= len(header) else _column_letters(column)
+            name = (None if column == 0 else header[column - 1] if row != header_line and column <= len(header)
+                    else _column_letters(column))
             table.problems.append(table.problem(row, name, message, code))
             bad_rows.add(row)
         self._layout(table, bad_rows)

@@ -213,6 +213,10 @@ def refused_on_the_web(client, user, name: str, content: bytes) -> list[str]:
     client.force_login(user)
     before = ReturnImport.objects.count()
     response = client.post("/returns/", {"year": "2000", "file": SimpleUploadedFile(name, content)})
+    if not content:  # Django's form refuses a file of no bytes before anything is kept
+        assert response.status_code == 200 and not ReturnImport.objects.count() - before
+        assert "The submitted file is empty." in response.content.decode()
+        return ["The file is empty"]
     assert response.status_code == 302, response.content[:500]
     result = ReturnImport.objects.latest("pk")
     assert ReturnImport.objects.count() == before + 1 and result.status == "rejected"
@@ -370,3 +374,272 @@ def test_a_zip_bomb_is_refused_before_it_is_opened(held):
 def test_utf16_text_from_excel_is_read(held):
     result = upload(held, "unicode.csv", (HEADER + "Q01,IP18M,2000-01,3\n").encode("utf-16"))
     assert result.status == "validated" and result.new_values == 0 and result.changed_values == 1
+
+
+# Workbooks built here: the sheet's XML written by hand where Excel or openpyxl would never write it.
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+HEADER_CELLS = "".join(f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
+                       for col, name in zip("ABCD", ["organisation_code", "indicator_code", "year", "value"]))
+
+
+def text_cell(reference, text):
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def data_row(number, value_cell, organisation="Q01", indicator="IP18M", extra=""):
+    """A row of Q01's IP18M for 2000-01 whose value cell is given as XML."""
+    return (f'<row r="{number}">{text_cell(f"A{number}", organisation)}{text_cell(f"B{number}", indicator)}'
+            f'{text_cell(f"C{number}", "2000-01")}{value_cell}{extra}</row>')
+
+
+def sheet_xml(rows: str, dimension="A1:D2", after="", before="") -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{before}<worksheet xmlns="{MAIN}">'
+            f'<dimension ref="{dimension}"/><sheetData><row r="1">{HEADER_CELLS}</row>{rows}</sheetData>'
+            f'{after}</worksheet>').encode()
+
+
+def replace_members(content: bytes, replacements: dict[str, bytes], extra: dict[str, bytes] | None = None) -> bytes:
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, replacements.get(item.filename, source.read(item)))
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+    return target.getvalue()
+
+
+def with_sheet(rows: str, **options) -> bytes:
+    return replace_members(workbook_bytes(ROWS), {"xl/worksheets/sheet1.xml": sheet_xml(rows, **options)})
+
+
+def styled_workbook(value, number_format=None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Return"
+    sheet.append(ROWS[0])
+    sheet.append(["Q01", "IP18M", "2000-01", value])
+    if number_format:
+        sheet["D2"].number_format = number_format
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def hidden_first_sheet() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.title = "Old"
+    book.active.append(ROWS[0])
+    book.active.append(ROWS[1])
+    book.active.sheet_state = "hidden"
+    second = book.create_sheet("Second")
+    second.append(ROWS[0])
+    second.append(["Q01", "IP18M", "2000-01", "n/a"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def chartsheet_only() -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    book.create_chartsheet("Chart")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+          '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
+          '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>')
+
+
+def with_shared_strings(content: bytes, strings: bytes) -> bytes:
+    """Add a shared strings part (openpyxl writes every text inline), declared as Excel declares it."""
+    types = zipfile.ZipFile(io.BytesIO(content)).read("[Content_Types].xml").replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                     b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    return replace_members(content, {"[Content_Types].xml": types}, extra={"xl/sharedStrings.xml": strings})
+
+
+def billion_laughs_in_shared_strings() -> bytes:
+    strings = (f'<?xml version="1.0"?>{LAUGHS}<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>&lol4;</t></si>'
+               '</sst>').encode()
+    return with_shared_strings(with_sheet(data_row(2, '<c r="D2" t="s"><v>0</v></c>')), strings)
+
+
+def shared_strings_read() -> bytes:
+    strings = f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>n/a</t></si></sst>'.encode()
+    return with_shared_strings(with_sheet(data_row(2, '<c r="D2" t="s"><v>0</v></c>')), strings)
+
+
+def nested(depth: int) -> str:
+    return "<x>" * depth + "</x>" * depth
+
+
+ERROR_IN_ROW_2 = data_row(2, text_cell("D2", "n/a"))
+SHEET = "Sheet 'Return'"
+
+BUILT = {
+    "understated_dimension.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>3</v></c>') + data_row(3, text_cell("D3", "n/a"),
+                           indicator="DEPRIVATION"), dimension="A1:B1"),
+        f"{SHEET}, row 3, column value: 'n/a' is not a number"),
+    "million_declared_rows.xlsx": (
+        lambda: with_sheet(ERROR_IN_ROW_2, dimension="A1:D1048576"),
+        f"{SHEET}, row 2, column value: 'n/a' is not a number"),
+    "nan_stored_as_a_number.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>NaN</v></c>')),
+        f"{SHEET}, row 2, column value: Cell D2 is stored as a number but holds 'NaN', which is not one: type the "
+        "value again in Excel."),
+    "infinity_stored_as_a_number.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2" t="n"><v>INF</v></c>')),
+        f"{SHEET}, row 2, column value: Cell D2 is stored as a number but holds 'INF', which is not one: type the "
+        "value again in Excel."),
+    "two_cells_at_one_address.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>3</v></c><c r="D2"><v>4</v></c>')),
+        f"{SHEET}, row 2, column value: Two cells have the address D2: the file is damaged or was not written by "
+        "Excel; save it again from Excel."),
+    "row_given_twice.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>3</v></c>') + data_row(2, '<c r="D2"><v>4</v></c>')),
+        f"{SHEET}, row 2, column organisation_code: Two cells have the address A2: the file is damaged or was not "
+        "written by Excel; save it again from Excel."),
+    "underflow_stored.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>1E-400</v></c>')),
+        f"{SHEET}, row 2, column value: '1E-400' is too small to be a number (it would be read as 0)"),
+    "overflow_stored.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>1E400</v></c>')),
+        f"{SHEET}, row 2, column value: '1E400' is too large to be a number"),
+    "shared_string_read.xlsx": (
+        shared_strings_read,
+        f"{SHEET}, row 2, column value: 'n/a' is not a number"),
+    "shared_string_missing.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2" t="s"><v>99</v></c>')),
+        f"{SHEET}, row 2, column value: Cell D2 refers to text the workbook does not hold: the file is damaged; "
+        "save it again from Excel."),
+    "inline_string_fullwidth_digits.xlsx": (
+        lambda: with_sheet(data_row(2, text_cell("D2", "\uff11\uff12"))),
+        f"{SHEET}, row 2, column value: '\uff11\uff12' is not a number: it contains a non-ASCII character "
+        "'\uff11' (FULLWIDTH DIGIT ONE); numbers are written with the digits 0 to 9"),
+    "rich_inline_string_code.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>3</v></c>').replace(
+            text_cell("A2", "Q01"), '<c r="A2" t="inlineStr"><is><r><t>Q0</t></r><r><t>1\u0131</t></r></is></c>')),
+        f"{SHEET}, row 2, column organisation_code: 'Q01\u0131' is not a known organisation code: it contains a "
+        "non-ASCII character '\u0131' (LATIN SMALL LETTER DOTLESS I)."),
+    "date_in_value_cell.xlsx": (
+        lambda: styled_workbook(__import__("datetime").datetime(2000, 4, 1)),
+        f"{SHEET}, row 2, column value: '2000-04-01' is not a number"),
+    "boolean_in_value_cell.xlsx": (
+        lambda: styled_workbook(True),
+        f"{SHEET}, row 2, column value: 'TRUE' is not a number"),
+    "percent_cell.xlsx": (
+        lambda: styled_workbook(0.45, "0%"),
+        f"{SHEET}, row 2, column value: Cell D2 is formatted as a percentage, so Excel shows 45% but stores 0.45: "
+        "format the cell as a plain number and type the figure you mean."),
+    "error_value_cell.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2" t="e"><v>#DIV/0!</v></c>')),
+        f"{SHEET}, row 2, column value: '#DIV/0!' is not a number"),
+    "formula_text_nan.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2" t="str"><f>"Na"&amp;"N"</f><v>NaN</v></c>')),
+        f"{SHEET}, row 2, column value: 'NaN' is not a finite number"),
+    "bad_boolean_cell.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2" t="b"><v>2</v></c>')),
+        f"{SHEET}, row 2, column value: Cell D2 is a true/false cell holding '2': the file is damaged; save it "
+        "again from Excel."),
+    "unknown_cell_type.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2" t="zzz"><v>3</v></c>')),
+        f"{SHEET}, row 2, column value: Cell D2 has a type ('zzz') Excel does not write: save the file again from "
+        "Excel."),
+    "address_beyond_the_last_column.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>3</v></c>', extra='<c r="XFE2"><v>1</v></c>')),
+        f"{SHEET}, row 2: A cell has the address XFE2, beyond the last Excel cell (XFD1048576)."),
+    "malformed_address.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="2D"><v>3</v></c>')),
+        f"{SHEET}, row 2, column value: A cell has the address '2D', which is not an Excel cell address: the file "
+        "is damaged or was not written by Excel."),
+    "value_beyond_the_header.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>3</v></c>', extra='<c r="F2"><v>1</v></c>')),
+        f"{SHEET}, row 2: This row has 6 values but the header has 4 columns."),
+    "hidden_first_sheet.xlsx": (
+        hidden_first_sheet,
+        "Sheet 'Second', row 2, column value: 'n/a' is not a number"),
+    "chartsheet_only.xlsx": (
+        chartsheet_only,
+        "The workbook has no worksheet (only charts): put the return on a worksheet."),
+    "empty_sheet.xlsx": (
+        lambda: replace_members(workbook_bytes(ROWS), {"xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{MAIN}"><dimension ref="A1:D9"/><sheetData/></worksheet>').encode()}),
+        "Sheet 'Return': The sheet 'Return' is empty."),
+    "billion_laughs_in_the_sheet.xlsx": (
+        lambda: with_sheet(ERROR_IN_ROW_2, before=LAUGHS),
+        "The Excel file is damaged or is not a workbook Excel wrote, so it cannot be read: open it in Excel and "
+        "save it again as .xlsx, or save it as CSV."),
+    "billion_laughs_in_shared_strings.xlsx": (
+        billion_laughs_in_shared_strings,
+        "The Excel file is damaged or is not a workbook Excel wrote, so it cannot be read: open it in Excel and "
+        "save it again as .xlsx, or save it as CSV."),
+    "deeply_nested_xml.xlsx": (
+        lambda: with_sheet(ERROR_IN_ROW_2, after=nested(50_000)),
+        f"{SHEET}, row 2, column value: 'n/a' is not a number"),
+    "macro_workbook_name.xlsm": (
+        lambda: with_sheet(ERROR_IN_ROW_2),
+        f"{SHEET}, row 2, column value: 'n/a' is not a number"),
+    "workbook_named_csv.csv": (
+        lambda: workbook_bytes(ROWS),
+        "The file is an Excel workbook or other zip file, not CSV text: give it the .xlsx extension or save it as "
+        "CSV."),
+    "workbook_with_zip_slip_member.xlsx": (
+        lambda: replace_members(with_sheet(ERROR_IN_ROW_2), {}, extra={"../../evil.txt": b"x"}),
+        f"{SHEET}, row 2, column value: 'n/a' is not a number"),
+    "formula_without_value.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><f>1+2</f></c>')),
+        f"{SHEET}, row 2, column value: Cell D2 holds a formula with no stored value: open the file in Excel and "
+        "save it again."),
+    "merged_data_cells.xlsx": (
+        lambda: with_sheet(data_row(2, '<c r="D2"><v>3</v></c>'), after='<mergeCells count="1">'
+                           '<mergeCell ref="C2:D2"/></mergeCells>'),
+        f"{SHEET}, row 2: Cells C2:D2 are merged: unmerge them so that every row has its own values."),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUILT))
+def test_each_built_workbook_is_refused_with_its_exact_error(name, north, client, tmp_path):
+    build, expected = BUILT[name]
+    assert_refused_everywhere(client, north, tmp_path, name, build(), expected)
+
+
+def test_every_problem_of_a_workbook_is_listed_as_for_csv(north, client, tmp_path):
+    rows = (data_row(2, '<c r="D2"><v>NaN</v></c>') + data_row(3, text_cell("D3", "n/a"), indicator="DEPRIVATION")
+            + data_row(4, '<c r="D4"><v>3</v></c>', organisation="X99") + data_row(5, '<c r="D5"><f>1+2</f></c>',
+                                                                                   indicator="MORTCIRC"))
+    expected = [
+        f"{SHEET}, row 2, column value: Cell D2 is stored as a number but holds 'NaN', which is not one: type the "
+        "value again in Excel",
+        f"{SHEET}, row 3, column value: 'n/a' is not a number",
+        f"{SHEET}, row 4, column organisation_code: 'X99' is not a known organisation code",
+        f"{SHEET}, row 5, column value: Cell D5 holds a formula with no stored value: open the file in Excel and "
+        "save it again",
+    ]
+    content = with_sheet(rows, dimension="A1:D1")
+    assert refused_on_the_web(client, north, "several.xlsx", content) == expected
+    assert refused_by_the_command(tmp_path, "several.xlsx", content) == expected
+    assert_unchanged()
+
+
+def test_a_sheet_with_too_many_filled_cells_is_refused(north, client, tmp_path, monkeypatch):
+    monkeypatch.setattr("indicators.tables.MAX_SHEET_CELLS", 6)
+    assert_refused_everywhere(client, north, tmp_path, "wide.xlsx", with_sheet(ERROR_IN_ROW_2),
+                              "Sheet 'Return': The sheet 'Return' has more than 6 filled cells, far more than a return "
+                              "needs: remove what is not part of the return, or split it.")
+
+
+def test_a_file_whose_rows_are_all_of_another_year_says_so_once(north, client):
+    lines = refused_on_the_web(client, north, "rows.csv", (FOLDER / "rows_of_another_year.csv").read_bytes())
+    assert lines == ["5 rows (lines 2, 3, 4, 5, 6, column year): The year is 1998-99, but this upload is for 2000-01"]
+    page = html.unescape(client.get(f"/returns/{ReturnImport.objects.latest('pk').pk}/").content.decode())
+    assert "5 rows: the year is 1998-99, but this upload is for 2000-01." in page
+    assert page.count("this upload is for 2000-01") == 1
+    # The problems CSV keeps one line per row.
+    problems = client.get(f"/returns/{ReturnImport.objects.latest('pk').pk}/problems.csv").content.decode()
+    assert problems.splitlines()[1:] == [
+        f"rows.csv,,{line},year,\"The year is 1998-99, but this upload is for 2000-01.\"" for line in range(2, 7)]
