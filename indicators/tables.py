@@ -352,8 +352,33 @@ def _read_sheet(workbook) -> Table:
     return reader.table(notes)
 
 
+_PROLOG_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+
+
+def _declares_a_document_type(start: bytes) -> bool:
+    """Whether the XML beginning `start` has anything but comments and processing
+    instructions before its first element (a DTD, or a prolog too long to check)."""
+    for encoding in ("utf-16", "utf-8-sig") if start[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+        text = start.decode(encoding, errors="ignore")
+        position = 0
+        while match := _PROLOG_ITEM.match(text, position):
+            position = match.end()
+        rest = text[position:].lstrip()
+        return not rest.startswith("<") or rest.startswith("<!")
+    return True
+
+
+_LOCAL_NAMES: dict = {}
+
+
 def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    """A tag's name without its namespace (Excel's, or strict OOXML's): remembered, as a sheet repeats a few."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_LOCAL_NAMES) < 1000:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _column_number(letters: str) -> int:
@@ -402,10 +427,16 @@ class _SheetReader:
         self.cells = 0
 
     def read(self, stream) -> None:
-        from defusedxml.ElementTree import iterparse
+        # The standard library's C parser: defusedxml's pure-Python one took ten times as long on a large
+        # sheet. What defusedxml guards against comes only in a document type declaration, which must
+        # come before the first element, so one is refused there (expat also limits entity expansion).
+        from xml.etree.ElementTree import iterparse
 
+        stream = io.BufferedReader(stream, 1 << 16)
+        if _declares_a_document_type(stream.peek(1 << 16)[: 1 << 16]):
+            raise ValueError("a document type declaration")
         row_number = 0
-        for _, element in iterparse(stream, events=("end",), forbid_dtd=True):
+        for _, element in iterparse(stream, events=("end",)):
             tag = _local(element.tag)
             if tag == "row":
                 row_number = self._row(element, row_number)
@@ -460,7 +491,7 @@ class _SheetReader:
     def _value(self, cell, row: int, column: int) -> str | None:
         """The cell's text, "" when it is blank, None when it cannot be read (a problem is recorded)."""
         kind = cell.get("t", "n")
-        address = f"{_column_letters(column)}{row}"
+        address = _Address(row, column)
         stored = formula = inline = None
         for child in cell:
             name = _local(child.tag)
@@ -586,6 +617,18 @@ class _SheetReader:
             table.notes.append(f"Rows hidden in Excel were read like the others: {shown}.")
         if self.formulas:
             table.notes.append("Some cells hold formulas: the values Excel last calculated and stored were used.")
+
+
+class _Address:
+    """A cell's address ("D2"), written out only when a message needs it."""
+
+    __slots__ = ("row", "column")
+
+    def __init__(self, row: int, column: int):
+        self.row, self.column = row, column
+
+    def __str__(self) -> str:
+        return f"{_column_letters(self.column)}{self.row}"
 
 
 def _phonetic_parts(inline) -> set:

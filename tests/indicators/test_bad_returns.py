@@ -574,6 +574,10 @@ BUILT = {
         lambda: with_sheet(ERROR_IN_ROW_2, before=LAUGHS),
         "The Excel file is damaged or is not a workbook Excel wrote, so it cannot be read: open it in Excel and "
         "save it again as .xlsx, or save it as CSV."),
+    "external_dtd_in_the_sheet.xlsx": (
+        lambda: with_sheet(ERROR_IN_ROW_2, before='<!DOCTYPE worksheet SYSTEM "http://example.com/evil.dtd">'),
+        "Sheet 'Return': The sheet 'Return' is damaged and cannot be read: open the file in Excel and save it again "
+        "as .xlsx, or save it as CSV."),
     "billion_laughs_in_shared_strings.xlsx": (
         billion_laughs_in_shared_strings,
         "The Excel file is damaged or is not a workbook Excel wrote, so it cannot be read: open it in Excel and "

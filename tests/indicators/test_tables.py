@@ -187,3 +187,18 @@ def test_no_message_names_an_exception_class():
     damaged = xlsx_bytes([["code"], ["A"]]).replace(b"worksheet", b"wurksheet")
     for message in [p[2] for p in problems_of(damaged, "a.xlsx")]:
         assert "Error" not in message and "Exception" not in message
+
+
+def test_a_sheet_written_in_utf16_with_comments_before_its_root_is_read():
+    content = xlsx_bytes([["code", "value"], ["A", 1]])
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode().replace("<?xml version='1.0' encoding='UTF-8'?>", "").replace(
+                    '<?xml version="1.0" encoding="UTF-8"?>', "")
+                data = ('<?xml version="1.0" encoding="UTF-16"?>\n<!-- <!DOCTYPE in a comment> -->' + text).encode(
+                    "utf-16")
+            out.writestr(item, data)
+    assert read_table(target.getvalue(), "a.xlsx").rows == [(2, ["A", "1"])]
