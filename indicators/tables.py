@@ -254,6 +254,7 @@ def _fit_rows(table: Table, rows: list[tuple[int, list[str]]]) -> list[tuple[int
     return fitted
 
 
+MAX_XML_DEPTH = 100  # a sheet's elements nest six deep; Excel's own limit is far below this
 _EXCEL_ROWS, _EXCEL_COLUMNS = 1_048_576, 16_384
 _CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})", re.ASCII)
 _RANGE = re.compile(r"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})", re.ASCII)
@@ -345,7 +346,7 @@ def _read_sheet(workbook) -> Table:
             reader.read(stream)
     except TableError:
         raise
-    except Exception:  # a damaged part: bad XML, a bad zip entry, a forbidden DTD (defusedxml)
+    except Exception:  # a damaged part: bad XML, a bad zip entry, a document type declaration
         raise TableError([Problem(None, None, f"The sheet '{sheet.title}' is damaged and cannot be read: open "
                                   "the file in Excel and save it again as .xlsx, or save it as CSV.", "bad_sheet",
                                   sheet=sheet.title)]) from None
@@ -358,14 +359,12 @@ _PROLOG_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 def _declares_a_document_type(start: bytes) -> bool:
     """Whether the XML beginning `start` has anything but comments and processing
     instructions before its first element (a DTD, or a prolog too long to check)."""
-    for encoding in ("utf-16", "utf-8-sig") if start[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
-        text = start.decode(encoding, errors="ignore")
-        position = 0
-        while match := _PROLOG_ITEM.match(text, position):
-            position = match.end()
-        rest = text[position:].lstrip()
-        return not rest.startswith("<") or rest.startswith("<!")
-    return True
+    text = start.decode("utf-16" if start[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig", errors="ignore")
+    position = 0
+    while match := _PROLOG_ITEM.match(text, position):
+        position = match.end()
+    rest = text[position:].lstrip()
+    return not rest.startswith("<") or rest.startswith("<!")
 
 
 _LOCAL_NAMES: dict = {}
@@ -436,15 +435,28 @@ class _SheetReader:
         if _declares_a_document_type(stream.peek(1 << 16)[: 1 << 16]):
             raise ValueError("a document type declaration")
         row_number = 0
-        for _, element in iterparse(stream, events=("end",)):
+        # Each element is dropped from its parent once read (a row's cells with the row), so that memory
+        # stays that of one row, however many elements, or how deeply nested, a hostile sheet holds.
+        open_elements: list = []
+        rows_open = 0  # more than one only in a damaged sheet: a row inside a row
+        for event, element in iterparse(stream, events=("start", "end")):
+            if event == "start":
+                open_elements.append(element)
+                if len(open_elements) > MAX_XML_DEPTH:
+                    raise ValueError("elements nested too deeply")
+                rows_open += _local(element.tag) == "row"
+                continue
+            open_elements.pop()
             tag = _local(element.tag)
             if tag == "row":
                 row_number = self._row(element, row_number)
-                element.clear()
+                rows_open -= 1
+            elif rows_open:
+                continue
             elif tag == "mergeCell":
                 self.merged.append(element.get("ref", ""))
-            elif tag == "sheetData":
-                element.clear()
+            if open_elements:
+                open_elements[-1].remove(element)
 
     def _row(self, element, previous: int) -> int:
         text = element.get("r")

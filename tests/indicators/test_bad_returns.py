@@ -584,6 +584,10 @@ BUILT = {
         "save it again as .xlsx, or save it as CSV."),
     "deeply_nested_xml.xlsx": (
         lambda: with_sheet(ERROR_IN_ROW_2, after=nested(50_000)),
+        "Sheet 'Return': The sheet 'Return' is damaged and cannot be read: open the file in Excel and save it again "
+        "as .xlsx, or save it as CSV."),
+    "many_elements_outside_the_rows.xlsx": (
+        lambda: with_sheet(ERROR_IN_ROW_2, after="<x/>" * 200_000),
         f"{SHEET}, row 2, column value: 'n/a' is not a number"),
     "macro_workbook_name.xlsm": (
         lambda: with_sheet(ERROR_IN_ROW_2),
