@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .numbers import parse_number
+from .numbers import ascii_lower, ascii_upper, non_ascii, parse_number
 from .tables import Problem, Table, check_columns, records
 from .years import format_year, parse_year
 
@@ -80,6 +80,15 @@ class _Collector:
             self.add(line, column, f"The {column.replace('_', ' ')} is missing.", "missing")
         return value
 
+    def code(self, line, record, column) -> str:
+        """A code, upper-cased (A-Z only); refused when it holds anything but printable ASCII."""
+        value = self.required(line, record, column)
+        strange = non_ascii(value)
+        if strange:
+            self.add(line, column, f"The code '{value}' contains {strange}: codes are written in plain ASCII "
+                     "letters and digits.", "non_ascii_code")
+        return ascii_upper(value)
+
     def unique(self, seen: dict, key, line, column, label) -> bool:
         first = seen.setdefault(key, line)
         if first != line:
@@ -107,9 +116,9 @@ def validate_regions(table: Table) -> tuple[list[RegionRow], list[Problem]]:
         return [], check.sorted()
     rows, seen = [], {}
     for line, record in records(table):
-        code = check.required(line, record, "code").upper()
+        code = check.code(line, record, "code")
         name = check.required(line, record, "name")
-        area = record["area"].lower()
+        area = ascii_lower(record["area"])
         if area not in AREAS:
             check.add(line, "area", f"'{record['area']}' is not an area: use North, Midlands or South.", "bad_area")
             continue
@@ -131,18 +140,18 @@ def validate_organisations(
     if not check.header(("code", "name", "type", "region"), ("opened", "closed", "successor"),
                         "an organisations file"):
         return [], check.sorted()
-    file_codes = {record["code"].upper() for _, record in records(table)}
+    file_codes = {ascii_upper(record["code"]) for _, record in records(table)}
     rows, seen = [], {}
     for line, record in records(table):
         problems_before = len(check.problems)
-        code = check.required(line, record, "code").upper()
+        code = check.code(line, record, "code")
         name = check.required(line, record, "name")
-        type_code = check.required(line, record, "type").upper()
+        type_code = ascii_upper(check.required(line, record, "type"))
         if type_code and type_code not in type_codes:
             check.add(line, "type", f"'{record['type']}' is not a known organisation type code "
                       f"({', '.join(sorted(type_codes))}).", "unknown_type")
         region_text = check.required(line, record, "region")
-        region_code = region_codes.get(region_text.lower())
+        region_code = region_codes.get(ascii_lower(region_text))
         if region_text and region_code is None:
             check.add(line, "region", f"'{region_text}' is not a known region code or name.", "unknown_region")
         opened = check.year(line, record, "opened")
@@ -150,7 +159,7 @@ def validate_organisations(
         if opened is not None and closed is not None and closed < opened:
             check.add(line, "closed", f"It closes ({format_year(closed)}) before it opens ({format_year(opened)}).",
                       "closed_before_opened")
-        successor = record.get("successor", "").upper() or None
+        successor = ascii_upper(record.get("successor", "")) or None
         if successor is not None and successor == code:
             check.add(line, "successor", "An organisation cannot be its own successor.", "own_successor")
         elif successor is not None and successor not in file_codes and successor not in existing:
@@ -180,22 +189,22 @@ def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[Ind
     rows, seen = [], {}
     for line, record in records(table):
         problems_before = len(check.problems)
-        code = check.required(line, record, "code").upper()
+        code = check.code(line, record, "code")
         name = check.required(line, record, "name")
-        kind = record["kind"].lower()
+        kind = ascii_lower(record["kind"])
         if kind not in KINDS:
             check.add(line, "kind", f"'{record['kind']}' is not a kind: use performance or context.", "bad_kind")
-        domain = record["domain"].lower()
+        domain = ascii_lower(record["domain"])
         if kind == "performance" and domain not in DOMAINS:
             check.add(line, "domain", f"'{record['domain']}' is not a domain: use {', '.join(DOMAINS)}.",
                       "bad_domain")
         if kind == "context" and domain:
             check.add(line, "domain", "A context indicator has no domain: leave it blank.", "bad_domain")
-        direction = record["direction"].lower() or "higher_better"
+        direction = ascii_lower(record["direction"]) or "higher_better"
         if direction not in DIRECTIONS:
             check.add(line, "direction", f"'{record['direction']}' is not a direction: use higher_better or "
                       "lower_better.", "bad_direction")
-        types = tuple(sorted({part.strip().upper() for part in record["organisation_types"].split(";")
+        types = tuple(sorted({ascii_upper(part.strip()) for part in record["organisation_types"].split(";")
                               if part.strip()}))
         if not types:
             check.add(line, "organisation_types", "Give at least one organisation type code, separated by "
@@ -207,7 +216,7 @@ def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[Ind
         if weight is not None and weight <= 0:
             check.add(line, "weight", "The weight must be more than 0.", "bad_weight")
         threshold = _number(check, line, record, "core_threshold", default=None)
-        adjust_text = record.get("adjust_for_deprivation", "").lower()
+        adjust_text = ascii_lower(record.get("adjust_for_deprivation", ""))
         if adjust_text not in TRUE_WORDS + FALSE_WORDS:
             check.add(line, "adjust_for_deprivation", f"'{record['adjust_for_deprivation']}' is not true or false.",
                       "bad_boolean")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .numbers import parse_number
+from .numbers import ascii_upper, non_ascii, parse_number, quoted
 from .tables import Problem, Table, TableError, check_columns, read_table
 from .years import format_year, parse_year
 
 REQUIRED_COLUMNS = ("organisation_code", "indicator_code", "year", "value")
 OPTIONAL_COLUMNS = ("numerator", "denominator")
+# Written by the template download so that people can read it; never read back.
+IGNORED_COLUMNS = ("organisation_name", "indicator_name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,8 @@ def parse_return(content: bytes, filename: str, reference: ReturnsReference) -> 
 
 def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
     result = ParsedReturn(problems=list(table.problems), notes=list(table.notes))
-    header_problems = check_columns(table, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, "an indicator return")
+    header_problems = check_columns(table, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, "an indicator return",
+                                    ignored=IGNORED_COLUMNS)
     if header_problems:
         result.problems[:0] = header_problems
         return result
@@ -98,24 +101,25 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
 
     for line, cells in table.rows:
         row_ok = True
-        org_code = cells[org_at].upper()
+        # Codes are matched exactly: no case folding, which in Unicode turns 'ı' into 'I'.
+        org_code = cells[org_at]
         organisation = reference.organisations.get(org_code)
         if not org_code:
             problems.append(problem(line, "organisation_code", "The organisation code is missing.", "missing"))
             row_ok = False
         elif organisation is None:
-            problems.append(problem(line, "organisation_code",
-                f"'{cells[org_at]}' is not a known organisation code.", "unknown_organisation"))
+            problems.append(problem(line, "organisation_code", _unknown_code(
+                org_code, "organisation", reference.organisations), "unknown_organisation"))
             row_ok = False
 
-        ind_code = cells[ind_at].upper()
+        ind_code = cells[ind_at]
         indicator = reference.indicators.get(ind_code)
         if not ind_code:
             problems.append(problem(line, "indicator_code", "The indicator code is missing.", "missing"))
             row_ok = False
         elif indicator is None:
-            problems.append(problem(line, "indicator_code",
-                f"'{cells[ind_at]}' is not a known indicator code.", "unknown_indicator"))
+            problems.append(problem(line, "indicator_code", _unknown_code(
+                ind_code, "indicator", reference.indicators), "unknown_indicator"))
             row_ok = False
         elif organisation is not None and organisation.type_code not in indicator.type_codes:
             problems.append(problem(line, "indicator_code",
@@ -187,6 +191,17 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
         result.rows.append(ReturnRow(line, org_code, ind_code, year, value, numerator, denominator))
     problems.sort(key=lambda p: (p.line or 0))
     return result
+
+
+def _unknown_code(code: str, what: str, known: dict) -> str:
+    message = f"{quoted(code)} is not a known {what} code"
+    strange = non_ascii(code)
+    if strange:
+        return f"{message}: it contains {strange}."
+    close = ascii_upper(code)
+    if close != code and close in known:
+        return f"{message}: codes are matched exactly (did you mean {close}?)."
+    return f"{message}."
 
 
 def _optional_number(cells, at, column, line, problem, problems):

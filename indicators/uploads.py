@@ -5,7 +5,7 @@ located problems out, like the returns parser it runs after (unchanged)."""
 from __future__ import annotations
 
 from .returns import ReturnRow
-from .tables import Problem
+from .tables import Problem, ProblemGroup, group_problems
 from .years import format_year
 
 
@@ -18,8 +18,9 @@ def scope_problems(rows: list[ReturnRow], *, year: int, organisation_regions: di
     allowed = None if allowed_regions is None else ", ".join(sorted(region_names[r] for r in allowed_regions))
     for row in rows:
         if row.year != year:
-            problems.append(Problem(row.line, "year", f"This upload is for {format_year(year)}, but the row is for "
-                                                      f"{format_year(row.year)}.", "other_year", sheet))
+            # Worded to read as well for one row as for the 1,739 rows of a file for another year.
+            problems.append(Problem(row.line, "year", f"The year is {format_year(row.year)}, but this upload is for "
+                                                      f"{format_year(year)}.", "other_year", sheet))
         region = organisation_regions[row.organisation_code]
         if allowed_regions is not None and region not in allowed_regions:
             problems.append(Problem(
@@ -45,3 +46,14 @@ def rows_problem(count: int, limit: int) -> Problem | None:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+def problems_to_show(stored: list[dict]) -> list[dict]:
+    """An upload's stored problems (one per row, as the problems CSV gives them)
+    grouped for its page: a message that many rows share is one entry whose
+    line is the first lines listed, and whose message starts with the count."""
+    problems = [Problem(p.get("line"), p.get("column"), p["message"], "", p.get("sheet")) for p in stored]
+    return [{"sheet": p.sheet, "line": p.rows, "column": p.column, "message": p.summary}
+            if isinstance(p, ProblemGroup) else
+            {"sheet": p.sheet, "line": p.line, "column": p.column, "message": p.message}
+            for p in group_problems(problems)]

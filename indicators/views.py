@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import access, actions, previews, queries
 from .exports import neutralise
 from .forms import UploadForm
+from .uploads import problems_to_show
 from .years import format_year, parse_year
 
 SHOWN_PROBLEMS = 1000
@@ -64,10 +65,11 @@ def return_template(request):
 def return_detail(request, pk):
     upload = access.upload_or_404(request.user, pk)
     changes = upload.preview.get("changes", [])
+    problems = problems_to_show(upload.problems)
     return render(request, "returns/detail.html", {
-        "upload": upload, "problems": upload.problems[:SHOWN_PROBLEMS], "preview": _named_preview(upload),
+        "upload": upload, "problems": problems[:SHOWN_PROBLEMS], "preview": _named_preview(upload),
         "more_changes": max(0, len(changes) - SHOWN_CHANGES),
-        "more_problems": max(0, len(upload.problems) - SHOWN_PROBLEMS),
+        "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
         "more_new": max(0, upload.new_values - min(SHOWN_NEW, len(upload.preview.get("new", [])))),
         "is_admin": access.is_admin(request.user)})
 

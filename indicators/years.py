@@ -2,10 +2,13 @@
 
 import re
 
+from .numbers import ASCII_SPACES, non_ascii
+
 FIRST_YEAR = 1900
 LAST_YEAR = 2099
 
-_FINANCIAL_YEAR = re.compile(r"^(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?$")
+# re.ASCII: Python's \d and \s also match other scripts' digits and spaces.
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?$", re.ASCII)
 
 
 def format_year(year: int) -> str:
@@ -18,11 +21,14 @@ def parse_year(text: str) -> int:
 
     Raises ValueError with a message fit to show a person.
     """
-    cleaned = text.strip()
-    if cleaned.endswith(".0") and cleaned[:-2].isdigit():
+    cleaned = text.strip(ASCII_SPACES)
+    if cleaned.endswith(".0") and cleaned[:-2].isascii() and cleaned[:-2].isdigit():
         # A spreadsheet that stored the year as a number.
         cleaned = cleaned[:-2]
     match = _FINANCIAL_YEAR.match(cleaned)
+    if not match and non_ascii(cleaned):
+        raise ValueError(f"'{text}' is not a financial year: it contains {non_ascii(cleaned)}; write it as "
+                         "2000-01 with the digits 0 to 9")
     if not match:
         raise ValueError(f"'{text}' is not a financial year: write it as 2000-01 (or 2000)")
     start = int(match.group(1))

@@ -26,3 +26,38 @@ def test_parse_number_rejects_with_reason(text, message):
     with pytest.raises(ValueError) as error:
         parse_number(text)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize("text, message", [
+    ("１２", "'１２' is not a number: it contains a non-ASCII character '１' (FULLWIDTH DIGIT ONE); numbers are "
+            "written with the digits 0 to 9"),
+    ("١٢", "'١٢' is not a number: it contains a non-ASCII character '١' (ARABIC-INDIC DIGIT ONE); numbers are "
+           "written with the digits 0 to 9"),
+    ("1２", "'1２' is not a number: it contains a non-ASCII character '２' (FULLWIDTH DIGIT TWO); numbers are "
+            "written with the digits 0 to 9"),
+    ("\u00a012", "'\u00a012' is not a number: it contains a non-ASCII character (NO-BREAK SPACE); numbers are "
+                 "written with the digits 0 to 9"),
+    ("1e-400", "'1e-400' is too small to be a number (it would be read as 0)"),
+    ("-1e-400", "'-1e-400' is too small to be a number (it would be read as 0)"),
+    ("1e-310", "'1e-310' is too small to be a number"),
+    ("1e400", "'1e400' is too large to be a number"),
+    ("-1e400", "'-1e400' is too large to be a number"),
+    ("1_000", "'1_000' is not a number: remove the underscores (write 1000)"),
+    ("+", "'+' is not a number"),
+    ("-nan", "'-nan' is not a finite number"),
+    ("x" * 100, "'" + "x" * 60 + "…' (100 characters) is not a number"),
+])
+def test_parse_number_is_ascii_only_and_within_a_double(text, message):
+    with pytest.raises(ValueError) as error:
+        parse_number(text)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("text, number", [("0e400", 0.0), ("0.000e-999", 0.0), ("-0", 0.0), ("2.3e-308", 2.3e-308)])
+def test_zeros_and_the_smallest_normal_numbers_are_kept(text, number):
+    assert parse_number(text) == number
+
+
+def test_ascii_case_changes_only_a_to_z():
+    from indicators.numbers import ascii_lower, ascii_upper
+    assert ascii_upper("ıp18m ß") == "ıP18M ß" and ascii_lower("VALUE\u212a") == "value\u212a"

@@ -33,7 +33,7 @@ def problems(text: str):
 
 
 def test_valid_return_gives_rows():
-    parsed = parse(HEADER + "Q01,IP18M,2000-01,3,,\nrae,trolley12,2000,12.5,5,40\n")
+    parsed = parse(HEADER + "Q01,IP18M,2000-01,3,,\n RAE ,TROLLEY12,2000,12.5,5,40\n")
     assert parsed.ok
     assert parsed.rows == [
         ReturnRow(2, "Q01", "IP18M", 2000, 3.0, None, None),
@@ -114,7 +114,7 @@ def test_non_numeric_numerator():
 
 
 def test_duplicate_rows_name_the_first():
-    assert problems(HEADER + "RAE,IP18M,2000-01,3,,\nQ01,IP18M,2000-01,1,,\nrae,IP18M,2000,4,,\n") == [
+    assert problems(HEADER + "RAE,IP18M,2000-01,3,,\nQ01,IP18M,2000-01,1,,\nRAE,IP18M,2000,4,,\n") == [
         (4, None, "Duplicate row: line 2 already gives IP18M for RAE in 2000-01.")]
 
 
@@ -180,3 +180,111 @@ def test_problems_in_several_columns_of_one_row_are_all_reported():
         (2, "organisation_code", "'ZZZ' is not a known organisation code."),
         (2, "numerator", "The numerator 50 is larger than the denominator 40."),
     ]
+
+
+@pytest.mark.parametrize("code, message", [
+    ("rae", "'rae' is not a known organisation code: codes are matched exactly (did you mean RAE?)."),
+    ("Q0\u0131", "'Q0\u0131' is not a known organisation code: it contains a non-ASCII character '\u0131' "
+                 "(LATIN SMALL LETTER DOTLESS I)."),
+    ("\u0131p18m", None),
+    ("Q01\u00a0", "'Q01\u00a0' is not a known organisation code: it contains a non-ASCII character "
+                  "(NO-BREAK SPACE)."),
+    ("\uff31\uff10\uff11", "'\uff31\uff10\uff11' is not a known organisation code: it contains a non-ASCII "
+                       "character '\uff31' (FULLWIDTH LATIN CAPITAL LETTER Q)."),
+])
+def test_codes_are_matched_exactly_with_no_unicode_folding(code, message):
+    if message is None:  # 'ıp18m'.upper() == 'IP18M': must not be taken for the indicator
+        assert problems(HEADER + f"Q01,{code},2000-01,3,,\n") == [(2, "indicator_code",
+            "'\u0131p18m' is not a known indicator code: it contains a non-ASCII character '\u0131' "
+            "(LATIN SMALL LETTER DOTLESS I).")]
+    else:
+        assert problems(HEADER + f"{code},IP18M,2000-01,3,,\n") == [(2, "organisation_code", message)]
+
+
+def test_organisation_and_indicator_name_columns_are_accepted_and_ignored():
+    parsed = parse("organisation_code,organisation_name,indicator_code,indicator_name,year,value\n"
+                   "Q01,\"Leeds, Health Authority\",IP18M,=anything at all,2000-01,3\n")
+    assert parsed.ok and parsed.rows == [ReturnRow(2, "Q01", "IP18M", 2000, 3.0, None, None)]
+
+
+def _workbook(rows) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+VALID_WORKBOOK = _workbook([HEADER.strip().split(","), ["Q01", "IP18M", "2000-01", 3, None, None],
+                            ["RAE", "TROLLEY12", "2000-01", 12.5, 5, 40]])
+xml_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+
+
+def _mutated(workbook: bytes, edits) -> bytes:
+    import io
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for position, old, new in edits:
+                    at = data.find(old.encode(), int(position * len(data)))
+                    if at >= 0:
+                        data = data[:at] + new.encode("utf-8", "surrogatepass") + data[at + len(old):]
+            out.writestr(item, data)
+    return target.getvalue()
+
+
+def _accepted_rows_are_sound(parsed):
+    for row in parsed.rows:
+        assert math.isfinite(row.value) and row.organisation_code in REFERENCE.organisations
+        assert row.indicator_code in REFERENCE.indicators
+    assert all(p.message and "\x00" not in p.message for p in parsed.problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.sampled_from(
+    ['t="inlineStr"', "<v>", "</v>", 'r="D2"', 'r="A3"', "<c ", "<row ", "</row>", "<t>", "Q01", "IP18M", "3", "12.5",
+     "2000-01", 'ref="A1:F3"', "<sheetData>"]), xml_text), max_size=4))
+def test_any_mutation_of_a_workbook_gives_rows_or_located_problems(edits):
+    # read_table and validate_return are the parse entry points: only TableError may come out of them.
+    from indicators.returns import validate_return
+    from indicators.tables import TableError, read_table
+
+    try:
+        table = read_table(_mutated(VALID_WORKBOOK, edits), "r.xlsx")
+    except TableError as error:
+        assert error.problems and all(p.message for p in error.problems)
+        return
+    _accepted_rows_are_sound(validate_return(table, REFERENCE))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(cell, st.text(max_size=8), st.sampled_from(
+    ["\uff11\uff12", "\u0661", "1e-400", "1e400", "1_0", "0x1", "\u0131p18m", "q01", "\u00a03", "3\u00a0", "+", "-"])),
+    min_size=0, max_size=7), max_size=6), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+def test_any_unicode_table_gives_rows_or_located_problems(rows, encoding):
+    from indicators.returns import validate_return
+    from indicators.tables import TableError, read_table
+
+    text = HEADER + "\n".join(",".join(row) for row in rows)
+    try:
+        content = text.encode(encoding)
+    except UnicodeEncodeError:
+        content = text.encode("utf-8", "surrogatepass")
+    try:
+        table = read_table(content, "r.csv")
+    except TableError as error:
+        assert error.problems and all(p.message for p in error.problems)
+        return
+    parsed = validate_return(table, REFERENCE)
+    _accepted_rows_are_sound(parsed)
+    for row in parsed.rows:  # what was accepted was written in ASCII
+        assert row.organisation_code.isascii() and row.indicator_code.isascii()

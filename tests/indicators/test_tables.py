@@ -131,3 +131,74 @@ def test_zip_bomb_is_refused_before_parsing():
     problems = problems_of(buffer.getvalue(), "bomb.xlsx", max_unzipped_bytes=1_000_000)
     assert problems == [(None, None, "The Excel file would expand to 5 MB when opened, more than the 1 MB "
                                      "allowed: save it as CSV instead.", "too_large_unzipped")]
+
+
+def test_a_nul_anywhere_is_refused_with_its_line():
+    content = b"code,name\n" + b"A,x\n" * 5000 + b"B,y\x00\n"
+    assert len(content) > 8192
+    assert problems_of(content) == [(5002, None, "This line contains a NUL character (a zero byte), which no text "
+                                     "value may hold: the file is damaged or not plain text. Save it again as CSV "
+                                     "UTF-8.", "nul")]
+
+
+def test_only_ascii_spaces_are_trimmed_and_headers_fold_only_a_to_z():
+    table = read_table("CODE ,Name\u212a\n\tA\t,\u00a0x\u00a0\n".encode(), "a.csv")
+    assert table.header == ["code", "name\u212a"]  # the Kelvin sign is not a K
+    assert table.rows == [(2, ["A", "\u00a0x\u00a0"])]
+
+
+def test_cr_only_line_endings_keep_line_numbers():
+    assert read_table(b"code,name\rA,x\r\rB,y\r", "a.csv").rows == [(2, ["A", "x"]), (4, ["B", "y"])]
+
+
+def with_dimension(content: bytes, dimension: str) -> bytes:
+    import re
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{dimension}"/>'.encode(), data)
+                assert dimension.encode() in data
+            out.writestr(item, data)
+    return target.getvalue()
+
+
+def test_every_row_and_column_is_read_whatever_the_declared_dimension():
+    content = with_dimension(xlsx_bytes([["code", "name", "value"], ["A", "x", 1], ["B", "y", 2.5]]), "A1:A1")
+    # openpyxl's own read-only reader trusts the dimension and loses what lies beyond it.
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+    assert list(sheet.iter_rows(values_only=True)) == [("code",)]
+    table = read_table(content, "a.xlsx")
+    assert table.header == ["code", "name", "value"]
+    assert table.rows == [(2, ["A", "x", "1"]), (3, ["B", "y", "2.5"])]
+
+
+def test_old_excel_and_other_spreadsheets_are_named():
+    assert problems_of(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.csv")[0][3] == "old_excel"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    assert problems_of(buffer.getvalue(), "a.ods")[0][3] == "ods"
+    assert problems_of(buffer.getvalue(), "a.csv")[0][3] == "not_csv"
+
+
+def test_no_message_names_an_exception_class():
+    damaged = xlsx_bytes([["code"], ["A"]]).replace(b"worksheet", b"wurksheet")
+    for message in [p[2] for p in problems_of(damaged, "a.xlsx")]:
+        assert "Error" not in message and "Exception" not in message
+
+
+def test_a_sheet_written_in_utf16_with_comments_before_its_root_is_read():
+    content = xlsx_bytes([["code", "value"], ["A", 1]])
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode().replace("<?xml version='1.0' encoding='UTF-8'?>", "").replace(
+                    '<?xml version="1.0" encoding="UTF-8"?>', "")
+                data = ('<?xml version="1.0" encoding="UTF-16"?>\n<!-- <!DOCTYPE in a comment> -->' + text).encode(
+                    "utf-16")
+            out.writestr(item, data)
+    assert read_table(target.getvalue(), "a.xlsx").rows == [(2, ["A", "1"])]

@@ -24,7 +24,7 @@ def test_rows_of_another_year_or_outside_the_uploaders_regions_are_located_error
     assert [str(p) for p in problems] == [
         "Line 3, column organisation_code: Q02 is in London; you can upload returns only for Northern and "
         "Yorkshire.",
-        "Line 4, column year: This upload is for 2000-01, but the row is for 1999-00.",
+        "Line 4, column year: The year is 1999-00, but this upload is for 2000-01.",
     ]
     assert scope_problems([row(3, "Q02")], year=2000, organisation_regions={"Q02": "LN"}, allowed_regions=None,
                           region_names=NAMES) == []
@@ -151,3 +151,29 @@ def test_a_database_failure_part_way_through_confirming_leaves_nothing(analyst, 
     checked.refresh_from_db()
     assert checked.status == "validated" and not ResultRevision.objects.exists()
     assert list(Result.objects.values_list("value", flat=True)) == [3.0]
+
+
+def test_identical_problems_are_grouped_with_their_first_lines_and_a_count():
+    from indicators.tables import Problem, ProblemGroup, group_problems
+    other_year = scope_problems([row(line, "Q01", 2000) for line in range(2, 1741)], year=2001,
+                                organisation_regions={"Q01": "NY"}, allowed_regions={"NY"}, region_names=NAMES)
+    grouped = group_problems([Problem(None, None, "The file is odd.", "x"), *other_year,
+                              Problem(9, "value", "'n/a' is not a number", "x")])
+    assert [str(p) for p in grouped] == [
+        "The file is odd.",
+        "1,739 rows (lines 2, 3, 4, 5, 6 and 1,734 more, column year): The year is 2000-01, but this upload is "
+        "for 2001-02.",
+        "Line 9, column value: 'n/a' is not a number",
+    ]
+    assert isinstance(grouped[1], ProblemGroup)
+    assert grouped[1].summary == "1,739 rows: the year is 2000-01, but this upload is for 2001-02."
+
+
+def test_the_page_shows_grouped_problems_and_keeps_single_ones_as_they_are():
+    from indicators.uploads import problems_to_show
+    stored = [{"line": line, "column": "year", "message": "Bad.", "sheet": "S"} for line in (4, 2, 9)]
+    stored.append({"line": 3, "column": "value", "message": "Worse.", "sheet": "S"})
+    assert problems_to_show(stored) == [
+        {"sheet": "S", "line": "4, 2, 9", "column": "year", "message": "3 rows: bad."},
+        {"sheet": "S", "line": 3, "column": "value", "message": "Worse."},
+    ]

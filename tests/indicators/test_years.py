@@ -26,3 +26,14 @@ def test_parse_year_rejects_with_reason(text, message):
     with pytest.raises(ValueError) as error:
         parse_year(text)
     assert str(error.value) == message
+
+
+def test_years_are_written_in_ascii_digits():
+    import pytest
+
+    from indicators.years import parse_year
+    assert int("２０００") == 2000  # what a plain int() or \d would have accepted
+    with pytest.raises(ValueError, match=r"contains a non-ASCII character '２' \(FULLWIDTH DIGIT TWO\)"):
+        parse_year("２０００-０１")
+    with pytest.raises(ValueError, match="not a financial year"):
+        parse_year("2000\u00a0-\u00a001")

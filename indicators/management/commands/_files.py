@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from indicators.tables import Problem, Table, TableError, read_table
+from indicators.tables import Problem, Table, TableError, group_problems, read_table
 
 
 def read_file(path: str) -> bytes:
@@ -23,9 +23,10 @@ def read_file_table(path: str) -> Table:
 
 
 def refuse(path: str, problems: list[Problem], stderr) -> None:
-    """Raise CommandError naming every problem; print them all first when there are many."""
+    """Raise CommandError naming every problem; print them all first when there are many.
+    A message that many rows share is said once, with the count and the first lines."""
     name = Path(path).name
-    lines = [f"{name}: {problem}" for problem in problems]
+    lines = [f"{name}: {problem}" for problem in group_problems(problems)]
     if stderr is not None and len(lines) > 1:
         for line in lines:
             stderr.write(line)
