@@ -1,11 +1,13 @@
 """The public downloads: each published year's ratings (the same CSV as
 `export_ratings`) and the results behind them, as CSV or JSON. Column names
-are stable: the downloads page documents them."""
+are stable: the downloads page documents them. Rows are produced lazily, a
+chunk of plain values at a time, so a file of any size is streamed in
+bounded memory; which runs are public is decided before the first row."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 from indicators.models import Result
 from indicators.years import format_year
@@ -14,24 +16,25 @@ from ratings import exports
 from . import queries
 
 
-def rating_rows(year: int) -> tuple[list[str], list[list]]:
-    return list(exports.COLUMNS), list(exports.rating_rows(queries.published_runs(year)))
+def rating_rows(year: int) -> tuple[list[str], Iterator[list]]:
+    runs = list(queries.published_runs(year).only("pk"))
+    return list(exports.COLUMNS), exports.rating_rows(runs)
 
 
 RESULT_COLUMNS = ["year", "organisation_code", "organisation_name", "organisation_type", "region",
                   "indicator_code", "indicator_name", "value", "numerator", "denominator"]
 
 
-def result_rows(year: int) -> tuple[list[str], list[list]]:
-    """The year's figures for the organisation types with published ratings: one query."""
-    types = queries.published_runs(year).values("organisation_type")
+def result_rows(year: int) -> tuple[list[str], Iterator[list]]:
+    """The year's figures for the organisation types with published ratings: two queries."""
+    types = list(queries.published_runs(year).values_list("organisation_type", flat=True))
     results = (Result.objects.filter(year=year, organisation__type__in=types)
                .order_by("organisation__type__code", "organisation__code", "indicator__code")
                .values_list("organisation__code", "organisation__name", "organisation__type__code",
                             "organisation__region__name", "indicator__code", "indicator__name", "value",
                             "numerator", "denominator"))
     shown = format_year(year)
-    return RESULT_COLUMNS, [[shown, *row] for row in results.iterator(chunk_size=5000)]
+    return RESULT_COLUMNS, ([shown, *row] for row in results.iterator(chunk_size=exports.CHUNK_ROWS))
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Dataset:
     title: str
     description: str
     columns: list[tuple[str, str]]  # (name, meaning) for the downloads page
-    rows: Callable[[int], tuple[list[str], list[list]]]
+    rows: Callable[[int], tuple[list[str], Iterator[list]]]
 
 
 DATASETS = {
