@@ -12,6 +12,8 @@ import io
 import json
 from typing import Iterable, Iterator, TextIO
 
+from django.db.models.fields.json import KeyTransform
+
 from indicators.exports import neutralise
 from indicators.years import format_year
 
@@ -35,11 +37,11 @@ def rows_of(ratings) -> Iterator[list]:
     values = ratings.values_list(
         "run__year", "organisation__code", "organisation__name", "organisation__type__code",
         "organisation__region__name", "band", "score", "level_score", "improvement_score", "core_targets_failed",
-        "rank", "domain_scores")
+        "rank", KeyTransform("level", "domain_scores"))
     shown_years = {}
-    for year, *fields, domain_scores in values.iterator(chunk_size=CHUNK_ROWS):
+    for year, *fields, level in values.iterator(chunk_size=CHUNK_ROWS):
         shown = shown_years.get(year) or shown_years.setdefault(year, format_year(year))
-        level = (domain_scores or {}).get("level", {})
+        level = level or {}
         code, name, type_code, region, band, score, level_score, improvement, failed, rank = fields
         yield [shown, code, name, type_code, region, band, _round(score), _round(level_score),
                _round(improvement), failed, rank] + [_round(level.get(domain)) for domain in DOMAINS]
