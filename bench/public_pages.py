@@ -78,6 +78,7 @@ def urls() -> dict[str, str]:
     indicator = Indicator.objects.filter(kind="performance").order_by("code").first()
     region = Region.objects.order_by("code").first()
     return {
+        "trivial view (robots.txt), for scale": "/robots.txt",
         "home": "/",
         "search": f"/search/?q={rating.organisation.name[:4]}",
         "browse, first page": "/ratings/2000-01/",
@@ -160,6 +161,7 @@ def measure(organisations: int) -> None:
     for name in DOWNLOADS:
         server = serve()  # fresh workers: each peak is this download's
         try:
+            baseline = workers_peak_mb(server)
             seconds, size = fetch(f"/downloads/2000-01/{name}")
             peak = workers_peak_mb(server)
         finally:
