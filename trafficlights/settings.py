@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_filters",
-    "django_tables2",
     "django_tasks",
     "django_tasks_db",
     "indicators",
