@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_filters",
+    "django_tables2",
     "django_tasks",
     "django_tasks_db",
     "indicators",
