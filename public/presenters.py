@@ -32,6 +32,24 @@ DOMAIN_WORDS = dict(Domain.choices)
 AREA_WORDS = dict(Area.choices)
 
 
+# A chart draws at most this many points (each a shape in the page's markup):
+# past it, an even sample across the ordered points, said in the chart's
+# description; the table beside it has every organisation.
+MAX_CHART_POINTS = 500
+
+
+def chart_sample(points: list) -> tuple[list, str]:
+    """At most MAX_CHART_POINTS of `points` (already ordered), evenly spread
+    and always including the first and last, and a sentence saying so (empty
+    when all are drawn)."""
+    if len(points) <= MAX_CHART_POINTS:
+        return points, ""
+    step = (len(points) - 1) / (MAX_CHART_POINTS - 1)
+    sample = [points[round(i * step)] for i in range(MAX_CHART_POINTS)]
+    return sample, (f" To keep the chart readable it draws {MAX_CHART_POINTS} of the {len(points):,}, "
+                    f"evenly spread from lowest to highest.")
+
+
 def svg(markup: str):
     """Chart markup is built with every text escaped (public/charts.py), so it is safe to insert."""
     return mark_safe(markup)  # noqa: S308
@@ -441,6 +459,8 @@ def fairness(data: dict, types, regions) -> list[dict]:
         points = [(data["deprivation"].get(org), score, unadjusted, band)
                   for org, type_code, score, unadjusted, band in data["scores"]
                   if type_code == code and data["deprivation"].get(org) is not None]
+        points.sort(key=lambda point: (point[0], point[1]))
+        plotted, sampled = chart_sample(points)
         after = correlation([p[0] for p in points], [p[1] for p in points])
         before_points = [p for p in points if p[2] is not None]
         before = correlation([p[0] for p in before_points], [p[2] for p in before_points])
@@ -461,8 +481,8 @@ def fairness(data: dict, types, regions) -> list[dict]:
             "scatter": svg(charts.scatter_plot(
                 chart_id=f"deprivation-{code}", title=f"Final score against deprivation, {plural}",
                 description="Each organisation's published final score against the deprivation score of the "
-                            "population it serves; the line is the least-squares trend.",
-                points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in points],
+                            f"population it serves; the line is the least-squares trend.{sampled}",
+                points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in plotted],
                 x_label="Deprivation score (higher is more deprived)", y_label="Final score")) if points else "",
         })
     return sections
@@ -493,13 +513,13 @@ def _kings_fund(areas: dict, plural: str) -> list[str]:
 
 def indicator_page(indicator, run, rows) -> dict:
     """The distribution of an indicator across the organisations of a type: a
-    dot plot and the same figures as a table."""
+    dot plot and the same figures as a table (every row: the view shows a page)."""
     core_target = "None" if indicator.core_threshold is None else (
         ("At least " if indicator.direction == Indicator.Direction.HIGHER_BETTER else "At most ")
         + format_number(indicator.core_threshold))
     if run is None:
         return {"rows": [], "chart": "", "core_target": core_target}
-    summary = run.indicator_summary.get(indicator.code, {})
+    summary = {"median": run.median}  # the run's peer summary, this indicator's part
     table = sorted(({"code": code, "name": name, "band": band, "band_word": band_word(band),
                      "value": scores[0], "adjusted": scores[1], "z": scores[2]}
                     for code, name, band, scores in rows),
@@ -514,26 +534,23 @@ def indicator_page(indicator, run, rows) -> dict:
         row["shown_value"] = format_number(row["value"])
         row["shown_adjusted"] = format_number(row["adjusted"]) if row["adjusted"] != row["value"] else ""
     plural = plural_of(run.organisation_type)
+    plotted, sampled = chart_sample(sorted((row for row in table if row["value"] is not None),
+                                           key=lambda row: (row["value"], row["name"])))
     return {
         "rows": table, "median": format_number(summary.get("median")), "count": len(table),
         "core_target": core_target,
         "adjusted": any(row["shown_adjusted"] for row in table),
         "chart": svg(charts.dot_plot(
             chart_id="distribution", title=f"{indicator.name}: {plural}, {format_year(run.year)}",
-            description=f"Each dot is one of {len(table)} {plural}, placed by its figure and shaped by its band. "
-                        f"The same figures are in the table below.",
-            points=[charts.DotPoint(row["name"], row["value"], row["band"]) for row in table
-                    if row["value"] is not None],
+            description=f"Each dot is one of {len(table)} {plural}, placed by its figure and shaped by its band."
+                        f"{sampled} The same figures are in the table below.",
+            points=[charts.DotPoint(row["name"], row["value"], row["band"]) for row in plotted],
             axis_label=indicator.unit or indicator.name, reference_lines=reference)) if table else "",
     }
 
 
-def region_page(region, ratings, national, types) -> dict:
-    """The region's organisations and its band counts beside the national ones."""
-    counts: dict = {}
-    for rating in ratings:
-        key = (rating.organisation.type.code, rating.band)
-        counts[key] = counts.get(key, 0) + 1
+def region_page(region, counts, national, types) -> dict:
+    """The region's band counts beside the national ones ({(type code, band): count} each)."""
     comparison = []
     for organisation_type in types:
         region_total = sum(v for (t, b), v in counts.items() if t == organisation_type.code and b != Band.NOT_RATED)
@@ -559,4 +576,4 @@ def region_page(region, ratings, national, types) -> dict:
                       charts.ShareRow("England", {b: national.get((organisation_type.code, b), 0)
                                                   for b in (Band.GREEN, Band.YELLOW, Band.RED)})])),
         })
-    return {"ratings": ratings, "comparison": comparison}
+    return {"comparison": comparison}

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,7 +22,9 @@ from ratings.models import BandConsequence, Rating, RatingRun
 
 
 def published_runs(year: int | None = None):
-    runs = RatingRun.objects.published()
+    # Without each run's peer summary: megabytes at national scale, read only
+    # where a page needs it (a report card's run).
+    runs = RatingRun.objects.published().defer("indicator_summary")
     return runs if year is None else runs.filter(year=year)
 
 
@@ -31,14 +34,15 @@ def published_years() -> list[int]:
 
 
 def published_ratings(year: int):
-    """The public ratings of a year, ready for a table."""
-    return (Rating.objects.filter(run__in=published_runs(year))
-            .select_related("run", "organisation__type", "organisation__region"))
+    """The public ratings of a year: read them as plain values (`values_list`),
+    never whole, since each holds its JSON detail."""
+    return Rating.objects.filter(run__in=published_runs(year))
 
 
-def band_counts(year: int, by: tuple[str, ...] = ("organisation__type__code",), band: str = "band") -> Counter:
-    """{(group..., band): count} over a year's published ratings: one query."""
-    rows = (Rating.objects.filter(run__in=published_runs(year)).values(*by, band)
+def band_counts(year: int, by: tuple[str, ...] = ("organisation__type__code",), band: str = "band",
+                **filters) -> Counter:
+    """{(group..., band): count} over a year's published ratings (those matching `filters`): one query."""
+    rows = (Rating.objects.filter(run__in=published_runs(year), **filters).values(*by, band)
             .annotate(count=Count("id")).order_by())
     return Counter({tuple(row[name] for name in (*by, band)): row["count"] for row in rows})
 
@@ -172,27 +176,36 @@ def provenance(organisation: Organisation, year: int) -> dict:
 
 
 def indicator_page(code: str, year: int, type_code: str | None):
-    """An indicator, the published run for its type and year, and every rated
-    organisation's figures in that run: four queries."""
+    """An indicator, the published run for its type and year (with the
+    indicator's median among its peers as `median`), and every rated
+    organisation's figures for the indicator in that run: four queries. Only
+    this indicator's part of each rating's JSON is read (the database extracts it)."""
     indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
     types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
     runs = {run.organisation_type.code: run for run in
-            published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")}
+            published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
+            .annotate(median=KeyTransform("median", KeyTransform(code, "indicator_summary")))}
     type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
     run = runs.get(type_code)
     ratings = [] if run is None else [
-        (org_code, name, band, scores[code])
-        for org_code, name, band, scores in Rating.objects.filter(run=run).values_list(
-            "organisation__code", "organisation__name", "band", "indicator_scores")
-        if code in scores]
+        row for row in Rating.objects.filter(run=run).values_list(
+            "organisation__code", "organisation__name", "band", KeyTransform(code, "indicator_scores"))
+        if row[3] is not None]
     return indicator, types, runs, run, ratings
 
 
+REGION_FIELDS = ("organisation__code", "organisation__name", "organisation__type__name", "band", "rank",
+                 "run__rated_count")
+
+
 def region_page(code: str, year: int):
+    """A region, its band counts by type, and its organisations' ratings as
+    plain rows (REGION_FIELDS), to be read a page at a time."""
     region = get_object_or_404(Region, code=code)
-    ratings = list(published_ratings(year).filter(organisation__region=region)
-                   .order_by("organisation__type__code", "rank", "organisation__name"))
-    return region, ratings
+    counts = band_counts(year, organisation__region=region)
+    ratings = (published_ratings(year).filter(organisation__region=region)
+               .order_by("organisation__type__code", "rank", "organisation__name", "pk").values_list(*REGION_FIELDS))
+    return region, counts, ratings
 
 
 def fairness(year: int) -> dict:
@@ -206,8 +219,9 @@ def fairness(year: int) -> dict:
     scores = list(Rating.objects.filter(run__in=[r.pk for r in runs], score__isnull=False)
                   .values_list("organisation_id", "organisation__type__code", "score", "score_without_adjustment",
                                "band"))
+    # By type, not by a list of every organisation (10,000 parameters at national scale).
     deprivation = dict(Result.objects.filter(year=year, indicator__code__in=deprivation_codes,
-                                             organisation_id__in=[row[0] for row in scores])
+                                             organisation__type__in=[run.organisation_type_id for run in runs])
                        .values_list("organisation_id", "value"))
     return {"published": published, "unadjusted": unadjusted, "runs": runs, "scores": scores,
             "deprivation": deprivation}
@@ -221,10 +235,11 @@ def search_organisations(text: str, limit: int = 50) -> list[Organisation]:
                 .select_related("type", "region").order_by("name")[:limit])
 
 
-def latest_bands(organisations: list[Organisation]) -> dict[int, Rating]:
-    """Each organisation's latest published rating: one query."""
+def latest_bands(organisations: list[Organisation]) -> dict[int, tuple[int, str]]:
+    """Each organisation's latest published (year, band): one query."""
     latest = {}
-    for rating in (Rating.objects.filter(organisation__in=[o.pk for o in organisations], run__in=published_runs())
-                   .select_related("run").order_by("run__year")):
-        latest[rating.organisation_id] = rating
+    for organisation_id, year, band in (
+            Rating.objects.filter(organisation__in=[o.pk for o in organisations], run__in=published_runs())
+            .order_by("run__year").values_list("organisation_id", "run__year", "band")):
+        latest[organisation_id] = (year, band)
     return latest

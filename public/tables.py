@@ -1,49 +1,110 @@
-"""The browse table (django-tables2). Its rendered HTML is cached with the page."""
+"""The browse table: one page of a year's ratings, sorted and paginated, as
+plain rows for a template loop.
 
-import django_tables2 as tables
+It was a django-tables2 table. Profiled on the demo (570 organisations),
+uncached, an average browse page spent about 27% of its time in
+django-tables2's per-cell machinery (an `inspect.signature` for every cell)
+and 19% decoding JSON the table never shows; the plain loop over a values
+query below does neither (README, *Benchmarks*). Reads: a count and one page
+of eight plain columns, whatever the number of organisations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
 from indicators.years import format_year
+from ratings.models import Band
 
-from .templatetags.public_tags import band_tag
 from .presenters import format_number
+from .templatetags.public_tags import band_tag
+
+PER_PAGE = 50
+FIELDS = ("organisation__code", "organisation__name", "organisation__type__name", "organisation__region__name",
+          "band", "score", "core_targets_failed", "rank")
+# Sortable columns: ?sort=name or ?sort=-name (descending). Ties broken by name, then id, so pages never overlap.
+SORTS = {"rank": "rank", "organisation": "organisation__name", "score": "score"}
+DEFAULT_SORT = "rank"
+BAND_TAGS = {band: band_tag(band) for band in Band.values}
 
 
-def _nulls_last(field):
-    def order(table, queryset, is_descending):
-        expression = F(field).desc(nulls_last=True) if is_descending else F(field).asc(nulls_last=True)
-        return queryset.order_by(expression, "organisation__name"), True
-    return order
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: str
+    numeric: bool = False
+    sortable: bool = False
 
 
-class RatingTable(tables.Table):
-    rank = tables.Column(verbose_name="Rank", default="–")
-    organisation = tables.Column(accessor="organisation__name", verbose_name="Organisation",
-                                 order_by=("organisation__name",))
-    type = tables.Column(accessor="organisation__type__name", verbose_name="Type", orderable=False)
-    region = tables.Column(accessor="organisation__region__name", verbose_name="Region", orderable=False)
-    band = tables.Column(verbose_name="Band", orderable=False)
-    score = tables.Column(verbose_name="Final score", default="–")
-    core_targets_failed = tables.Column(verbose_name="Core targets failed", default="–", orderable=False)
+COLUMNS = [Column("rank", "Rank", numeric=True, sortable=True),
+           Column("organisation", "Organisation", sortable=True),
+           Column("type", "Type"), Column("region", "Region"), Column("band", "Band"),
+           Column("score", "Final score", numeric=True, sortable=True),
+           Column("core_targets_failed", "Core targets failed", numeric=True)]
 
-    order_rank = _nulls_last("rank")
-    order_score = _nulls_last("score")
 
-    class Meta:
-        template_name = "public/_table.html"
-        order_by = ("rank",)
-        attrs = {"class": "nhsuk-table"}
+def ratings_table(ratings, query, year: int) -> dict:
+    """The page of `ratings` (a queryset) that the query string asks for:
+    {"columns": [{column, sorted ("ascending"/"descending"/""), url}], "rows":
+    [[(cell html, numeric)]], "page", "paginator", "pagination" (see `pagination`)}."""
+    sort = query.get("sort", DEFAULT_SORT)
+    name = sort.removeprefix("-")
+    if name not in SORTS:
+        sort, name = DEFAULT_SORT, DEFAULT_SORT
+    descending = sort.startswith("-")
+    field = F(SORTS[name])
+    ordered = ratings.order_by(field.desc(nulls_last=True) if descending else field.asc(nulls_last=True),
+                               "organisation__name", "pk").values_list(*FIELDS)
+    paginator, page = paginate(ordered, query)
+    card_url = reverse("public:report_card", args=["CODE", format_year(year)]).replace("CODE", "{}")
+    rows = [_cells(row, card_url) for row in page.object_list]
+    columns = []
+    for column in COLUMNS:
+        shown = ("descending" if descending else "ascending") if column.name == name else ""
+        next_sort = f"-{column.name}" if shown == "ascending" else column.name
+        columns.append({"column": column, "sorted": shown,
+                        "url": _url(query, sort=next_sort, page=None) if column.sortable else ""})
+    return {"columns": columns, "rows": rows, "page": page, "paginator": paginator,
+            "pagination": pagination(paginator, page, query)}
 
-    def render_organisation(self, value, record):
-        url = reverse("public:report_card", args=[record.organisation.code, format_year(record.run.year)])
-        return format_html('<a href="{}">{}</a> <span class="nhsuk-u-secondary-text-colour">{}</span>',
-                           url, value, record.organisation.code)
 
-    def render_band(self, record):
-        # The stored code, not the display label django-tables2 passes as value.
-        return band_tag(record.band)
+def paginate(rows, query):
+    """The page of a queryset of plain rows the query string asks for (the
+    first for a missing or bad number, the last past the end): a count and one slice."""
+    paginator = Paginator(rows, PER_PAGE)
+    return paginator, paginator.get_page(query.get("page"))
 
-    def render_score(self, value):
-        return format_number(value)
+
+def pagination(paginator, page, query) -> dict:
+    """What public/_pagination.html shows: a few page numbers around this one
+    and at the ends (a fixed number of links however many pages there are)."""
+    links = [(number if number != Paginator.ELLIPSIS else None,
+              _url(query, page=number) if number != Paginator.ELLIPSIS else "")
+             for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)]
+    return {"shown": paginator.num_pages > 1, "page": page, "links": links,
+            "previous_url": _url(query, page=page.previous_page_number()) if page.has_previous() else "",
+            "next_url": _url(query, page=page.next_page_number()) if page.has_next() else ""}
+
+
+def _cells(row, card_url: str) -> list[tuple[str, bool]]:
+    code, name, type_name, region, band, score, failed, rank = row
+    organisation = format_html('<a href="{}">{}</a> <span class="nhsuk-u-secondary-text-colour">{}</span>',
+                               card_url.format(quote(code, safe="")), name, code)
+    return [(rank if rank is not None else "–", True), (organisation, False), (type_name, False),
+            (region, False), (BAND_TAGS.get(band, ""), False), (format_number(score), True),
+            (failed if failed is not None else "–", True)]
+
+
+def _url(query, **changes) -> str:
+    query = query.copy()
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    return "?" + query.urlencode()

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import io
-import json
-
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
-from django_tables2 import RequestConfig
 
 from indicators.models import Indicator
 from indicators.queries import is_synthetic_data_present
@@ -21,9 +17,7 @@ from ratings.models import Band
 from . import downloads as public_downloads, presenters, queries
 from .cache import public_page
 from .filters import RatingFilter
-from .tables import RatingTable
-
-PER_PAGE = 50
+from .tables import paginate, pagination, ratings_table
 
 
 def _render(request, template, context, status=200):
@@ -81,8 +75,7 @@ def browse(request, year):
         return _render(request, "public/withdrawn.html", {
             "page": presenters.withdrawn_year(year, withdrawn), "years": years}, status=410)
     filters = _filtered_ratings(request, year)
-    table = RatingTable(filters.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    table = ratings_table(filters.qs, request.GET, year)
     query = request.GET.copy()
     for name in ("page", "sort"):
         query.pop(name, None)
@@ -132,17 +125,22 @@ def indicator(request, code, year):
     years = _years_or_404(year)
     indicator, types, runs, run, rows = queries.indicator_page(code, year, request.GET.get("type"))
     page = presenters.indicator_page(indicator, run, rows)
+    paginator, shown = paginate(page["rows"], request.GET)
     return _render(request, "public/indicator.html", {
-        "indicator": indicator, "year": year, "years": years, "types": types, "runs": runs, "run": run, "page": page})
+        "indicator": indicator, "year": year, "years": years, "types": types, "runs": runs, "run": run, "page": page,
+        "shown": shown, "pagination": pagination(paginator, shown, request.GET)})
 
 
 @public_page
 def region(request, code, year):
     years = _years_or_404(year)
-    region, ratings = queries.region_page(code, year)
+    region, counts, ratings = queries.region_page(code, year)
     national = queries.band_counts(year)
-    page = presenters.region_page(region, ratings, national, queries.organisation_types())
-    return _render(request, "public/region.html", {"region": region, "year": year, "years": years, "page": page})
+    page = presenters.region_page(region, counts, national, queries.organisation_types())
+    paginator, organisations = paginate(ratings, request.GET)
+    return _render(request, "public/region.html", {
+        "region": region, "year": year, "years": years, "page": page, "organisations": organisations,
+        "pagination": pagination(paginator, organisations, request.GET)})
 
 
 @public_page
@@ -176,17 +174,18 @@ def download(request, year, dataset, extension):
     filename = f"{dataset}-{format_year(year)}.{extension}"
     if extension == "csv":
         return _csv_response(filename, columns, rows)
-    response = HttpResponse(json.dumps({"year": format_year(year), "columns": columns,
-                                        "rows": [dict(zip(columns, row)) for row in rows]}, ensure_ascii=False),
-                            content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _streamed(filename, "application/json",
+                     exports.json_chunks({"year": format_year(year)}, columns, rows))
 
 
 def _csv_response(filename, columns, rows):
-    buffer = io.StringIO()
-    exports.write_csv(rows, buffer, columns=columns)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    return _streamed(filename, "text/csv; charset=utf-8", exports.csv_chunks(rows, columns))
+
+
+def _streamed(filename, content_type, chunks):
+    # Streamed, so never held whole (nor put in the page cache): memory stays
+    # bounded whatever the number of organisations.
+    response = StreamingHttpResponse((chunk.encode() for chunk in chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

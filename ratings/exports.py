@@ -1,9 +1,18 @@
-"""The ratings CSV: what `export_ratings` writes and the public download serves."""
+"""The ratings CSV: what `export_ratings` writes and the public download serves.
+
+Rows are read as plain values a chunk at a time (a server-side cursor on
+PostgreSQL), never as model instances: a rating's JSON detail and its run's
+peer summary (megabytes at national scale) are not read at all, so writing a
+file of any size holds a bounded number of rows."""
 
 from __future__ import annotations
 
 import csv
-from typing import Iterable, TextIO
+import io
+import json
+from typing import Iterable, Iterator, TextIO
+
+from django.db.models.fields.json import KeyTransform
 
 from indicators.exports import neutralise
 from indicators.years import format_year
@@ -14,22 +23,28 @@ from .models import Rating, RatingRun
 COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",
             "level_score", "improvement_score", "core_targets_failed", "rank"]
            + [f"{domain}_score" for domain in DOMAINS])
+ORDER = ("organisation__type__code", "rank", "organisation__name")
+CHUNK_ROWS = 2000  # rows fetched from the database at a time
+CHUNK_CHARACTERS = 64 * 1024  # text handed to the server at a time
 
 
-def rating_rows(runs: Iterable[RatingRun]) -> Iterable[list]:
-    return rows_of(Rating.objects.filter(run__in=list(runs))
-                   .order_by("organisation__type__code", "rank", "organisation__name"))
+def rating_rows(runs: Iterable[RatingRun]) -> Iterator[list]:
+    return rows_of(Rating.objects.filter(run__in=[run.pk for run in runs]).order_by(*ORDER))
 
 
-def rows_of(ratings) -> Iterable[list]:
+def rows_of(ratings) -> Iterator[list]:
     """CSV rows (COLUMNS) of a queryset of ratings, in its order."""
-    ratings = ratings.select_related("run", "organisation__type", "organisation__region")
-    for rating in ratings.iterator(chunk_size=2000):
-        level = rating.domain_scores.get("level", {})
-        yield [format_year(rating.run.year), rating.organisation.code, rating.organisation.name,
-               rating.organisation.type.code, rating.organisation.region.name, rating.band,
-               _round(rating.score), _round(rating.level_score), _round(rating.improvement_score),
-               rating.core_targets_failed, rating.rank] + [_round(level.get(domain)) for domain in DOMAINS]
+    values = ratings.values_list(
+        "run__year", "organisation__code", "organisation__name", "organisation__type__code",
+        "organisation__region__name", "band", "score", "level_score", "improvement_score", "core_targets_failed",
+        "rank", KeyTransform("level", "domain_scores"))
+    shown_years = {}
+    for year, *fields, level in values.iterator(chunk_size=CHUNK_ROWS):
+        shown = shown_years.get(year) or shown_years.setdefault(year, format_year(year))
+        level = level or {}
+        code, name, type_code, region, band, score, level_score, improvement, failed, rank = fields
+        yield [shown, code, name, type_code, region, band, _round(score), _round(level_score),
+               _round(improvement), failed, rank] + [_round(level.get(domain)) for domain in DOMAINS]
 
 
 def write_csv(rows: Iterable[list], handle: TextIO, columns: list[str] = COLUMNS) -> int:
@@ -37,9 +52,45 @@ def write_csv(rows: Iterable[list], handle: TextIO, columns: list[str] = COLUMNS
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
+        writer.writerow(_csv_cells(row))
         count += 1
     return count
+
+
+def csv_chunks(rows: Iterable[list], columns: list[str] = COLUMNS) -> Iterator[str]:
+    """The text `write_csv` writes, in pieces of about CHUNK_CHARACTERS, for a streamed response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(_csv_cells(row))
+        if buffer.tell() >= CHUNK_CHARACTERS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_chunks(header: dict, columns: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """`json.dumps({**header, "columns": columns, "rows": [{column: value}]}, ensure_ascii=False)`,
+    byte for byte, written a piece at a time."""
+    opening = json.dumps({**header, "columns": columns}, ensure_ascii=False)
+    pieces = [opening[:-1] + ', "rows": [']
+    size, separator = 0, ""
+    for row in rows:
+        piece = separator + json.dumps(dict(zip(columns, row)), ensure_ascii=False)
+        pieces.append(piece)
+        size += len(piece)
+        separator = ", "
+        if size >= CHUNK_CHARACTERS:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    pieces.append("]}")
+    yield "".join(pieces)
+
+
+def _csv_cells(row: list) -> list:
+    return ["" if cell is None else neutralise(cell) for cell in row]
 
 
 def _round(value):

@@ -94,7 +94,7 @@ def test_browse_with_a_bad_filter_says_so(small_site, client):
 def test_browse_csv_downloads_the_same_view(small_site, client):
     response = client.get(f"/ratings/2000-01/ratings.csv?type={small_site.type_code}&band=yellow")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert rows and {row["band"] for row in rows} == {"yellow"}
     assert {row["organisation_type"] for row in rows} == {small_site.type_code}
     assert len(rows) == Rating.objects.filter(run__year=2000, run__status="published", band="yellow",
@@ -103,10 +103,10 @@ def test_browse_csv_downloads_the_same_view(small_site, client):
 
 def test_downloads_are_the_export_csv_and_json(small_site, client, tmp_path):
     call_command("export_ratings", "--year", "2000-01", "--output", str(tmp_path / "export.csv"), stdout=None)
-    assert client.get("/downloads/2000-01/ratings.csv").content.decode() == (tmp_path / "export.csv").read_text()
-    document = json.loads(client.get("/downloads/2000-01/ratings.json").content)
+    assert client.get("/downloads/2000-01/ratings.csv").getvalue().decode() == (tmp_path / "export.csv").read_text()
+    document = json.loads(client.get("/downloads/2000-01/ratings.json").getvalue())
     assert document["year"] == "2000-01" and document["rows"][0].keys() == set(document["columns"])
-    results = list(csv.DictReader(io.StringIO(client.get("/downloads/2000-01/results.csv").content.decode())))
+    results = list(csv.DictReader(io.StringIO(client.get("/downloads/2000-01/results.csv").getvalue().decode())))
     assert results and set(results[0]) >= {"organisation_code", "indicator_code", "value"}
     assert {row["year"] for row in results} == {"2000-01"}
     assert "attachment" in client.get("/downloads/2000-01/results.json")["Content-Disposition"]
@@ -117,7 +117,7 @@ def test_downloads_neutralise_spreadsheet_formulas(small_site, client):
     organisation.name = "=HYPERLINK(\"http://x\")"
     organisation.save()
     for url in ("/downloads/2000-01/ratings.csv", "/downloads/2000-01/results.csv", "/ratings/2000-01/ratings.csv"):
-        body = client.get(url).content.decode()
+        body = client.get(url).getvalue().decode()
         assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body, url
 
 

@@ -1,9 +1,18 @@
 """Every public page makes a fixed number of queries, whatever the number of
-organisations, indicators or years: pinned at two sizes of data set."""
+organisations, indicators or years: pinned at two sizes of data set. And what
+each reads from the database is bounded: pinned at 16 and 200 organisations
+(same indicators and years), counting every row fetched and its size."""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
+
+from public import downloads, tables
+from ratings import exports
 
 from ratings import actions
 from ratings.models import Rating, RatingRun
@@ -11,12 +20,15 @@ from tests.public.conftest import public_urls
 
 # Uncached. Most pages: the synthetic-data check, the published years, and
 # their own reads; the table pages add the filter form's choices and a count;
-# the year's page and report cards, the year's withdrawals or revisions.
+# the year's page and report cards, the year's withdrawals or revisions; the
+# region page its own band counts and a count for its pages; downloads fix
+# which runs are public before streaming; the results files read 250
+# organisations at a time (two queries each, and one to find there are no more).
 EXPECTED = {
     "home": 4, "search": 3, "browse": 7, "browse filtered": 8, "browse csv": 2, "report card": 9,
-    "latest report card": 9, "indicator list": 4, "indicator": 6, "region": 6, "fairness": 9,
-    "methodology": 4, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 2,
-    "results json": 2, "robots": 0,
+    "latest report card": 9, "indicator list": 4, "indicator": 6, "region": 8, "fairness": 9,
+    "methodology": 4, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 5,
+    "results json": 5, "robots": 0,
 }
 
 
@@ -27,7 +39,9 @@ def test_each_page_makes_a_fixed_number_of_queries(db, size, request, client, se
     counts = {}
     for name, url in public_urls(site).items():
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200, name
+            response = client.get(url)
+            response.getvalue()  # a download's queries run as it streams
+            assert response.status_code == 200, name
         counts[name] = len(queries)
     assert counts == EXPECTED, repr(counts)
 
@@ -72,3 +86,95 @@ def test_a_cached_page_costs_one_query(small_site, client, django_assert_num_que
     client.get(url)
     with django_assert_num_queries(1):  # the publication state, which keys the cache
         assert client.get(url).status_code == 200
+
+
+@dataclass
+class Reads:
+    rows: int = 0
+    bytes: int = 0  # of the rows' repr: JSON and text count in full
+    largest_fetch: int = 0  # rows in the largest single fetch from a cursor
+
+
+@contextmanager
+def counting_reads(monkeypatch):
+    """Count every row any query hands to Python, by wrapping the cursor's fetches."""
+    reads = Reads()
+
+    def counted(method):
+        def fetch(self, *args):
+            result = getattr(self.cursor, method)(*args)
+            rows = [] if result is None else [result] if method == "fetchone" else list(result)
+            reads.rows += len(rows)
+            reads.bytes += sum(len(repr(row)) for row in rows)
+            reads.largest_fetch = max(reads.largest_fetch, len(rows))
+            return result
+        return fetch
+
+    for method in ("fetchone", "fetchmany", "fetchall"):
+        monkeypatch.setattr(CursorWrapper, method, counted(method), raising=False)
+    yield reads
+
+
+def reads_of_every_page(client, site, monkeypatch) -> dict[str, Reads]:
+    found = {}
+    for name, url in public_urls(site).items():
+        with counting_reads(monkeypatch) as reads:
+            response = client.get(url)
+            response.getvalue()
+        assert response.status_code == 200, name
+        found[name] = reads
+        monkeypatch.undo()
+        monkeypatch.setattr(tables, "PER_PAGE", PER_PAGE)
+        monkeypatch.setattr(exports, "CHUNK_ROWS", CHUNK_ROWS)
+        monkeypatch.setattr(downloads, "CHUNK_ORGANISATIONS", CHUNK_ROWS)
+    return found
+
+
+PER_PAGE, CHUNK_ROWS = 5, 7  # small, so that both sizes fill pages and a download takes several fetches
+# Pages whose reads do not grow with the number of organisations: one page of a
+# table, counts made by the database. Between 16 and 200 organisations they
+# may differ by at most a page's rows (the small site's pages are not all full).
+CONSTANT = ["home", "search", "browse", "browse filtered", "report card", "latest report card", "indicator list",
+            "region", "methodology", "downloads", "robots"]
+# Pages that read one narrow row per organisation (a chart and a correlation
+# over all of them), or, for a report card, its run's peers' z-scores (a few
+# bytes per organisation and indicator): bytes per added organisation.
+GROWING = {"indicator": 150, "fairness": 150, "report card": 80, "latest report card": 80}
+DOWNLOADS = ["browse csv", "ratings csv", "ratings json", "results csv", "results json"]
+
+
+def clear_site():
+    """Remove a built site's data (not the regions and types), children first."""
+    from indicators.models import Indicator, Organisation, Result, ResultRevision, ReturnImport
+    from ratings.models import AuditEntry, RatingScheme, Recalculation
+
+    for model in (AuditEntry, Recalculation, Rating, RatingRun, RatingScheme, ResultRevision, Result, ReturnImport):
+        model.objects.all().delete()
+    Organisation.objects.update(successor=None)
+    Organisation.objects.all().delete()
+    Indicator.objects.all().delete()
+
+
+def test_what_each_page_reads_is_bounded(db, tmp_path, client, settings, monkeypatch):
+    from tests.public.conftest import build_site
+
+    settings.PUBLIC_CACHE_SECONDS = 0
+    monkeypatch.setattr(tables, "PER_PAGE", PER_PAGE)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", CHUNK_ROWS)
+    monkeypatch.setattr(downloads, "CHUNK_ORGANISATIONS", CHUNK_ROWS)
+    small = reads_of_every_page(client, build_site(tmp_path / "small", organisations=16, indicators=4, years=2),
+                                monkeypatch)
+    clear_site()
+    large = reads_of_every_page(client, build_site(tmp_path / "large", organisations=200, indicators=4, years=2),
+                                monkeypatch)
+    added = 200 - 16
+    for name in CONSTANT:
+        assert large[name].rows <= small[name].rows + PER_PAGE, (name, small[name], large[name])
+        if name not in GROWING:
+            assert large[name].bytes <= small[name].bytes * 1.2 + 2000, (name, small[name], large[name])
+    for name, per_organisation in GROWING.items():
+        assert large[name].bytes - small[name].bytes <= per_organisation * added, (name, small[name], large[name])
+    for name in DOWNLOADS:
+        # Streamed from fetches of at most CHUNK_ROWS plain rows: never the whole file, nor any JSON detail.
+        assert large[name].largest_fetch <= CHUNK_ROWS and large[name].rows > 3 * CHUNK_ROWS, (name, large[name])
+        assert large[name].bytes / large[name].rows < 400, (name, large[name])

@@ -1,0 +1,87 @@
+"""Downloads are streamed, and byte for byte what the site served when it built
+them whole: the oracle below is that earlier implementation (model instances
+and one `json.dumps`), kept here to compare against."""
+
+import csv
+import io
+import json
+
+from django.http import StreamingHttpResponse
+
+from indicators.exports import neutralise
+from indicators.models import Organisation, Result
+from indicators.years import format_year
+from ratings.engine import DOMAINS
+from ratings.exports import COLUMNS
+from ratings.models import Rating, RatingRun
+from public.downloads import RESULT_COLUMNS
+
+
+def old_csv(columns, rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
+    return buffer.getvalue().encode()
+
+
+def old_json(year, columns, rows) -> bytes:
+    return json.dumps({"year": format_year(year), "columns": columns,
+                       "rows": [dict(zip(columns, row)) for row in rows]}, ensure_ascii=False).encode()
+
+
+def old_rating_rows(year):
+    ratings = (Rating.objects.filter(run__in=list(RatingRun.objects.published().filter(year=year)))
+               .order_by("organisation__type__code", "rank", "organisation__name")
+               .select_related("run", "organisation__type", "organisation__region"))
+    rounded = lambda value: None if value is None else round(value, 6)  # noqa: E731
+    for rating in ratings:
+        level = rating.domain_scores.get("level", {})
+        yield [format_year(rating.run.year), rating.organisation.code, rating.organisation.name,
+               rating.organisation.type.code, rating.organisation.region.name, rating.band,
+               rounded(rating.score), rounded(rating.level_score), rounded(rating.improvement_score),
+               rating.core_targets_failed, rating.rank] + [rounded(level.get(domain)) for domain in DOMAINS]
+
+
+def old_result_rows(year):
+    types = RatingRun.objects.published().filter(year=year).values("organisation_type")
+    results = (Result.objects.filter(year=year, organisation__type__in=types)
+               .order_by("organisation__type__code", "organisation__code", "indicator__code")
+               .values_list("organisation__code", "organisation__name", "organisation__type__code",
+                            "organisation__region__name", "indicator__code", "indicator__name", "value",
+                            "numerator", "denominator"))
+    return [[format_year(year), *row] for row in results]
+
+
+def test_downloads_are_streamed_and_identical_to_the_files_built_whole(small_site, client):
+    # Names that need CSV quoting, spreadsheet neutralising and non-ASCII JSON.
+    Organisation.objects.filter(pk=small_site.organisation.pk).update(name='=SUM(A1), "Ysbyty" Gwynedd – Bangor')
+    for year in small_site.years:
+        expected = {
+            "ratings.csv": old_csv(COLUMNS, old_rating_rows(year)),
+            "ratings.json": old_json(year, COLUMNS, list(old_rating_rows(year))),
+            "results.csv": old_csv(RESULT_COLUMNS, old_result_rows(year)),
+            "results.json": old_json(year, RESULT_COLUMNS, old_result_rows(year)),
+        }
+        for name, body in expected.items():
+            response = client.get(f"/downloads/{format_year(year)}/{name}")
+            assert isinstance(response, StreamingHttpResponse), name
+            assert response.getvalue() == body, (year, name)
+
+
+def test_a_file_larger_than_a_chunk_is_sent_in_several_pieces(small_site, client, monkeypatch):
+    from ratings import exports
+
+    monkeypatch.setattr(exports, "CHUNK_CHARACTERS", 200)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 3)
+    for name in ("ratings.csv", "ratings.json", "results.csv", "results.json"):
+        response = client.get(f"/downloads/2000-01/{name}")
+        pieces = list(response.streaming_content)
+        assert len(pieces) > 3, name
+        body = b"".join(pieces)
+        if name.endswith(".json"):
+            document = json.loads(body)
+            assert document["year"] == "2000-01" and len(document["rows"]) > 3
+        else:
+            assert body.count(b"\n") > 3
