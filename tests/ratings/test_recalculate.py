@@ -186,9 +186,9 @@ def test_two_recalculations_of_a_year_at_once_compute_it_once(world, monkeypatch
     original_rate = engine.rate
     both_started = threading.Barrier(2)
 
-    def slow_rate(inputs, params):
+    def slow_rate(inputs, params, reuse=None):
         time.sleep(0.3)  # the other has long since tried to start by now
-        return original_rate(inputs, params)
+        return original_rate(inputs, params, reuse)
 
     monkeypatch.setattr(engine, "rate", slow_rate)
     outcomes = []
