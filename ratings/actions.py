@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import logging
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
 
-import numpy as np
-import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -17,12 +18,11 @@ from django.utils import timezone
 from indicators.models import Indicator, OrganisationType
 from indicators.years import format_year
 
-from . import engine, peers
+from . import engine, peers, rating_rows
 from .inputs import load_engine_inputs
 from .models import (AuditEntry, BackgroundWork, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation,
                      WhatIf, stale_after)
 
-BATCH_SIZE = 1000
 logger = logging.getLogger(__name__)
 
 
@@ -529,17 +529,6 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
     ratings = result.ratings
     if ratings.empty:
         return []
-    without = unadjusted.ratings.set_index("organisation")[["band", "score"]]
-    # z-scores to 4 places for display (S, L and I are stored in full): shorter JSON, much faster to encode.
-    scores = _grouped_json(result.indicator_scores.round({"adjusted": 6, "z": 4, "delta_z": 4}), codes,
-                           ["value", "adjusted", "z", "delta_z"], lambda codes_, rows: dict(zip(codes_, rows)))
-    failures = _grouped_json(result.core_failures, codes, ["value", "threshold", "reason"],
-                             lambda codes_, rows: [{"indicator": c, "value": r[0], "threshold": r[1], "reason": r[2]}
-                                                   for c, r in zip(codes_, rows)])
-    adjustments = _grouped_json(
-        result.adjustments.round({"adjusted": 6, "slope": 6}), codes, ["value", "adjusted", "deprivation", "slope", "status"],
-        lambda codes_, rows: [{"indicator": c, "value": r[0], "adjusted": r[1], "deprivation": r[2], "slope": r[3],
-                               "status": r[4]} for c, r in zip(codes_, rows)])
     runs = []
     for type_code, of_type in ratings.groupby("type", sort=True):
         rated = of_type[of_type["band"] != engine.NOT_RATED]
@@ -550,53 +539,54 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
             green_quota=engine.green_quota(len(rated), params),
             green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
             indicator_summary=peers.summarise(result.indicator_scores, of_type["organisation"], codes))
-        Rating.objects.bulk_create(
-            (_rating(run, row, without, scores, failures, adjustments) for row in of_type.to_dict("records")),
-            batch_size=BATCH_SIZE)
+        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, unadjusted, of_type, codes))
         runs.append(run)
     return runs
 
 
-def _rating(run, row, without, scores, failures, adjustments) -> Rating:
-    organisation = row["organisation"]
-    return Rating(
-        run=run, organisation_id=organisation, band=row["band"],
-        band_without_adjustment=without.at[organisation, "band"],
-        band_without_improvement=row["band_without_improvement"], score=_number(row["score"]),
-        score_without_adjustment=_number(without.at[organisation, "score"]), level_score=_number(row["level"]),
-        improvement_score=_number(row["improvement"]),
-        domain_scores={
-            "level": {d: _number(row[f"level_{d}"]) for d in engine.DOMAINS},
-            "improvement": {d: _number(row[f"improvement_{d}"]) for d in engine.DOMAINS},
-        },
-        core_targets_failed=None if pd.isna(row["core_failures"]) else int(row["core_failures"]),
-        core_failures=failures.get(organisation, []),
-        rank=None if pd.isna(row["rank"]) else int(row["rank"]),
-        green_cutoff=_number(row["green_cutoff"]), gap_to_green=_number(row["gap_to_green"]),
-        coverage=float(row["coverage"]), not_rated_reason=row["not_rated_reason"],
-        adjustments=adjustments.get(organisation, []), indicator_scores=scores.get(organisation, {}),
-    )
+RATING_COLUMNS = ["run_id", *rating_rows.COLUMNS]
 
 
-def _grouped_json(table: pd.DataFrame, codes: dict, columns: list[str], shape) -> dict:
-    """Per organisation, `shape(indicator codes, value rows)` of its rows, JSON-ready:
-    NaN becomes None (JSON has no NaN, and PostgreSQL refuses it). Slices a
-    sorted table rather than looping per value: this runs for every indicator
-    of every organisation."""
-    if table.empty:
-        return {}
-    table = table.sort_values("organisation", kind="stable")
-    organisations = table["organisation"].to_numpy()
-    indicator_codes = table["indicator"].map(codes).tolist()
-    values = table[columns].astype(object)
-    rows = values.where(table[columns].notna(), None).to_numpy().tolist()
-    starts = np.flatnonzero(np.r_[True, organisations[1:] != organisations[:-1]])
-    ends = np.r_[starts[1:], len(organisations)]
-    return {organisations[s]: shape(indicator_codes[s:e], rows[s:e]) for s, e in zip(starts, ends)}
+def write_rating_rows(*, run_id: int, rows) -> None:
+    """Insert a run's ratings in bulk (rows in `rating_rows.COLUMNS` order, JSON
+    as text): COPY on PostgreSQL, executemany on SQLite. Inside the caller's
+    transaction; the table's constraints check every row as usual."""
+    table = Rating._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.copy_expert(
+                f"COPY {table} ({', '.join(RATING_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
+                f"(not_rated_reason))", _CsvStream((run_id, *row) for row in rows))
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(RATING_COLUMNS)}) VALUES ({', '.join(['%s'] * len(RATING_COLUMNS))})",
+                ((run_id, *row) for row in rows))
 
 
-def _number(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+class _CsvStream(io.TextIOBase):
+    """Rows as CSV text, produced as COPY reads it: the whole run never exists as one string."""
+
+    def __init__(self, rows, chunk_rows: int = 2000):
+        self._rows, self._chunk_rows, self._pending = iter(rows), chunk_rows, ""
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        while size < 0 or len(self._pending) < size:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            chunk = list(itertools.islice(self._rows, self._chunk_rows))
+            if not chunk:
+                break
+            writer.writerows(chunk)
+            self._pending += buffer.getvalue()
+        if size < 0:
+            size = len(self._pending)
+        text, self._pending = self._pending[:size], self._pending[size:]
+        return text
+
+    readline = read
 
 
 def describe_error(error: ValidationError) -> str:

@@ -107,14 +107,14 @@ def test_failure_part_way_leaves_no_half_written_run(rated_world, monkeypatch):
     before = (RatingRun.objects.count(), Rating.objects.count())
     calls = []
 
-    def failing_bulk_create(objects, **kwargs):
+    def failing_write(**kwargs):
         calls.append(1)
         if len(calls) == 2:  # the first type's ratings are written, then the database fails
             raise RuntimeError("database went away")
-        return original(list(objects), **kwargs)
+        return original(**kwargs)
 
-    original = Rating.objects.bulk_create
-    monkeypatch.setattr(Rating.objects, "bulk_create", failing_bulk_create)
+    original = actions.write_rating_rows
+    monkeypatch.setattr(actions, "write_rating_rows", failing_write)
     with pytest.raises(RuntimeError):
         actions.recalculate(year=2000)
     assert (RatingRun.objects.count(), Rating.objects.count()) == before

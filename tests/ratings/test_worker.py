@@ -11,7 +11,6 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ratings import actions, engine
