@@ -11,7 +11,7 @@ from dataclasses import replace
 from django.core.management import call_command
 
 from indicators.models import Indicator
-from ratings import actions, engine, rating_rows
+from ratings import actions, engine, peers, rating_rows
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingScheme
 
@@ -75,3 +75,16 @@ def test_stored_ratings_read_back_as_the_engine_computed_them(db):
     assert any(None in scores for r in stored.values() for scores in r["indicator_scores"].values())
     for organisation, rating in stored.items():
         assert rating == expected[organisation], organisation
+    # The run's peer summary (written apart, also by orjson) reads back as computed.
+    for run in runs:
+        run.refresh_from_db()
+        assert run.indicator_summary == expected_summary(run) and run.indicator_summary
+
+
+def expected_summary(run):
+    params = RatingScheme.objects.get(year=run.year).parameters()
+    inputs = load_engine_inputs(year=run.year, type_codes=["HA", "TRUST", "PCG"],
+                                deprivation_code=params.deprivation_indicator)
+    result = engine.rate(inputs, params)
+    of_type = result.ratings.loc[result.ratings["type"] == run.organisation_type.code, "organisation"]
+    return peers.summarise(result.indicator_scores, of_type, dict(Indicator.objects.values_list("id", "code")))
