@@ -362,8 +362,14 @@ def _snapshot():
 def _report(recalculation: Recalculation, step: str, done: int) -> None:
     # Outside any transaction, so the admin's progress page sees it at once.
     recalculation.step, recalculation.steps_done = step, done
-    type(recalculation).objects.filter(pk=recalculation.pk).update(
-        step=step, steps_done=done, steps_total=recalculation.steps_total, heartbeat_at=timezone.now())
+    try:
+        type(recalculation).objects.filter(pk=recalculation.pk).update(
+            step=step, steps_done=done, steps_total=recalculation.steps_total, heartbeat_at=timezone.now())
+    except DatabaseError as error:
+        if connection.in_atomic_block:
+            raise
+        # Progress is for show: SQLite's one writer may be another worker's long write past the busy timeout.
+        logger.warning("Progress of %s not recorded: %s", recalculation, error)
 
 
 def _finish(recalculation: Recalculation, status, *, step: str = "", error: str = "") -> None:

@@ -190,3 +190,24 @@ def test_the_same_work_handed_out_twice_is_done_once(rated_world):
     assert actions.run_what_if(what_if_id=what_if.pk) is True
     assert actions.run_what_if(what_if_id=what_if.pk) is False
     assert RatingRun.objects.count() == 2
+
+
+def test_progress_the_busy_database_could_not_record_does_not_stop_the_work(rated_world, monkeypatch):
+    """On SQLite another worker's long write can hold the one write lock past the
+    busy timeout: the progress report is skipped, the recalculation goes on."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    recalculation, _ = actions.request_recalculation(year=2000)
+    original, refused = QuerySet.update, []
+
+    def busy_once(queryset, **values):
+        if queryset.model is Recalculation and "steps_done" in values and not refused:
+            refused.append(values["step"])
+            raise OperationalError("database is locked")
+        return original(queryset, **values)
+
+    monkeypatch.setattr(QuerySet, "update", busy_once)
+    assert len(actions.run_recalculation(recalculation_id=recalculation.pk)) == 2
+    assert refused == ["Reading the year's data"]
+    assert Recalculation.objects.get().status == "succeeded"
