@@ -400,3 +400,14 @@ def test_a_scheduled_correction_is_audited_as_a_correction_when_its_time_comes(a
     assert (entry.action, entry.details["note"], entry.user) == ("corrected", "HA3's mortality corrected.", None)
     assert entry.description.endswith("published as scheduled, replacing run "
                                       f"{settled.pk - 1}, as a correction: HA3's mortality corrected.")
+
+
+def test_a_queued_what_if_may_be_marked_failed_and_the_worker_then_leaves_it(admin_client, admin):
+    admin_client.post(url("what_if", 2000), WHAT_IF_VALUES)
+    what_if = WhatIf.objects.get()
+    page = admin_client.post(url("what_if_mark_failed", what_if.pk), follow=True)
+    assert b"Marked failed. Try it again from the form." in page.content
+    run_worker()
+    what_if.refresh_from_db()
+    assert (what_if.status, what_if.outcomes) == ("failed", {}) and "no worker had started it" in what_if.error
+    assert not AuditEntry.objects.exists()  # a what-if audits nothing, as before
