@@ -25,7 +25,7 @@ def run_per_database(script: str, databases: list[str], extra_args: list[str]) -
             if database == "sqlite":
                 env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
             else:
-                name = "trafficlights_bench"
+                name = os.environ.get("BENCH_DATABASE_NAME", "trafficlights_bench")
                 _recreate_postgres_database(name)
                 env["DATABASE_URL"] = f"{POSTGRES_SERVER}/{name}"
             status |= subprocess.run([sys.executable, script, *extra_args], env=env, cwd=ROOT).returncode

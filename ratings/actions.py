@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
+import logging
+import threading
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import timedelta
 
-import numpy as np
-import pandas as pd
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from indicators.models import Indicator, OrganisationType
 from indicators.years import format_year
 
-from . import engine, peers
+from . import engine, peers, rating_rows
 from .inputs import load_engine_inputs
-from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation
+from .models import (AuditEntry, BackgroundWork, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation,
+                     WhatIf, stale_after)
 
-BATCH_SIZE = 1000
+logger = logging.getLogger(__name__)
 
 
 class RecalculationError(Exception):
@@ -152,16 +156,82 @@ def run_recalculation(*, recalculation_id: int) -> list[int]:
     is left alone. A failure the admin can fix is recorded on the
     recalculation, not raised; anything else is recorded and raised, for the
     worker's log."""
-    started = Recalculation.objects.filter(pk=recalculation_id, status=Recalculation.Status.QUEUED).update(
-        status=Recalculation.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
-    if not started:
+    if not _start(Recalculation, recalculation_id):
         return []
     recalculation = Recalculation.objects.select_related("requested_by").get(pk=recalculation_id)
     try:
         runs = _carry_out(recalculation)
-    except RecalculationError:
+    except (RecalculationError, WorkAbandoned):
         return []
     return [run.pk for run in runs]
+
+
+def _start(model, pk: int) -> bool:
+    """Take queued work for this worker: exactly one worker can, even if the
+    queue handed the task out twice."""
+    now = timezone.now()
+    return bool(model.objects.filter(pk=pk, status=BackgroundWork.Status.QUEUED).update(
+        status=BackgroundWork.Status.RUNNING, started_at=now, heartbeat_at=now))
+
+
+class WorkAbandoned(Exception):
+    """An admin marked the work failed while it ran (its heartbeat had stopped): its results are not kept."""
+
+
+@contextmanager
+def _heartbeat(work: BackgroundWork):
+    """While the block runs, a thread refreshes the work's heartbeat_at every
+    RECALCULATION_HEARTBEAT_SECONDS, on its own connection, so a worker that
+    dies (killed, out of memory, the machine lost) is recognised by its
+    silence within RECALCULATION_STALE_MINUTES, however long the work."""
+    stop = threading.Event()
+    model, pk = type(work), work.pk
+
+    def beat():
+        try:
+            while not stop.wait(settings.RECALCULATION_HEARTBEAT_SECONDS):
+                try:
+                    model.objects.filter(pk=pk, status=BackgroundWork.Status.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError as error:
+                    # SQLite's one writer may be the work itself, storing: the next beat tries again.
+                    logger.warning("Heartbeat of %s missed: %s", work, error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@transaction.atomic
+def mark_failed(*, work: BackgroundWork, user) -> BackgroundWork:
+    """An admin gives up on a recalculation or what-if whose worker has died
+    (its heartbeat is older than RECALCULATION_STALE_MINUTES), or one still
+    waiting for a worker: it is recorded as failed, freeing the year, and
+    audited. A running one with a live heartbeat is refused: its worker is
+    alive. Should the worker prove alive after all, it keeps nothing."""
+    work = type(work).objects.select_for_update().get(pk=work.pk)
+    if not work.is_active:
+        raise RecalculationError(f"It has already {work.get_status_display().lower()}.")
+    if work.status == BackgroundWork.Status.RUNNING and not work.is_stale:
+        raise RecalculationError(
+            f"Its worker said it was alive at {timezone.localtime(work.heartbeat_at):%H:%M:%S}: it is still "
+            f"running. Work is taken to have died after {settings.RECALCULATION_STALE_MINUTES} minute(s) of "
+            f"silence.")
+    _finish(work, BackgroundWork.Status.FAILED,
+            error=f"Marked failed by {user} at {timezone.localtime():%H:%M:%S}: "
+                  + ("its worker had stopped; nothing it computed was kept." if work.status ==
+                     BackgroundWork.Status.RUNNING else "no worker had started it."))
+    if isinstance(work, Recalculation):
+        _audit(user=user, action=AuditEntry.Action.RECALCULATION_FAILED, year=work.year,
+               description=f"{format_year(work.year)}: recalculation {work.pk} marked failed by {user}: "
+                           f"{work.error}", details={"marked_by_admin": True})
+    return work
 
 
 def _check_scheme(year: int) -> RatingScheme:
@@ -197,19 +267,18 @@ def _claim(*, year, user, type_codes, status, publish=False) -> tuple[Recalculat
 
 
 def _give_up_stale(year: int) -> None:
-    """A recalculation that has said nothing for RECALCULATION_STALE_MINUTES
-    died with its worker (or none was running): record that, freeing the year."""
-    minutes = settings.RECALCULATION_STALE_MINUTES
+    """Work silent past its window (see BackgroundWork.is_stale) died with its
+    worker, or none was running: record that, freeing the year."""
     now = timezone.now()
-    stale = Recalculation.objects.filter(year=year, heartbeat_at__lt=now - timedelta(minutes=minutes))
-    stale.filter(status=Recalculation.Status.QUEUED).update(
+    queued, running = Recalculation.Status.QUEUED, Recalculation.Status.RUNNING
+    Recalculation.objects.filter(year=year, status=queued, heartbeat_at__lt=now - stale_after(queued)).update(
         status=Recalculation.Status.FAILED, finished_at=now,
-        error=f"No worker started it within {minutes} minutes. Is the background worker "
-              f"(manage.py db_worker) running?")
-    stale.filter(status=Recalculation.Status.RUNNING).update(
+        error=f"No worker started it within {settings.RECALCULATION_QUEUED_MINUTES} minutes. Is the background "
+              f"worker (manage.py db_worker) running?")
+    Recalculation.objects.filter(year=year, status=running, heartbeat_at__lt=now - stale_after(running)).update(
         status=Recalculation.Status.FAILED, finished_at=now,
-        error=f"It reported no progress for {minutes} minutes: its worker probably stopped. Nothing it "
-              f"computed was kept.")
+        error=f"Its worker fell silent for {settings.RECALCULATION_STALE_MINUTES} minutes: it probably stopped. "
+              f"Nothing it computed was kept.")
 
 
 STEPS = ["Reading the year's data", "Applying the method", "Working out the bands without the value-added adjustment",
@@ -217,47 +286,63 @@ STEPS = ["Reading the year's data", "Applying the method", "Working out the band
 
 
 def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
-    year, user = recalculation.year, recalculation.requested_by
     steps = STEPS if recalculation.publish else STEPS[:-1]
     recalculation.steps_total = len(steps)
     try:
-        _report(recalculation, steps[0], 0)
-        # All the reads see one moment of the data (uploads may be landing meanwhile).
-        with _snapshot():
-            params = _check_scheme(year).parameters()
-            all_types = list(OrganisationType.objects.order_by("code").values_list("code", flat=True))
-            unknown = sorted(set(recalculation.type_codes) - set(all_types))
-            if unknown:
-                raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
-            inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
-                                        deprivation_code=params.deprivation_indicator)
-        _report(recalculation, steps[1], 1)
-        result = engine.rate(inputs, params)
-        _report(recalculation, steps[2], 2)
-        # The band each would have had without the value-added adjustment, all else equal.
-        unadjusted = engine.rate(inputs, replace(params, value_added=False)) if params.value_added else result
-        _report(recalculation, steps[3], 3)
-        with transaction.atomic():
-            runs = _store_runs(year=year, params=params, result=result, unadjusted=unadjusted, user=user)
-            for run in runs:
-                _audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
-                       description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
-                                   f"({run.rated_count} rated, engine {run.engine_version}).")
-            if recalculation.publish:
-                _report(recalculation, steps[4], 4)
-                runs = [publish_run(run=run, user=user, note=note) for run in runs]
-            recalculation.runs.set(runs)
-            _finish(recalculation, Recalculation.Status.SUCCEEDED,
-                    step=f"Finished: {len(runs)} draft run(s)" if not recalculation.publish
-                    else f"Finished: {len(runs)} run(s) published")
-        return runs
+        with _heartbeat(recalculation):
+            return _compute_and_store(recalculation, steps, note)
     except RecalculationError as error:
         _fail(recalculation, str(error))
+        raise
+    except WorkAbandoned:
         raise
     except Exception:
         _fail(recalculation, "An unexpected error stopped it, and nothing it computed was kept. The worker's log "
                              "has the details.")
         raise
+
+
+def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str) -> list[RatingRun]:
+    year, user = recalculation.year, recalculation.requested_by
+    _report(recalculation, steps[0], 0)
+    # All the reads see one moment of the data (uploads may be landing meanwhile).
+    with _snapshot():
+        params = _check_scheme(year).parameters()
+        all_types = list(OrganisationType.objects.order_by("code").values_list("code", flat=True))
+        unknown = sorted(set(recalculation.type_codes) - set(all_types))
+        if unknown:
+            raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
+        inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
+                                    deprivation_code=params.deprivation_indicator)
+    _report(recalculation, steps[1], 1)
+    reuse = {}  # the steps the two passes share are computed once
+    result = engine.rate(inputs, params, reuse)
+    _report(recalculation, steps[2], 2)
+    # The band each would have had without the value-added adjustment, all else equal.
+    unadjusted = engine.rate(inputs, replace(params, value_added=False), reuse) if params.value_added else result
+    _report(recalculation, steps[3], 3)
+    with transaction.atomic():
+        _still_running(recalculation)
+        runs = _store_runs(year=year, params=params, result=result, unadjusted=unadjusted, user=user)
+        for run in runs:
+            _audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
+                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
+                               f"({run.rated_count} rated, engine {run.engine_version}).")
+        if recalculation.publish:
+            _report(recalculation, steps[4], 4)
+            runs = [publish_run(run=run, user=user, note=note) for run in runs]
+        recalculation.runs.set(runs)
+        _finish(recalculation, Recalculation.Status.SUCCEEDED,
+                step=f"Finished: {len(runs)} draft run(s)" if not recalculation.publish
+                else f"Finished: {len(runs)} run(s) published")
+    return runs
+
+
+def _still_running(work: BackgroundWork) -> None:
+    """Inside the transaction that keeps the work's results: stop if an admin
+    marked it failed meanwhile (the lock makes the two wait for each other)."""
+    if not type(work).objects.select_for_update().filter(pk=work.pk, status=BackgroundWork.Status.RUNNING).exists():
+        raise WorkAbandoned(f"{work} was marked failed while it ran; its results are not kept.")
 
 
 @contextmanager
@@ -277,8 +362,14 @@ def _snapshot():
 def _report(recalculation: Recalculation, step: str, done: int) -> None:
     # Outside any transaction, so the admin's progress page sees it at once.
     recalculation.step, recalculation.steps_done = step, done
-    Recalculation.objects.filter(pk=recalculation.pk).update(
-        step=step, steps_done=done, steps_total=recalculation.steps_total, heartbeat_at=timezone.now())
+    try:
+        type(recalculation).objects.filter(pk=recalculation.pk).update(
+            step=step, steps_done=done, steps_total=recalculation.steps_total, heartbeat_at=timezone.now())
+    except DatabaseError as error:
+        if connection.in_atomic_block:
+            raise
+        # Progress is for show: SQLite's one writer may be another worker's long write past the busy timeout.
+        logger.warning("Progress of %s not recorded: %s", recalculation, error)
 
 
 def _finish(recalculation: Recalculation, status, *, step: str = "", error: str = "") -> None:
@@ -445,17 +536,6 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
     ratings = result.ratings
     if ratings.empty:
         return []
-    without = unadjusted.ratings.set_index("organisation")[["band", "score"]]
-    # z-scores to 4 places for display (S, L and I are stored in full): shorter JSON, much faster to encode.
-    scores = _grouped_json(result.indicator_scores.round({"adjusted": 6, "z": 4, "delta_z": 4}), codes,
-                           ["value", "adjusted", "z", "delta_z"], lambda codes_, rows: dict(zip(codes_, rows)))
-    failures = _grouped_json(result.core_failures, codes, ["value", "threshold", "reason"],
-                             lambda codes_, rows: [{"indicator": c, "value": r[0], "threshold": r[1], "reason": r[2]}
-                                                   for c, r in zip(codes_, rows)])
-    adjustments = _grouped_json(
-        result.adjustments.round({"adjusted": 6, "slope": 6}), codes, ["value", "adjusted", "deprivation", "slope", "status"],
-        lambda codes_, rows: [{"indicator": c, "value": r[0], "adjusted": r[1], "deprivation": r[2], "slope": r[3],
-                               "status": r[4]} for c, r in zip(codes_, rows)])
     runs = []
     for type_code, of_type in ratings.groupby("type", sort=True):
         rated = of_type[of_type["band"] != engine.NOT_RATED]
@@ -464,58 +544,119 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
             year=year, organisation_type_id=type_ids[type_code], parameters=params.as_dict(),
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
-            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
-            indicator_summary=peers.summarise(result.indicator_scores, of_type["organisation"], codes))
-        Rating.objects.bulk_create(
-            (_rating(run, row, without, scores, failures, adjustments) for row in of_type.to_dict("records")),
-            batch_size=BATCH_SIZE)
+            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None)
+        run.indicator_summary = peers.summarise(result.indicator_scores, of_type["organisation"], codes)
+        _write_indicator_summary(run)
+        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, unadjusted, of_type, codes))
         runs.append(run)
     return runs
 
 
-def _rating(run, row, without, scores, failures, adjustments) -> Rating:
-    organisation = row["organisation"]
-    return Rating(
-        run=run, organisation_id=organisation, band=row["band"],
-        band_without_adjustment=without.at[organisation, "band"],
-        band_without_improvement=row["band_without_improvement"], score=_number(row["score"]),
-        score_without_adjustment=_number(without.at[organisation, "score"]), level_score=_number(row["level"]),
-        improvement_score=_number(row["improvement"]),
-        domain_scores={
-            "level": {d: _number(row[f"level_{d}"]) for d in engine.DOMAINS},
-            "improvement": {d: _number(row[f"improvement_{d}"]) for d in engine.DOMAINS},
-        },
-        core_targets_failed=None if pd.isna(row["core_failures"]) else int(row["core_failures"]),
-        core_failures=failures.get(organisation, []),
-        rank=None if pd.isna(row["rank"]) else int(row["rank"]),
-        green_cutoff=_number(row["green_cutoff"]), gap_to_green=_number(row["gap_to_green"]),
-        coverage=float(row["coverage"]), not_rated_reason=row["not_rated_reason"],
-        adjustments=adjustments.get(organisation, []), indicator_scores=scores.get(organisation, {}),
-    )
+def _write_indicator_summary(run: RatingRun) -> None:
+    # Every peer's z-score of every indicator: the run's largest value, encoded
+    # by orjson as the ratings are (Django's json.dumps took several times longer).
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {RatingRun._meta.db_table} SET indicator_summary = %s WHERE id = %s",
+                       [orjson.dumps(run.indicator_summary).decode(), run.pk])
 
 
-def _grouped_json(table: pd.DataFrame, codes: dict, columns: list[str], shape) -> dict:
-    """Per organisation, `shape(indicator codes, value rows)` of its rows, JSON-ready:
-    NaN becomes None (JSON has no NaN, and PostgreSQL refuses it). Slices a
-    sorted table rather than looping per value: this runs for every indicator
-    of every organisation."""
-    if table.empty:
-        return {}
-    table = table.sort_values("organisation", kind="stable")
-    organisations = table["organisation"].to_numpy()
-    indicator_codes = table["indicator"].map(codes).tolist()
-    values = table[columns].astype(object)
-    rows = values.where(table[columns].notna(), None).to_numpy().tolist()
-    starts = np.flatnonzero(np.r_[True, organisations[1:] != organisations[:-1]])
-    ends = np.r_[starts[1:], len(organisations)]
-    return {organisations[s]: shape(indicator_codes[s:e], rows[s:e]) for s, e in zip(starts, ends)}
+RATING_COLUMNS = ["run_id", *rating_rows.COLUMNS]
 
 
-def _number(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+def write_rating_rows(*, run_id: int, rows) -> None:
+    """Insert a run's ratings in bulk (rows in `rating_rows.COLUMNS` order, JSON
+    as text): COPY on PostgreSQL, executemany on SQLite. Inside the caller's
+    transaction; the table's constraints check every row as usual."""
+    table = Rating._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.copy_expert(
+                f"COPY {table} ({', '.join(RATING_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
+                f"(not_rated_reason))", _CsvStream((run_id, *row) for row in rows))
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(RATING_COLUMNS)}) VALUES ({', '.join(['%s'] * len(RATING_COLUMNS))})",
+                ((run_id, *row) for row in rows))
+
+
+class _CsvStream(io.TextIOBase):
+    """Rows as CSV text, produced as COPY reads it: the whole run never exists as one string."""
+
+    def __init__(self, rows, chunk_rows: int = 2000):
+        self._rows, self._chunk_rows, self._pending = iter(rows), chunk_rows, ""
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        while size < 0 or len(self._pending) < size:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            chunk = list(itertools.islice(self._rows, self._chunk_rows))
+            if not chunk:
+                break
+            writer.writerows(chunk)
+            self._pending += buffer.getvalue()
+        if size < 0:
+            size = len(self._pending)
+        text, self._pending = self._pending[:size], self._pending[size:]
+        return text
+
+    readline = read
 
 
 def describe_error(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
     return " ".join(error.messages)
+
+
+WHAT_IF_STEPS = ["Reading the year's data and rating it under the method as set",
+                 "Rating it under the parameters tried", "Keeping the answer"]
+
+
+@transaction.atomic
+def request_what_if(*, year: int, parameters: engine.SchemeParameters, user=None) -> WhatIf:
+    """Queue a what-if for the background worker: the year's data rated under
+    `parameters` against the year's method as set now. Nothing is published or
+    audited; the answer is kept on the WhatIf for the admin to read."""
+    scheme = RatingScheme.objects.filter(year=year).first() or RatingScheme(year=year)
+    what_if = WhatIf.objects.create(
+        year=year, base_parameters=scheme.parameters().as_dict(), parameters=parameters.as_dict(),
+        type_codes=sorted(OrganisationType.objects.values_list("code", flat=True)), requested_by=user,
+        heartbeat_at=timezone.now(), step="Waiting for the worker", steps_total=len(WHAT_IF_STEPS))
+    # Queued in the same transaction: the task exists exactly when the what-if does.
+    from .tasks import compute_what_if
+    what_if.task_id = str(compute_what_if.enqueue(what_if_id=what_if.pk).id)
+    what_if.save(update_fields=["task_id"])
+    return what_if
+
+
+def run_what_if(*, what_if_id: int) -> bool:
+    """Carry out a queued what-if (the background task's body); whether it finished."""
+    from . import comparisons
+
+    if not _start(WhatIf, what_if_id):
+        return False
+    what_if = WhatIf.objects.get(pk=what_if_id)
+    try:
+        with _heartbeat(what_if):
+            before = engine.SchemeParameters.from_dict(what_if.base_parameters)
+            after = engine.SchemeParameters.from_dict(what_if.parameters)
+            sides = {"before": 0, "after": 1}
+            outcomes = comparisons.what_if_outcomes(
+                year=what_if.year, before=before, after=after, type_codes=what_if.type_codes,
+                progress=lambda side: _report(what_if, WHAT_IF_STEPS[sides[side]], sides[side]))
+            _report(what_if, WHAT_IF_STEPS[2], 2)
+            with transaction.atomic():
+                _still_running(what_if)
+                what_if.outcomes = comparisons.outcomes_as_json(outcomes)
+                what_if.save(update_fields=["outcomes"])
+                _finish(what_if, WhatIf.Status.SUCCEEDED, step="Finished")
+    except WorkAbandoned:
+        return False
+    except Exception:
+        _finish(what_if, WhatIf.Status.FAILED, error="An unexpected error stopped it. The worker's log has the "
+                                                     "details.")
+        raise
+    return True

@@ -7,7 +7,7 @@ from indicators.admin import ReadOnlyModelAdmin
 from indicators.years import format_year
 
 from . import actions
-from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation
+from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
 @admin.register(RatingScheme)
@@ -129,3 +129,13 @@ class RecalculationAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "year", "status", "requested_by", "requested_at", "finished_at", "step", "error"]
     list_filter = ["status", "year"]
     list_select_related = ["requested_by"]
+
+
+@admin.register(WhatIf)
+class WhatIfAdmin(ReadOnlyModelAdmin):
+    """Read-only: the background worker writes these; the what-if pages show them."""
+
+    list_display = ["id", "year", "status", "requested_by", "requested_at", "finished_at", "step", "error"]
+    list_filter = ["status", "year"]
+    list_select_related = ["requested_by"]
+    exclude = ["outcomes"]  # thousands of organisations: the what-if page reads it

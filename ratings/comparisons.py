@@ -5,7 +5,7 @@ number of queries."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import astuple, fields, replace
 
 import pandas as pd
 
@@ -46,28 +46,61 @@ def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_l
 
 def what_if(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
             type_codes: list[str]) -> compare.Comparison:
-    """The year's data rated under two parameter sets, in memory: nothing is stored.
-    One load (five queries) serves both when they use the same deprivation indicator."""
-    outcomes = []
+    """The year's data rated under two parameter sets, in memory: nothing is stored."""
+    return what_if_comparison(year=year, before=before, after=after,
+                              outcomes=what_if_outcomes(year=year, before=before, after=after, type_codes=type_codes))
+
+
+def what_if_outcomes(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
+                     type_codes: list[str], progress=None) -> dict[str, dict[int, compare.Outcome]]:
+    """Every organisation's outcome under each parameter set: {"before": ..., "after": ...}.
+    One load (five queries) serves both when they use the same deprivation
+    indicator, and the engine's steps whose parameters the two share are
+    computed once (see `engine.rate`'s `reuse`). `progress(side)` is called
+    before each side is rated."""
     loaded = {}
-    for params in (before, after):
+    outcomes = {}
+    for side, params in (("before", before), ("after", after)):
+        if progress:
+            progress(side)
         code = params.deprivation_indicator
         if code not in loaded:
-            loaded[code] = load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=code)
-        outcomes.append(engine_outcomes(loaded[code], params))
+            loaded[code] = (load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=code), {})
+        inputs, reuse = loaded[code]
+        outcomes[side] = engine_outcomes(inputs, params, reuse)
+    return outcomes
+
+
+def what_if_comparison(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
+                       outcomes: dict[str, dict[int, compare.Outcome]]) -> compare.Comparison:
     return compare.compare(
-        outcomes[0], outcomes[1], organisations_of(set(outcomes[0]) | set(outcomes[1])),
+        outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
         before_label=f"{format_year(year)} method as set", after_label="what if",
         before_parameters=before.as_dict(), after_parameters=after.as_dict(), indicator_names=indicator_names())
 
 
-def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters) -> dict[int, compare.Outcome]:
+def outcomes_as_json(outcomes: dict[str, dict[int, compare.Outcome]]) -> dict:
+    """Outcomes as JSON values (each a list in the order of Outcome's fields), to keep."""
+    return {side: {str(pk): list(astuple(outcome)) for pk, outcome in of_side.items()}
+            for side, of_side in outcomes.items()}
+
+
+def outcomes_from_json(data: dict) -> dict[str, dict[int, compare.Outcome]]:
+    """The inverse of `outcomes_as_json`."""
+    names = [f.name for f in fields(compare.Outcome)]
+    return {side: {int(pk): compare.Outcome(**dict(zip(names, values), core_failures=tuple(
+        values[names.index("core_failures")]))) for pk, values in of_side.items()}
+        for side, of_side in data.items()}
+
+
+def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters,
+                    reuse: dict | None = None) -> dict[int, compare.Outcome]:
     """The engine's ratings as outcomes, with the band without the adjustment
     worked out as a stored run's is (the method again with it off)."""
-    result = engine.rate(inputs, params)
+    result = engine.rate(inputs, params, reuse)
     if result.ratings.empty:
         return {}
-    unadjusted = engine.rate(inputs, replace(params, value_added=False)) if params.value_added else result
+    unadjusted = engine.rate(inputs, replace(params, value_added=False), reuse) if params.value_added else result
     without = unadjusted.ratings.set_index("organisation")["band"]
     codes = dict(Indicator.objects.values_list("id", "code"))
     failed = result.core_failures.groupby("organisation")["indicator"].agg(list).to_dict() \

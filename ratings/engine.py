@@ -148,9 +148,14 @@ RATING_COLUMNS = (
 )
 
 
-def rate(inputs: EngineInputs, params: SchemeParameters) -> EngineResult:
-    """Run the method for every organisation type in the inputs, each on its own."""
-    parts = [rate_type(inputs, params, type_code)
+def rate(inputs: EngineInputs, params: SchemeParameters, reuse: dict | None = None) -> EngineResult:
+    """Run the method for every organisation type in the inputs, each on its own.
+
+    `reuse`: a dict kept between calls on the same inputs (a what-if rates
+    them four times), in which each step's result is kept under the
+    parameters it depends on, so a later pass computes only the steps whose
+    parameters differ. The results are the same as without it."""
+    parts = [rate_type(inputs, params, type_code, reuse)
              for type_code in sorted(inputs.organisations["type"].unique())]
     if not parts:
         return EngineResult(*(pd.DataFrame() for _ in range(5)))
@@ -158,8 +163,15 @@ def rate(inputs: EngineInputs, params: SchemeParameters) -> EngineResult:
                           for name in ("ratings", "indicator_scores", "core_failures", "adjustments", "fits")))
 
 
-def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code) -> EngineResult:
-    year = inputs.year
+def _kept(reuse: dict | None, key: tuple, compute):
+    if reuse is None:
+        return compute()
+    if key not in reuse:
+        reuse[key] = compute()
+    return reuse[key]
+
+
+def _of_type(inputs: EngineInputs, type_code):
     organisations = inputs.organisations[inputs.organisations["type"] == type_code]
     applicable = set(inputs.applicability.loc[inputs.applicability["type"] == type_code, "indicator"])
     indicators = inputs.indicators[inputs.indicators["indicator"].isin(applicable)].set_index("indicator")
@@ -168,15 +180,30 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code) -> Engi
                              & inputs.results["indicator"].isin(indicators.index)]
     deprivation = inputs.deprivation[inputs.deprivation["organisation"].isin(of_type)]
     active = organisations.loc[organisations["active"], "organisation"]
+    return indicators, results, deprivation, active
 
-    coverage = select_rated(active, results[results["year"] == year], indicators, params)
+
+def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code, reuse: dict | None = None) -> EngineResult:
+    year = inputs.year
+    indicators, results, deprivation, active = _kept(reuse, ("type", type_code), lambda: _of_type(inputs, type_code))
+    # Each step under the parameters it reads (see `rate`'s `reuse`); no step changes what it is given.
+    rated_by = (type_code, params.min_coverage)
+    adjusted_by = (type_code, params.value_added)
+    scored_by = (*adjusted_by, params.min_coverage, params.clip_z, tuple(sorted(params.domain_weights.items())))
+    coverage = _kept(reuse, ("coverage", *rated_by), lambda: select_rated(
+        active, results[results["year"] == year], indicators, params))
     rated = coverage.index[coverage["rated"]]
-    adjusted, fits = adjust_for_deprivation(results, deprivation, indicators, params)
+    adjusted, fits = _kept(reuse, ("adjusted", *adjusted_by), lambda: adjust_for_deprivation(
+        results, deprivation, indicators, params))
+    fits = fits.copy()
     fits.insert(0, "type", type_code)
-    this_year = adjusted[adjusted["year"] == year]
-    failures = count_core_failures(this_year, indicators, rated)
-    level, level_domains, z = score_level(this_year, indicators, rated, params)
-    improvement, improvement_domains, delta = score_improvement(adjusted, year, indicators, rated, params)
+    this_year = _kept(reuse, ("this year", *adjusted_by), lambda: adjusted[adjusted["year"] == year])
+    failures = _kept(reuse, ("failures", *adjusted_by, params.min_coverage), lambda: count_core_failures(
+        this_year, indicators, rated))
+    level, level_domains, z = _kept(reuse, ("level", *scored_by), lambda: score_level(
+        this_year, indicators, rated, params))
+    improvement, improvement_domains, delta = _kept(reuse, ("improvement", *scored_by), lambda: score_improvement(
+        adjusted, year, indicators, rated, params))
     score = combine_scores(level, improvement, params)
     failure_counts = failures.groupby("organisation").size().reindex(rated, fill_value=0)
     cutoff = green_cutoff(score, failure_counts, params)

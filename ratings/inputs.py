@@ -3,6 +3,8 @@ queries, however many organisations there are."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 from django.db import connection
@@ -26,6 +28,8 @@ def numeric_frame(queryset: QuerySet, columns: list[str], names: list[str], chun
     """Like `frame`, for all-numeric columns: fetched in chunks straight into a
     float array, so millions of rows never exist as Python tuples all at once."""
     sql, params = queryset.values_list(*columns).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        return _copied_frame(sql, params, names)
     parts = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -33,6 +37,19 @@ def numeric_frame(queryset: QuerySet, columns: list[str], names: list[str], chun
             parts.append(np.array(rows, dtype=float))
     data = np.concatenate(parts) if parts else np.empty((0, len(columns)))
     return pd.DataFrame(data, columns=names)
+
+
+def _copied_frame(sql: str, params, names: list[str]) -> pd.DataFrame:
+    """The query's rows through COPY and pandas' C parser: on PostgreSQL, about
+    twice as fast as fetching millions of rows as Python tuples."""
+    buffer = io.StringIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer.seek(0)
+    if not buffer.getvalue():
+        return pd.DataFrame(np.empty((0, len(names))), columns=names)
+    return pd.read_csv(buffer, header=None, names=names, dtype=float)
 
 
 def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: str) -> EngineInputs:

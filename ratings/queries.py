@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator, Organisation, OrganisationType, Result
 
+from . import comparisons
 from .ladder import consecutive_years
-from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation
+from .engine import SchemeParameters
+from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
 def years() -> list[int]:
@@ -46,6 +48,24 @@ def run_or_404(pk: int) -> RatingRun:
 
 def recalculation_or_404(pk: int) -> Recalculation:
     return get_object_or_404(Recalculation.objects.select_related("requested_by"), pk=pk)
+
+
+def what_if_or_404(pk: int) -> WhatIf:
+    return get_object_or_404(WhatIf.objects.select_related("requested_by"), pk=pk)
+
+
+def recent_what_ifs(year: int) -> list[WhatIf]:
+    return list(WhatIf.objects.filter(year=year).select_related("requested_by").defer("outcomes")[:10])
+
+
+def what_if_comparison(what_if: WhatIf):
+    """The kept answer of a finished what-if, compared as the admin reads it (three queries); None until then."""
+    if what_if.status != WhatIf.Status.SUCCEEDED:
+        return None
+    return comparisons.what_if_comparison(
+        year=what_if.year, before=SchemeParameters.from_dict(what_if.base_parameters),
+        after=SchemeParameters.from_dict(what_if.parameters),
+        outcomes=comparisons.outcomes_from_json(what_if.outcomes))
 
 
 def latest_drafts(year: int) -> list[RatingRun]:

@@ -17,6 +17,10 @@ urlpatterns = [
     path("<year:year>/publish/", views.publish_year, name="publish_year"),
     path("recalculations/<int:pk>/", views.recalculation, name="recalculation"),
     path("recalculations/<int:pk>/progress.json", views.recalculation_progress, name="recalculation_progress"),
+    path("recalculations/<int:pk>/mark-failed/", views.recalculation_mark_failed, name="recalculation_mark_failed"),
+    path("what-ifs/<int:pk>/", views.what_if_result, name="what_if_result"),
+    path("what-ifs/<int:pk>/progress.json", views.what_if_progress, name="what_if_progress"),
+    path("what-ifs/<int:pk>/mark-failed/", views.what_if_mark_failed, name="what_if_mark_failed"),
     path("runs/<int:pk>/publish/", views.publish, name="publish"),
     path("runs/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -18,6 +18,7 @@ from indicators.access import is_admin
 from indicators.years import format_year
 
 from . import actions, comparisons, queries
+from .engine import SchemeParameters
 from .forms import ParametersForm, PublishForm, WithdrawForm
 from .models import RatingRun, RatingScheme
 
@@ -92,11 +93,30 @@ def recalculation(request, pk):
 
 @admin_page
 def recalculation_progress(request, pk):
-    recalculation = queries.recalculation_or_404(pk)
-    return JsonResponse({"status": recalculation.status, "status_label": recalculation.get_status_display(),
-                         "step": recalculation.step, "steps_done": recalculation.steps_done,
-                         "steps_total": recalculation.steps_total, "percent": recalculation.percent_done,
-                         "error": recalculation.error, "active": recalculation.is_active})
+    return _progress(queries.recalculation_or_404(pk))
+
+
+def _progress(work):
+    return JsonResponse({"status": work.status, "status_label": work.get_status_display(), "step": work.step,
+                         "steps_done": work.steps_done, "steps_total": work.steps_total,
+                         "percent": work.percent_done, "error": work.error, "active": work.is_active,
+                         "stale": work.is_stale})
+
+
+@admin_page
+@require_POST
+def recalculation_mark_failed(request, pk):
+    _mark_failed(request, queries.recalculation_or_404(pk), "The year can be recalculated again.")
+    return redirect("ratings_admin:recalculation", pk=pk)
+
+
+def _mark_failed(request, work, then: str) -> None:
+    try:
+        actions.mark_failed(work=work, user=request.user)
+    except actions.RecalculationError as error:
+        messages.error(request, f"Not marked failed: {error}")
+    else:
+        messages.success(request, f"Marked failed. {then}")
 
 
 def _comparison_tables(comparison) -> list:
@@ -133,18 +153,39 @@ def compare(request, year):
 
 @admin_page
 def what_if(request, year):
+    """The form; sent, it queues the what-if for the worker and opens its page."""
     scheme = RatingScheme.objects.filter(year=year).first() or RatingScheme(year=year)
-    base = scheme.parameters()
-    form = ParametersForm(request.GET if "green_share" in request.GET else None,
-                          initial=ParametersForm.initial_from(base))
-    comparison = None
-    if form.is_valid():
-        type_codes = sorted(queries.organisation_type_codes())
-        comparison = comparisons.what_if(year=year, before=base, after=form.cleaned_data["parameters"],
-                                         type_codes=type_codes)
+    form = ParametersForm(request.POST or None, initial=ParametersForm.initial_from(scheme.parameters()))
+    if request.method == "POST" and form.is_valid():
+        what_if = actions.request_what_if(year=year, parameters=form.cleaned_data["parameters"], user=request.user)
+        return redirect("ratings_admin:what_if_result", pk=what_if.pk)
     return _render(request, "what_if.html", f"What if: {format_year(year)} under other parameters",
-                   {"year": year, "year_label": format_year(year), "form": form, "comparison": comparison,
-                    "scheme": scheme, "count_tables": _comparison_tables(comparison)})
+                   {"year": year, "year_label": format_year(year), "form": form, "comparison": None,
+                    "scheme": scheme, "recent": queries.recent_what_ifs(year)},
+                   status=400 if form.errors else 200)
+
+
+@admin_page
+def what_if_result(request, pk):
+    what_if = queries.what_if_or_404(pk)
+    comparison = queries.what_if_comparison(what_if)
+    form = ParametersForm(initial=ParametersForm.initial_from(SchemeParameters.from_dict(what_if.parameters)))
+    return _render(request, "what_if.html", f"What if: {format_year(what_if.year)} under other parameters",
+                   {"year": what_if.year, "year_label": format_year(what_if.year), "form": form,
+                    "what_if": what_if, "comparison": comparison, "count_tables": _comparison_tables(comparison),
+                    "recent": queries.recent_what_ifs(what_if.year)})
+
+
+@admin_page
+def what_if_progress(request, pk):
+    return _progress(queries.what_if_or_404(pk))
+
+
+@admin_page
+@require_POST
+def what_if_mark_failed(request, pk):
+    _mark_failed(request, queries.what_if_or_404(pk), "Try it again from the form.")
+    return redirect("ratings_admin:what_if_result", pk=pk)
 
 
 @admin_page

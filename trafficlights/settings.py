@@ -223,9 +223,14 @@ TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
 if TASKS_BACKEND not in TASKS_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {TASKS_BACKEND!r}")
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
-# A recalculation that has reported no progress for this long is taken to have
-# died with its worker, and no longer holds up its year.
-RECALCULATION_STALE_MINUTES = env_int("RECALCULATION_STALE_MINUTES", 30)
+# While the worker runs a recalculation or a what-if, a thread beats every
+# RECALCULATION_HEARTBEAT_SECONDS; one silent for RECALCULATION_STALE_MINUTES
+# is taken to have died with its worker and no longer holds up its year. One
+# that no worker has started after RECALCULATION_QUEUED_MINUTES is given up
+# (the workers may be busy with others: a longer wait).
+RECALCULATION_HEARTBEAT_SECONDS = env_int("RECALCULATION_HEARTBEAT_SECONDS", 20)
+RECALCULATION_STALE_MINUTES = env_int("RECALCULATION_STALE_MINUTES", 2)
+RECALCULATION_QUEUED_MINUTES = env_int("RECALCULATION_QUEUED_MINUTES", 30)
 
 # Largest indicator return accepted, in bytes.
 RETURNS_MAX_UPLOAD_BYTES = env_int("RETURNS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -1,12 +1,13 @@
-// Follows a recalculation on its page: asks for its progress every second and
-// updates the page; reloads once it has finished, to show the runs it made.
-// Without JavaScript the page's Refresh link does the same.
+// Follows background work (a recalculation or a what-if) on its page: asks for
+// its progress every second and updates the page; reloads once it has
+// finished (to show what it made) or its worker has fallen silent (to offer
+// marking it failed). Without JavaScript the page's Refresh link does the same.
 (function () {
   "use strict";
-  var box = document.getElementById("recalculation");
+  var box = document.querySelector("[data-progress-url]");
   if (!box) { return; }
   var url = box.getAttribute("data-progress-url");
-  var bar = document.getElementById("recalculation-progress");
+  var bar = box.querySelector("progress");
 
   function show(progress) {
     ["status_label", "step", "steps_done", "steps_total", "percent"].forEach(function (name) {
@@ -22,7 +23,7 @@
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
       .then(function (progress) {
         show(progress);
-        if (progress.active) { window.setTimeout(poll, 1000); } else { window.location.reload(); }
+        if (progress.active && !progress.stale) { window.setTimeout(poll, 1000); } else { window.location.reload(); }
       })
       .catch(function () { window.setTimeout(poll, 5000); });
   }

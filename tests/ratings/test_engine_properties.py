@@ -1,5 +1,7 @@
 """The spec's invariants, held for random inputs. No database."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -127,3 +129,24 @@ def test_plain_method_is_the_mean_of_domain_means_of_clipped_z(case):
     rated = ratings[ratings["band"] != "not_rated"]
     assert np.allclose(rated["score"], expected.reindex(rated.index), equal_nan=True)
     assert (z["z"].abs() <= plain.clip_z).all()
+
+
+@SETTINGS
+@given(worlds(), st.data())
+def test_steps_shared_between_passes_change_no_result(case, data):
+    """A what-if rates the same inputs four times, sharing the steps whose
+    parameters agree (`rate`'s `reuse`): every table is exactly what a pass of
+    its own gives, whichever parameters differ and in whatever order."""
+    world, params = case
+    inputs = make_inputs(**world)
+    others = [params, replace(params, value_added=not params.value_added),
+              replace(params, red_core_failures=data.draw(st.integers(1, 3))),
+              replace(params, min_coverage=data.draw(st.sampled_from([0.25, 0.5, 1.0])),
+                      clip_z=data.draw(st.sampled_from([1.0, 3.0])),
+                      improvement_weight=data.draw(st.sampled_from([0.0, 0.5])))]
+    reuse = {}
+    for passed in data.draw(st.permutations(others)):
+        shared, alone = rate(inputs, passed, reuse), rate(inputs, passed)
+        for name in ("ratings", "indicator_scores", "core_failures", "adjustments", "fits"):
+            pd.testing.assert_frame_equal(getattr(shared, name), getattr(alone, name), check_exact=True)
+    assert reuse  # the steps were kept and shared

@@ -107,14 +107,14 @@ def test_failure_part_way_leaves_no_half_written_run(rated_world, monkeypatch):
     before = (RatingRun.objects.count(), Rating.objects.count())
     calls = []
 
-    def failing_bulk_create(objects, **kwargs):
+    def failing_write(**kwargs):
         calls.append(1)
         if len(calls) == 2:  # the first type's ratings are written, then the database fails
             raise RuntimeError("database went away")
-        return original(list(objects), **kwargs)
+        return original(**kwargs)
 
-    original = Rating.objects.bulk_create
-    monkeypatch.setattr(Rating.objects, "bulk_create", failing_bulk_create)
+    original = actions.write_rating_rows
+    monkeypatch.setattr(actions, "write_rating_rows", failing_write)
     with pytest.raises(RuntimeError):
         actions.recalculate(year=2000)
     assert (RatingRun.objects.count(), Rating.objects.count()) == before
@@ -186,9 +186,9 @@ def test_two_recalculations_of_a_year_at_once_compute_it_once(world, monkeypatch
     original_rate = engine.rate
     both_started = threading.Barrier(2)
 
-    def slow_rate(inputs, params):
+    def slow_rate(inputs, params, reuse=None):
         time.sleep(0.3)  # the other has long since tried to start by now
-        return original_rate(inputs, params)
+        return original_rate(inputs, params, reuse)
 
     monkeypatch.setattr(engine, "rate", slow_rate)
     outcomes = []

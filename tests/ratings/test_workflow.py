@@ -1,6 +1,7 @@
 """The admin workflow pages: from new data to a published, explained,
 scheduled and corrected set of ratings, with the background worker."""
 
+import json
 from datetime import timedelta
 from unittest import mock
 
@@ -13,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from indicators.models import Region, RegionMembership
 from ratings import actions, engine
-from ratings.models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation
+from ratings.models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_recalculation_is_queued_for_the_worker_which_reports_progress(admin_cli
     assert b"Waiting for the worker" in page.content and b"ratings/progress.js" in page.content
     assert admin_client.get(url("recalculation_progress", recalculation.pk)).json() == {
         "status": "queued", "status_label": "Waiting for the worker", "step": "Waiting for the worker",
-        "steps_done": 0, "steps_total": 0, "percent": 0, "error": "", "active": True}
+        "steps_done": 0, "steps_total": 0, "percent": 0, "error": "", "active": True, "stale": False}
 
     seen = []
     original = actions._report
@@ -84,7 +85,7 @@ def test_asking_again_while_one_is_queued_shows_that_one(admin_client):
 def test_a_recalculation_that_fails_in_the_worker_says_why_and_stores_nothing(admin_client, monkeypatch):
     admin_client.post(url("recalculate", 2000))
 
-    def broken(inputs, params):
+    def broken(inputs, params, reuse=None):
         raise actions.RecalculationError("the engine found no organisations")
 
     monkeypatch.setattr(engine, "rate", broken)
@@ -116,11 +117,27 @@ def test_an_invalid_method_is_refused_before_anything_is_queued(admin_client):
 
 
 def test_a_recalculation_whose_worker_died_frees_the_year(admin_client, settings):
+    # Dead means silent for RECALCULATION_STALE_MINUTES (2): its worker's heartbeat stopped.
     admin_client.post(url("recalculate", 2000))
-    Recalculation.objects.update(status="running", heartbeat_at=timezone.now() - timedelta(minutes=31))
+    Recalculation.objects.update(status="running", heartbeat_at=timezone.now() - timedelta(minutes=1))
+    admin_client.post(url("recalculate", 2000))
+    assert Recalculation.objects.get().status == "running"  # a minute's silence: still alive
+    Recalculation.objects.update(heartbeat_at=timezone.now() - timedelta(minutes=2, seconds=1))
     admin_client.post(url("recalculate", 2000))
     old, new = Recalculation.objects.order_by("pk")
-    assert old.status == "failed" and "reported no progress for 30 minutes" in old.error
+    assert old.status == "failed" and "fell silent for 2 minutes" in old.error
+    assert new.status == "queued"
+
+
+def test_a_recalculation_no_worker_started_is_given_up_after_the_queue_wait(admin_client, settings):
+    admin_client.post(url("recalculate", 2000))
+    Recalculation.objects.update(heartbeat_at=timezone.now() - timedelta(minutes=29))
+    admin_client.post(url("recalculate", 2000))
+    assert Recalculation.objects.get().status == "queued"  # the workers may be busy: not dead yet
+    Recalculation.objects.update(heartbeat_at=timezone.now() - timedelta(minutes=31))
+    admin_client.post(url("recalculate", 2000))
+    old, new = Recalculation.objects.order_by("pk")
+    assert old.status == "failed" and "No worker started it within 30 minutes" in old.error
     assert new.status == "queued"
 
 
@@ -208,20 +225,59 @@ def test_compare_explains_every_band_that_moved(admin_client, admin):
     assert len(previous.context["comparison"].changes) == Rating.objects.filter(run=draft).count()
 
 
-def test_what_if_compares_parameter_sets_without_storing_anything(admin_client, admin):
+WHAT_IF_VALUES = {"green_share": 0.25, "red_core_failures": 2, "improvement_weight": 0.25, "value_added": "",
+                  "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3,
+                  **{f"weight_{d}": 1 for d in engine.DOMAINS}}
+
+
+def test_what_if_runs_on_the_worker_and_keeps_its_answer_storing_no_ratings(admin_client, admin):
     actions.recalculate(year=2000, user=admin, type_codes=["HA"])
     before = (RatingRun.objects.count(), Rating.objects.count(), AuditEntry.objects.count())
     form = admin_client.get(url("what_if", 2000))
     assert form.status_code == 200 and form.context["comparison"] is None
-    values = {"green_share": 0.25, "red_core_failures": 2, "improvement_weight": 0.25, "value_added": "",
-              "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3,
-              **{f"weight_{d}": 1 for d in engine.DOMAINS}}
-    page = admin_client.get(url("what_if", 2000), values)
+    response = admin_client.post(url("what_if", 2000), WHAT_IF_VALUES)
+    what_if = WhatIf.objects.get()
+    assert response.status_code == 302 and response.url == url("what_if_result", what_if.pk)
+    # Nothing computed in the request: it waits for the worker.
+    assert (what_if.status, what_if.outcomes, DBTaskResult.objects.count()) == ("queued", {}, 1)
+    waiting = admin_client.get(url("what_if_result", what_if.pk))
+    assert waiting.context["comparison"] is None and b"ratings/progress.js" in waiting.content
+    assert admin_client.get(url("what_if_progress", what_if.pk)).json()["status"] == "queued"
+
+    seen = []
+    original = actions._report
+
+    def spy(work, step, done):
+        original(work, step, done)
+        seen.append(admin_client.get(url("what_if_progress", work.pk)).json()["percent"])
+
+    with mock.patch.object(actions, "_report", spy):
+        run_worker()
+    assert seen == [0, 33, 67]
+    what_if.refresh_from_db()
+    assert (what_if.status, what_if.requested_by, what_if.base_parameters["value_added"],
+            what_if.parameters["value_added"]) == ("succeeded", admin, True, False)
+    page = admin_client.get(url("what_if_result", what_if.pk))
     moved = {c.organisation.code: (c.before.band, c.after.band) for c in page.context["comparison"].changes}
     assert moved == {"HA2": ("green", "yellow")}
+    assert b"ratings/progress.js" not in page.content and b"B Health Authority" in page.content
+    # The form offers the parameters tried, to change and try again.
+    assert page.context["form"].initial["value_added"] is False
     assert (RatingRun.objects.count(), Rating.objects.count(), AuditEntry.objects.count()) == before
-    invalid = admin_client.get(url("what_if", 2000), {**values, "green_share": 0})
-    assert invalid.context["comparison"] is None and "green_share" in invalid.context["form"].errors
+    invalid = admin_client.post(url("what_if", 2000), {**WHAT_IF_VALUES, "green_share": 0})
+    assert invalid.status_code == 400 and "green_share" in invalid.context["form"].errors
+    assert WhatIf.objects.count() == 1
+
+
+def test_a_kept_what_if_answer_reads_back_as_the_one_computed_in_memory(admin, rated_world):
+    from ratings import comparisons
+    base = engine.SchemeParameters()
+    tried = engine.SchemeParameters(red_core_failures=1, value_added=False)
+    computed = comparisons.what_if_outcomes(year=2000, before=base, after=tried, type_codes=["HA", "TRUST"])
+    kept = comparisons.outcomes_from_json(json.loads(json.dumps(comparisons.outcomes_as_json(computed))))
+    assert kept == computed and kept["after"]  # every field, tuples and all
+    assert comparisons.what_if(year=2000, before=base, after=tried, type_codes=["HA", "TRUST"]).changes == \
+        comparisons.what_if_comparison(year=2000, before=base, after=tried, outcomes=kept).changes
 
 
 def test_copying_last_years_method(admin_client, admin):
@@ -344,3 +400,14 @@ def test_a_scheduled_correction_is_audited_as_a_correction_when_its_time_comes(a
     assert (entry.action, entry.details["note"], entry.user) == ("corrected", "HA3's mortality corrected.", None)
     assert entry.description.endswith("published as scheduled, replacing run "
                                       f"{settled.pk - 1}, as a correction: HA3's mortality corrected.")
+
+
+def test_a_queued_what_if_may_be_marked_failed_and_the_worker_then_leaves_it(admin_client, admin):
+    admin_client.post(url("what_if", 2000), WHAT_IF_VALUES)
+    what_if = WhatIf.objects.get()
+    page = admin_client.post(url("what_if_mark_failed", what_if.pk), follow=True)
+    assert b"Marked failed. Try it again from the form." in page.content
+    run_worker()
+    what_if.refresh_from_db()
+    assert (what_if.status, what_if.outcomes) == ("failed", {}) and "no worker had started it" in what_if.error
+    assert not AuditEntry.objects.exists()  # a what-if audits nothing, as before

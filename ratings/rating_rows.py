@@ -1,0 +1,106 @@
+"""The engine's tables as rows of the ratings table, ready for a bulk write.
+Pure: pandas, numpy and orjson, no Django.
+
+Every rating carries its per-indicator detail as JSON, so at national scale
+encoding it is most of the write. The JSON columns are encoded here straight
+from float arrays with orjson (NaN becomes null, as JSON needs), one call per
+organisation; the per-indicator scores, most of the bytes, with no Python
+object per value in between. The shapes are
+exactly those the readers expect (see `Rating`'s help texts), and reading a
+row back gives the same values as the engine's, rounded as documented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from .engine import DOMAINS, EngineResult
+
+# Column order of the rows, as in the ratings table (without id and run_id, added by the writer).
+COLUMNS = ["organisation_id", "band", "band_without_adjustment", "band_without_improvement", "score",
+           "score_without_adjustment", "level_score", "improvement_score", "domain_scores", "core_targets_failed",
+           "core_failures", "rank", "green_cutoff", "gap_to_green", "coverage", "not_rated_reason", "adjustments",
+           "indicator_scores"]
+JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scores"}
+# Shown to 4 places (S, L and I are stored in full): shorter JSON, and reproducible to 1e-6 where it matters.
+SCORE_ROUNDING = {"adjusted": 6, "z": 4, "delta_z": 4}
+ADJUSTMENT_ROUNDING = {"adjusted": 6, "slope": 6}
+
+
+def rating_rows(result: EngineResult, unadjusted: EngineResult, ratings: pd.DataFrame,
+                codes: dict[int, str]) -> Iterator[tuple]:
+    """One tuple per row of `ratings` (some of `result.ratings`), in COLUMNS
+    order; JSON columns as text. `unadjusted` is the engine's result with the
+    value-added adjustment off; `codes` maps indicator keys to codes."""
+    organisations = ratings["organisation"].to_numpy()
+    without = unadjusted.ratings.set_index("organisation").reindex(organisations)
+    scores = _per_organisation(result.indicator_scores.round(SCORE_ROUNDING), organisations, codes,
+                               ["value", "adjusted", "z", "delta_z"], _scores_json)
+    failures = _per_organisation(result.core_failures, organisations, codes, ["value", "threshold"],
+                                 _failures_json, text_columns=["reason"])
+    adjustments = _per_organisation(result.adjustments.round(ADJUSTMENT_ROUNDING), organisations, codes,
+                                    ["value", "adjusted", "deprivation", "slope"], _adjustments_json,
+                                    text_columns=["status"])
+    level = ratings[[f"level_{d}" for d in DOMAINS]].to_numpy(dtype=float).tolist()
+    improvement = ratings[[f"improvement_{d}" for d in DOMAINS]].to_numpy(dtype=float).tolist()
+    domain_scores = [orjson.dumps({"level": dict(zip(DOMAINS, lv)), "improvement": dict(zip(DOMAINS, iv))}).decode()
+                     for lv, iv in zip(level, improvement)]
+    organisation_ids = organisations.tolist()
+    columns = [
+        organisation_ids, ratings["band"].tolist(), without["band"].tolist(),
+        ratings["band_without_improvement"].tolist(), _floats(ratings["score"]), _floats(without["score"]),
+        _floats(ratings["level"]), _floats(ratings["improvement"]), domain_scores, _integers(ratings["core_failures"]),
+        [failures.get(o, "[]") for o in organisation_ids], _integers(ratings["rank"]), _floats(ratings["green_cutoff"]),
+        _floats(ratings["gap_to_green"]), ratings["coverage"].astype(float).tolist(),
+        ratings["not_rated_reason"].tolist(), [adjustments.get(o, "[]") for o in organisation_ids],
+        [scores.get(o, "{}") for o in organisation_ids],
+    ]
+    return zip(*columns)
+
+
+def _floats(series: pd.Series) -> list:
+    values = series.to_numpy(dtype=float)
+    return [None if v != v else v for v in values.tolist()]  # NaN is NULL
+
+
+def _integers(series: pd.Series) -> list:
+    return [None if pd.isna(v) else int(v) for v in series.astype(object).tolist()]
+
+
+def _per_organisation(table: pd.DataFrame, organisations: np.ndarray, codes: dict, number_columns: list[str],
+                      encode, text_columns: list[str] = ()) -> dict:
+    """{organisation: JSON text} of `encode(codes, number rows, text rows)` over
+    each organisation's rows, in the engine's order. Slices one sorted table
+    rather than grouping: this runs for every indicator of every organisation."""
+    if not table.empty:
+        table = table[table["organisation"].isin(organisations)].sort_values("organisation", kind="stable")
+    if table.empty:
+        return {}
+    keys = table["organisation"].to_numpy()
+    key_list = keys.tolist()
+    indicator_codes = table["indicator"].map(codes).tolist()
+    numbers = np.ascontiguousarray(table[number_columns].to_numpy(dtype=float))
+    texts = table[list(text_columns)].to_numpy().tolist() if text_columns else None
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    return {key_list[s]: encode(indicator_codes[s:e], numbers[s:e], texts[s:e] if texts else None)
+            for s, e in zip(starts.tolist(), ends.tolist())}
+
+
+def _scores_json(codes, numbers: np.ndarray, _texts) -> str:
+    # Each row a numpy view that orjson writes itself: no Python float per value (half the time).
+    return orjson.dumps(dict(zip(codes, numbers)), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def _failures_json(codes, numbers: np.ndarray, texts) -> str:
+    return orjson.dumps([{"indicator": c, "value": n[0], "threshold": n[1], "reason": t[0]}
+                         for c, n, t in zip(codes, numbers.tolist(), texts)]).decode()
+
+
+def _adjustments_json(codes, numbers: np.ndarray, texts) -> str:
+    return orjson.dumps([{"indicator": c, "value": n[0], "adjusted": n[1], "deprivation": n[2], "slope": n[3],
+                          "status": t[0]} for c, n, t in zip(codes, numbers.tolist(), texts)]).decode()
