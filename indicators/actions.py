@@ -472,11 +472,11 @@ def confirm_upload(*, upload: ReturnImport, user) -> ReturnImport:
         return upload
     rows = [ReturnRow(line, org, ind, year, value, numerator, denominator)
             for org, ind, year, value, numerator, denominator, line in upload.validated_rows]
+    plan = _plan_return(rows)  # first, so that a code no longer held is named as such
     # The regions checked and locked are those of validation: an organisation moved
     # since would be written under another region's lock, past another region's check.
     if _current_regions({row.organisation_code for row in rows}) != row_regions:
         raise OrganisationsMoved()
-    plan = _plan_return(rows)
     if not upload.held_fingerprint:
         raise PreviewOutdated("This file was checked before previews recorded the figures they compared against. "
                               "Upload the file again to see what it would change now.")
