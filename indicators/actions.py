@@ -59,8 +59,19 @@ class ReturnSummary:
         return f"{self.rows} rows: {self.new} new, {self.changed} changed, {self.unchanged} unchanged"
 
 
-class StaleReferenceError(Exception):
+class UploadError(Exception):
+    """An upload cannot be confirmed or reversed as asked; the message says why."""
+
+
+class StaleReferenceError(UploadError):
     """A code that validation accepted has since disappeared from the database."""
+
+
+class OrganisationsMoved(UploadError):
+    """An organisation of the rows is no longer in the region it was in when they were checked."""
+
+    def __init__(self):
+        super().__init__("Some organisations have moved region since this file was checked; upload it again.")
 
 
 @transaction.atomic
@@ -253,8 +264,15 @@ def _lock_region_years(pairs: set[tuple[int, str]]) -> None:
 
 def _fingerprint(plan: ReturnPlan) -> str:
     """SHA-256 of exactly the held values the upload's keys were compared
-    against, absences included: any change to them changes it."""
-    entries = sorted([*key, *(held if held is not None else (None,) * 4)] for key, held in plan.compared.items())
+    against, absences included, with each row's codes and figures: any change
+    to them changes it, and so does a code now naming another organisation or
+    indicator (the preview shows codes, the plan is keyed by ids)."""
+    def entry(key, held):
+        row = plan.keyed[key]
+        return [*key, row.organisation_code, row.indicator_code, row.value, row.numerator, row.denominator,
+                *(held if held is not None else (None,) * 4)]
+
+    entries = sorted(entry(key, held) for key, held in plan.compared.items())
     return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
 
 
@@ -319,22 +337,32 @@ def _store_plan(plan: ReturnPlan, batch: ReturnImport) -> None:
 PREVIEW_NEW_VALUES = 500
 
 
-class UploadError(Exception):
-    """An upload cannot be confirmed or reversed as asked; the message says why."""
-
-
 @transaction.atomic
 def validate_upload(*, user, year: int, filename: str, content: bytes,
                     allowed_regions: set[str] | None, size: int | None = None) -> ReturnImport:
     """Check an uploaded return and keep it, with every problem found or, when
     it has none, what applying it would do. Stores no value: that is
-    `confirm_upload`. allowed_regions None means an admin (every region).
+    `confirm_upload`. allowed_regions None means an admin (every region); the
+    sender's memberships are read again under the lock and may only narrow it.
     size: the file's real size, when only its first bytes were read."""
     # What the checks and the preview need to know, read once.
     reference, organisation_regions = queries.returns_reference(), queries.organisation_regions()
-    problems, notes, parsed_rows = _check_upload(
-        year=year, filename=filename, content=content, size=size or len(content), allowed_regions=allowed_regions,
-        reference=reference, organisation_regions=organisation_regions)
+    problems, notes, parsed_rows, sheet = _read_upload(
+        filename=filename, content=content, size=size or len(content), reference=reference)
+    region_codes = {organisation_regions[row.organisation_code] for row in parsed_rows}
+    # Before reading the sender's regions and what is held: the checks, the preview and
+    # the supersession below then see every confirm and validation of these regions and
+    # year that came first, and memberships as they are now.
+    _lock_region_years({(year, code) for code in region_codes})
+    allowed_regions = _narrower(allowed_regions, access.allowed_regions(user))
+    problems = sorted(
+        problems + scope_problems(parsed_rows, year=year, organisation_regions=organisation_regions,
+                                  allowed_regions=allowed_regions,
+                                  region_names=dict(Region.objects.values_list("code", "name")), sheet=sheet),
+        key=lambda p: (p.line is not None, p.line or 0))
+    if not problems and not parsed_rows:
+        # Blank means not submitted: such a file would store nothing and belong to no region.
+        problems = [Problem(None, "value", "Every value is blank: nothing to store.", "all_blank", sheet)]
     rows = [] if problems else parsed_rows
     too_large = any(p.code == "too_large" for p in problems)
     upload = ReturnImport.objects.create(
@@ -345,13 +373,9 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
         notes=notes, rows=len(rows))
     # The upload belongs to the regions of its rows (of those that parsed, when it
     # is rejected), never to every region of its sender.
-    region_codes = {organisation_regions[row.organisation_code] for row in parsed_rows}
     upload.regions.set(Region.objects.filter(code__in=region_codes))
     if problems:
         return upload
-    # Before reading what is held: the preview and the supersession below then see
-    # every confirm and validation of these regions and year that came first.
-    _lock_region_years({(year, code) for code in region_codes})
     plan = _plan_return(rows)
     new_keys = set(plan.new_keys)
     changed_keys = {(c.organisation_code, c.indicator_code, c.year) for c in plan.summary.changes}
@@ -374,38 +398,43 @@ def validate_upload(*, user, year: int, filename: str, content: bytes,
     upload.touches_published = _touches_published(rows, reference)
     upload.held_fingerprint = _fingerprint(plan)
     upload.save()
-    # An older upload of the same year whose rows share a region, never confirmed,
-    # must not be confirmed after this one. Under the lock: of two validated at
-    # once, the one that takes the lock second supersedes the first.
+    # An older upload of the same year, never confirmed, whose rows are all in this
+    # one's regions must not be confirmed after it; one with rows elsewhere too is
+    # left alone (staff of one region cannot cancel a wider upload). Under the lock:
+    # of two validated at once, the one that takes the lock second supersedes the first.
     (ReturnImport.objects.filter(channel=ReturnImport.Channel.UPLOAD, status=ReturnImport.Status.VALIDATED,
                                  year=year, regions__code__in=region_codes)
+     .exclude(regions__in=Region.objects.exclude(code__in=region_codes))
      .exclude(pk=upload.pk).update(status=ReturnImport.Status.SUPERSEDED))
     return upload
 
 
-def _check_upload(*, year, filename, content, size, allowed_regions, reference,
-                  organisation_regions) -> tuple[list[Problem], list[str], list[ReturnRow]]:
+def _narrower(given: set[str] | None, current: set[str] | None) -> set[str] | None:
+    """The regions within both (None: every region)."""
+    if given is None or current is None:
+        return current if given is None else given
+    return given & current
+
+
+def _read_upload(*, filename, content, size,
+                 reference) -> tuple[list[Problem], list[str], list[ReturnRow], str | None]:
+    """The file's own problems, notes, the rows that parsed and its sheet."""
     too_large = size_problem(size, settings.RETURNS_MAX_UPLOAD_BYTES)
     if too_large:
-        return [too_large], [], []
+        return [too_large], [], [], None
     try:
         table = read_table(content, filename)
     except TableError as error:
-        return error.problems, [], []
+        return error.problems, [], [], None
     too_many = rows_problem(len(table.rows), settings.RETURNS_MAX_ROWS)
     if too_many:
-        return [too_many], table.notes, []
+        return [too_many], table.notes, [], table.sheet
     parsed = validate_return(table, reference)
     notes = list(parsed.notes)
     if parsed.blank_values:
         notes.append(f"{parsed.blank_values} row(s) with no value were skipped: a blank value means not "
                      f"submitted, and leaves any figure already held as it is.")
-    regions = Region.objects.values_list("code", "name")
-    problems = parsed.problems + scope_problems(
-        parsed.rows, year=year, organisation_regions=organisation_regions,
-        allowed_regions=allowed_regions, region_names=dict(regions), sheet=table.sheet)
-    problems.sort(key=lambda p: (p.line is not None, p.line or 0))
-    return problems, notes, parsed.rows
+    return list(parsed.problems), notes, parsed.rows, table.sheet
 
 
 def _touches_published(rows: list[ReturnRow], reference) -> bool:
@@ -443,7 +472,11 @@ def confirm_upload(*, upload: ReturnImport, user) -> ReturnImport:
         return upload
     rows = [ReturnRow(line, org, ind, year, value, numerator, denominator)
             for org, ind, year, value, numerator, denominator, line in upload.validated_rows]
-    plan = _plan_return(rows)
+    plan = _plan_return(rows)  # first, so that a code no longer held is named as such
+    # The regions checked and locked are those of validation: an organisation moved
+    # since would be written under another region's lock, past another region's check.
+    if _current_regions({row.organisation_code for row in rows}) != row_regions:
+        raise OrganisationsMoved()
     if not upload.held_fingerprint:
         raise PreviewOutdated("This file was checked before previews recorded the figures they compared against. "
                               "Upload the file again to see what it would change now.")
@@ -469,7 +502,12 @@ def reverse_upload(*, upload: ReturnImport, user) -> Reversal:
     """Undo an applied upload: every value it brought that is still held goes
     back to its predecessor, or is removed if it had none. Values a later
     import replaced are left alone."""
-    _lock_region_years(_region_years(upload))
+    # Which (year, region)s it wrote is read before holding their locks: read it
+    # again once they are held, and refuse if an organisation has moved between.
+    locked = _region_years(upload)
+    _lock_region_years(locked)
+    if not _region_years(upload) <= locked:
+        raise OrganisationsMoved()
     upload = ReturnImport.objects.select_for_update().get(pk=upload.pk)
     if upload.status != ReturnImport.Status.APPLIED:
         raise UploadError(f"Only an applied upload can be reversed; this one is {upload.get_status_display()}.")
@@ -493,9 +531,15 @@ def reverse_upload(*, upload: ReturnImport, user) -> Reversal:
 
 
 def _region_years(batch: ReturnImport) -> set[tuple[int, str]]:
-    """The (year, region)s whose figures an applied import wrote."""
-    if batch.year is not None:  # an upload: one year, its row regions
-        return {(batch.year, code) for code in access.upload_regions(batch)}
-    written = (Result.objects.filter(Q(source_import=batch) | Q(revisions__superseded_by=batch))
-               .values_list("year", "organisation__region__code").distinct())
-    return set(written)
+    """The (year, region)s whose figures an applied import wrote: for an
+    upload, its row regions too (one year)."""
+    written = set(Result.objects.filter(Q(source_import=batch) | Q(revisions__superseded_by=batch))
+                  .values_list("year", "organisation__region__code").distinct())
+    if batch.year is not None:
+        written |= {(batch.year, code) for code in access.upload_regions(batch)}
+    return written
+
+
+def _current_regions(organisation_codes: set[str]) -> set[str]:
+    return set(Organisation.objects.filter(code__in=organisation_codes).values_list("region__code", flat=True)
+               .distinct())

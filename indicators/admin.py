@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from . import access, actions
@@ -21,9 +23,27 @@ class YearFilter(admin.SimpleListFilter):
         return queryset.filter(year=self.value()) if self.value() else queryset
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class AdminsOnly:
+    """For admins (superusers) alone, whatever model permissions a staff member
+    has been given: who may upload which region's returns, who is an admin, and
+    every region's uploads and figures, published or not."""
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_admin(request.user)
+
+    def has_add_permission(self, request, *args):
+        return access.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_admin(request.user)
+
+
+class ReadOnlyModelAdmin(AdminsOnly, admin.ModelAdmin):
     """For records that change only through actions (imports, recalculations),
-    so that each keeps its provenance: viewable, never edited here."""
+    so that each keeps its provenance: viewable by admins, never edited here."""
 
     def has_add_permission(self, request):
         return False
@@ -48,8 +68,31 @@ class OrganisationTypeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class OrganisationForm(forms.ModelForm):
+    """Refuses what the organisations importer refuses: an organisation held
+    keeps its type, and its region (uploads are checked and locked by the
+    regions of their rows' organisations)."""
+
+    class Meta:
+        model = Organisation
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            code = self.instance.code
+            if "type" in self.changed_data:
+                self.add_error("type", f"{code} is held as type {self.instance.type.code}; its type cannot change "
+                                       "(open a new organisation and name it as the successor).")
+            if "region" in self.changed_data:
+                self.add_error("region", f"{code} is held in region {self.instance.region.code}; it cannot move to "
+                                         "another region.")
+        return cleaned
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
     list_display = ["code", "name", "type", "region", "opened_display", "closed_display", "successor"]
     list_filter = ["type", "region__area", "region"]
     search_fields = ["code", "name"]
@@ -74,7 +117,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     filter_horizontal = ["organisation_types"]
 
 
-class ResultRevisionInline(admin.TabularInline):
+class ResultRevisionInline(AdminsOnly, admin.TabularInline):
     model = ResultRevision
     fk_name = "result"
     fields = ["value", "numerator", "denominator", "source_import", "superseded_by"]
@@ -112,23 +155,6 @@ class ReturnImportAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "created_at"
 
 
-class AdminsOnly:
-    """Who may upload which region's returns is for admins (superusers) to
-    decide, whatever model permissions a staff member has been given."""
-
-    def has_view_permission(self, request, obj=None):
-        return access.is_admin(request.user)
-
-    def has_add_permission(self, request, *args):
-        return access.is_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return access.is_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return access.is_admin(request.user)
-
-
 class RegionMembershipInline(AdminsOnly, admin.TabularInline):
     model = RegionMembership
     fk_name = "user"
@@ -143,9 +169,10 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserWithRegionsAdmin(UserAdmin):
+class UserWithRegionsAdmin(AdminsOnly, UserAdmin):
     """Django's user pages, with the regions a person uploads returns for.
-    Grants and removals go through the actions, so each is audited."""
+    Grants and removals go through the actions, so each is audited. For admins
+    alone: anyone who may edit users or groups may make themselves an admin."""
 
     inlines = [RegionMembershipInline]
 
@@ -165,6 +192,14 @@ class UserWithRegionsAdmin(UserAdmin):
         for member in queryset:
             actions.remove_every_region_membership(member=member, user=request.user)
         super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AdminsOnlyGroupAdmin(AdminsOnly, GroupAdmin):
+    pass
 
 
 def save_memberships(formset, *, member, user) -> None:

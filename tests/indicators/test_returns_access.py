@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from indicators import access, actions
-from indicators.models import Region, RegionMembership, Result, ResultRevision, ReturnImport
+from indicators.models import Indicator, Organisation, Region, RegionMembership, Result, ResultRevision, ReturnImport
 from indicators.returns import ReturnRow
 
 HEADER = "organisation_code,indicator_code,year,value\n"
@@ -198,6 +198,95 @@ def test_an_upload_of_other_regions_never_supersedes_even_from_a_sender_of_both(
         "superseded", "superseded", "validated", "validated"]
 
 
+def test_staff_of_one_region_cannot_supersede_an_upload_touching_a_region_not_theirs(people, client):
+    """London's staff cannot even see the admin's upload of North's and London's rows, so cannot cancel it."""
+    national = validate(people[ADMIN], HEADER + "Q01,IP18M,2000-01,3\nQ02,IP18M,2000-01,4\n", None)
+    assert as_user(client, people[LONDON]).get(url_of("detail", national.pk)).status_code == 404
+    london = validate(people[LONDON], HEADER + "Q02,IP18M,2000-01,9\n", {"LN"})
+    national.refresh_from_db()
+    assert (national.status, london.status) == ("validated", "validated")
+    # An upload covering all of the earlier one's regions still supersedes it.
+    validate(people[BOTH], HEADER + "Q01,IP18M,2000-01,5\nQ02,IP18M,2000-01,6\n", {"NY", "LN"})
+    national.refresh_from_db(), london.refresh_from_db()
+    assert (national.status, london.status) == ("superseded", "superseded")
+
+
+def test_validation_reads_the_senders_regions_again_under_the_lock(people):
+    """The view read the sender's regions, then one was taken from them before the action's lock."""
+    RegionMembership.objects.filter(user=people[BOTH], region__code="LN").delete()
+    upload = validate(people[BOTH], HEADER + "Q01,IP18M,2000-01,3\nQ02,IP18M,2000-01,4\n", {"NY", "LN"})
+    assert upload.status == "rejected"
+    assert [(p["line"], p["column"]) for p in upload.problems] == [(3, "organisation_code")]
+    assert "you can upload returns only for" in upload.problems[0]["message"]
+
+
+def test_an_upload_whose_values_are_all_blank_is_refused_and_its_sender_sees_why(people, client):
+    text = HEADER + "Q01,IP18M,2000-01,\nQ01,MORTCIRC,2000-01,\n"
+    response = as_user(client, people[NORTH]).post(
+        "/returns/", {"year": "2000", "file": SimpleUploadedFile("blank.csv", text.encode())}, follow=True)
+    upload = ReturnImport.objects.get(filename="blank.csv")
+    assert upload.status == "rejected" and access.upload_regions(upload) == set()
+    assert [p["message"] for p in upload.problems] == ["Every value is blank: nothing to store."]
+    assert response.status_code == 200 and "Every value is blank: nothing to store." in response.content.decode()
+    assert as_user(client, people[NORTH]).get(url_of("detail", upload.pk)).status_code == 200
+    assert as_user(client, people[BOTH]).get(url_of("detail", upload.pk)).status_code == 404
+
+
+# Organisations moving region: the admin and the importer refuse it, and a confirm or reversal checks again
+# under its lock, so no one writes a region's figures past another region's check and lock.
+
+def move(organisation_code, region_code):
+    Organisation.objects.filter(code=organisation_code).update(region=Region.objects.get(code=region_code))
+
+
+def test_staff_cannot_confirm_rows_of_an_organisation_that_has_since_moved_region(people, client):
+    upload = validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,3\n", {"NY"})
+    move("Q01", "LN")
+    response = as_user(client, people[NORTH]).post(url_of("confirm", upload.pk), follow=True)
+    assert "have moved region since this file was checked; upload it again" in response.content.decode()
+    upload.refresh_from_db()
+    assert upload.status == "validated" and not Result.objects.exists()
+    # Not even an admin: the upload was checked and locked as North's.
+    with pytest.raises(actions.OrganisationsMoved):
+        actions.confirm_upload(upload=upload, user=people[ADMIN])
+
+
+def test_a_reversal_refuses_when_an_organisation_moves_while_it_waits_for_its_locks(people, monkeypatch):
+    upload = actions.confirm_upload(upload=validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,3\n", {"NY"}),
+                                    user=people[NORTH])
+    lock = actions._lock_region_years
+
+    def lock_while_an_admin_moves_q01(pairs):
+        lock(pairs)
+        move("Q01", "LN")
+
+    monkeypatch.setattr(actions, "_lock_region_years", lock_while_an_admin_moves_q01)
+    with pytest.raises(actions.OrganisationsMoved):
+        actions.reverse_upload(upload=upload, user=people[ADMIN])
+    upload.refresh_from_db()
+    assert upload.status == "applied" and Result.objects.get().value == 3.0
+
+
+def test_a_reversal_locks_the_old_and_the_new_region_of_a_moved_organisation(people):
+    upload = actions.confirm_upload(upload=validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,3\n", {"NY"}),
+                                    user=people[NORTH])
+    move("Q01", "LN")
+    assert actions._region_years(upload) == {(2000, "NY"), (2000, "LN")}
+    taken = locks_taken(lambda: actions.reverse_upload(upload=upload, user=people[ADMIN]))
+    assert len(taken) == (2 if connection.vendor == "postgresql" else 0)
+    assert not Result.objects.exists()
+
+
+def test_confirm_after_a_code_was_renamed_is_a_message_not_an_error(people, client):
+    upload = validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,3\n", {"NY"})
+    Indicator.objects.filter(code="IP18M").update(code="IP18X")  # an admin renames it
+    client.raise_request_exception = False
+    response = as_user(client, people[NORTH]).post(url_of("confirm", upload.pk), follow=True)
+    assert response.status_code == 200 and "The code IP18M is no longer held" in response.content.decode()
+    upload.refresh_from_db()
+    assert upload.status == "validated" and not Result.objects.exists()
+
+
 # The fingerprint: what the preview compared against, re-checked under the lock.
 
 @pytest.fixture
@@ -231,6 +320,23 @@ def test_a_value_the_upload_does_not_touch_may_change(people, held):
     upload = validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,5\n", {"NY"})
     actions.apply_return(rows=[ReturnRow(2, "Q02", "IP18M", 2000, 9.0, None, None)], filename="other.csv")
     assert actions.confirm_upload(upload=upload, user=people[NORTH]).status == "applied"
+
+
+def test_codes_swapped_between_preview_and_confirm_are_refused(people, held):
+    """The plan is keyed by ids, the preview shows codes: two indicators swapping codes must change the
+    fingerprint, or values would go to indicators the preview did not describe."""
+    actions.apply_return(rows=[ReturnRow(2, "Q01", "MORTCIRC", 2000, 100.0, None, None)], filename="more.csv")
+    upload = validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,2\nQ01,MORTCIRC,2000-01,200\n", {"NY"})
+    assert sorted(map(tuple, upload.preview["changes"])) == [("Q01", "IP18M", 2000, 1.0, 2.0),
+                                                             ("Q01", "MORTCIRC", 2000, 100.0, 200.0)]
+    ip, mort = Indicator.objects.get(code="IP18M"), Indicator.objects.get(code="MORTCIRC")
+    Indicator.objects.filter(pk=ip.pk).update(code="TMP")
+    Indicator.objects.filter(pk=mort.pk).update(code="IP18M")
+    Indicator.objects.filter(pk=ip.pk).update(code="MORTCIRC")
+    with pytest.raises(actions.PreviewOutdated):
+        actions.confirm_upload(upload=upload, user=people[NORTH])
+    assert set(Result.objects.filter(organisation__code="Q01").values_list("indicator__code", "value")) == {
+        ("MORTCIRC", 1.0), ("IP18M", 100.0)}
 
 
 def test_an_upload_checked_before_fingerprints_must_be_uploaded_again(people):

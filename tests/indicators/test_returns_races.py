@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from indicators import actions
-from indicators.models import Region, RegionMembership, Result, ResultRevision, ReturnImport
+from indicators.models import Organisation, Region, RegionMembership, Result, ResultRevision, ReturnImport
 
 from tests.conftest import write
 
@@ -196,3 +196,23 @@ def test_a_reversal_and_a_confirm_at_once_lose_nothing(repetition, staff, slow_r
         assert later.status == "applied" and outcomes[0].kept == 2
         assert set(Result.objects.values_list("value", "source_import")) == {(7.0, later.pk), (8.0, later.pk)}
     assert_nothing_lost({later.pk: values_meant(SECOND)})
+
+
+@RACE
+@pytest.mark.parametrize("repetition", range(3))
+def test_a_confirm_of_a_moved_organisation_and_the_command_at_once_lose_nothing(repetition, staff, slow_reads, world):
+    """Q01 moved from North to London after North's upload was checked (bypassing the admin, which refuses it):
+    the confirm would lock (2000, NY) and the command (2000, LN), so they would not queue. The confirm refuses."""
+    north, _ = staff
+    upload = validate(north, HEADER + "Q01,IP18M,2000-01,5\n", {"NY"})
+    Organisation.objects.filter(code="Q01").update(region=Region.objects.get(code="LN"))
+    command_file = write(world, "command.csv", HEADER + "Q01,IP18M,2000-01,7\n")
+
+    outcomes = race(lambda: actions.confirm_upload(upload=upload, user=north),
+                    lambda: call_command("import_returns", command_file, stdout=None))
+
+    assert isinstance(outcomes[0], actions.OrganisationsMoved), outcomes
+    command = ReturnImport.objects.get(channel="command", filename="command.csv")
+    upload.refresh_from_db()
+    assert upload.status == "validated" and Result.objects.get(organisation__code="Q01").value == 7.0
+    assert_nothing_lost({upload.pk: [("Q01", "IP18M", 2000, 5.0)], command.pk: [("Q01", "IP18M", 2000, 7.0)]})
