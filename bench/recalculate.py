@@ -133,11 +133,12 @@ def write_floor_seconds(result, unadjusted) -> float:
     from django.db import connection, transaction
 
     from indicators.models import Indicator, OrganisationType
-    from ratings import actions, engine, rating_rows
+    from ratings import actions, engine, peers, rating_rows
     from ratings.models import Rating, RatingRun
 
     codes = dict(Indicator.objects.values_list("id", "code"))
-    rows = list(rating_rows.rating_rows(result, unadjusted, result.ratings, codes))
+    summary = peers.summarise(result.indicator_scores, result.ratings["organisation"], codes)
+    rows = list(rating_rows.rating_rows(result, unadjusted, result.ratings, codes, summary))
     table, columns = Rating._meta.db_table, ", ".join(actions.RATING_COLUMNS)
     with transaction.atomic():
         run = RatingRun.objects.create(year=YEAR, organisation_type=OrganisationType.objects.get(code="TRUST"),

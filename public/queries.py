@@ -85,7 +85,7 @@ def report_card(code: str, year: int | None) -> ReportCardData:
             return ReportCardData(organisation=organisation, rating=None, history=history, indicators=[],
                                   consequences=[], provenance={}, versions=versions)
         raise Http404("No published rating for this organisation and year.")
-    rating = Rating.objects.select_related("run", "run__organisation_type").get(pk=shown.pk)
+    rating = _card_ratings().get(pk=shown.pk)
     return _report_card(organisation, rating, history, revisions(organisation, rating.run.year))
 
 
@@ -105,10 +105,16 @@ def previous_version(code: str, year: int, run_id: int) -> tuple[Organisation, l
 def version_card(organisation: Organisation, versions: list[RatingRun], run: RatingRun) -> ReportCardData:
     """A report card as an earlier version showed it: its rating, in place of
     the year's current one in the history too. Six queries."""
-    rating = Rating.objects.select_related("run", "run__organisation_type").get(run=run, organisation=organisation)
+    rating = _card_ratings().get(run=run, organisation=organisation)
     history = [r for r in _history(organisation) if r.run.year != run.year]
     history = sorted([*history, rating], key=lambda r: r.run.year)
     return _report_card(organisation, rating, history, versions, version=run)
+
+
+def _card_ratings():
+    # The run without its whole peer summary (megabytes at national scale):
+    # each rating carries its own standing among its peers.
+    return Rating.objects.select_related("run", "run__organisation_type").defer("run__indicator_summary")
 
 
 def _organisation(code: str) -> Organisation:

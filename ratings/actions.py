@@ -540,14 +540,16 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
     for type_code, of_type in ratings.groupby("type", sort=True):
         rated = of_type[of_type["band"] != engine.NOT_RATED]
         cutoff = rated["green_cutoff"].dropna()
+        summary = peers.summarise(result.indicator_scores, of_type["organisation"], codes)
         run = RatingRun.objects.create(
             year=year, organisation_type_id=type_ids[type_code], parameters=params.as_dict(),
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
-            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None)
-        run.indicator_summary = peers.summarise(result.indicator_scores, of_type["organisation"], codes)
+            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
+            peer_medians={code: peer["median"] for code, peer in summary.items()})
+        run.indicator_summary = summary
         _write_indicator_summary(run)
-        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, unadjusted, of_type, codes))
+        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, unadjusted, of_type, codes, summary))
         runs.append(run)
     return runs
 

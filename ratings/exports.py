@@ -17,7 +17,7 @@ from django.db.models.fields.json import KeyTransform
 from indicators.exports import neutralise
 from indicators.years import format_year
 
-from .engine import DOMAINS
+from .parameters import DOMAINS
 from .models import Rating, RatingRun
 
 COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",

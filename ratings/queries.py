@@ -11,7 +11,7 @@ from indicators.models import Indicator, Organisation, OrganisationType, Result
 
 from . import comparisons
 from .ladder import consecutive_years
-from .engine import SchemeParameters
+from .parameters import SchemeParameters
 from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 

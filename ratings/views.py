@@ -18,7 +18,7 @@ from indicators.access import is_admin
 from indicators.years import format_year
 
 from . import actions, comparisons, queries
-from .engine import SchemeParameters
+from .parameters import SchemeParameters
 from .forms import ParametersForm, PublishForm, WithdrawForm
 from .models import RatingRun, RatingScheme
 

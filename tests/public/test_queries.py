@@ -137,9 +137,10 @@ PER_PAGE, CHUNK_ROWS = 5, 7  # small, so that both sizes fill pages and a downlo
 CONSTANT = ["home", "search", "browse", "browse filtered", "report card", "latest report card", "indicator list",
             "region", "methodology", "downloads", "robots"]
 # Pages that read one narrow row per organisation (a chart and a correlation
-# over all of them), or, for a report card, its run's peers' z-scores (a few
-# bytes per organisation and indicator): bytes per added organisation.
-GROWING = {"indicator": 150, "fairness": 150, "report card": 80, "latest report card": 80}
+# over all of them): bytes per added organisation. A report card is not among
+# them: its rating carries its standing among its peers, and its run's peer
+# summary is never read.
+GROWING = {"indicator": 150, "fairness": 150}
 DOWNLOADS = ["browse csv", "ratings csv", "ratings json", "results csv", "results json"]
 
 
