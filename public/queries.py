@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Q, When
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -183,14 +183,18 @@ def provenance(organisation: Organisation, year: int) -> dict:
 
 def indicator_page(code: str, year: int, type_code: str | None):
     """An indicator, the published run for its type and year (with the
-    indicator's median among its peers as `median`), and every rated
-    organisation's figures for the indicator in that run: four queries. Only
-    this indicator's part of each rating's JSON is read (the database extracts it)."""
+    indicator's median among its peers as `median`: from the run's small
+    `peer_medians`, or its whole peer summary for runs stored before those
+    were kept), and every rated organisation's figures for the indicator in
+    that run: four queries. Only this indicator's part of each rating's JSON
+    is read (the database extracts it)."""
     indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
     types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
     runs = {run.organisation_type.code: run for run in
             published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
-            .annotate(median=KeyTransform("median", KeyTransform(code, "indicator_summary")))}
+            .annotate(median=Case(When(peer_medians__isnull=True,
+                                       then=KeyTransform("median", KeyTransform(code, "indicator_summary"))),
+                                  default=KeyTransform(code, "peer_medians")))}
     type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
     run = runs.get(type_code)
     ratings = [] if run is None else [
