@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Q, When
-from django.db.models.fields.json import KeyTransform
+from django.db.models import Case, Count, Exists, FloatField, Max, Min, OuterRef, Q, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -192,9 +193,10 @@ def indicator_page(code: str, year: int, type_code: str | None):
     types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
     runs = {run.organisation_type.code: run for run in
             published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
-            .annotate(median=Case(When(peer_medians__isnull=True,
-                                       then=KeyTransform("median", KeyTransform(code, "indicator_summary"))),
-                                  default=KeyTransform(code, "peer_medians")))}
+            .annotate(median=Case(
+                When(peer_medians__isnull=True,
+                     then=Cast(KeyTextTransform("median", KeyTransform(code, "indicator_summary")), FloatField())),
+                default=Cast(KeyTextTransform(code, "peer_medians"), FloatField()), output_field=FloatField()))}
     type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
     run = runs.get(type_code)
     ratings = [] if run is None else [
