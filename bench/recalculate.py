@@ -133,12 +133,13 @@ def write_floor_seconds(result, unadjusted) -> float:
     from django.db import connection, transaction
 
     from indicators.models import Indicator, OrganisationType
-    from ratings import actions, engine, rating_rows
+    from ratings import actions, engine, peers, rating_rows
     from ratings.models import Rating, RatingRun
 
     codes = dict(Indicator.objects.values_list("id", "code"))
-    rows = list(rating_rows.rating_rows(result, unadjusted, result.ratings, codes))
-    table, columns = Rating._meta.db_table, ", ".join(actions.RATING_COLUMNS)
+    summary = peers.summarise(result.indicator_scores, result.ratings["organisation"], codes)
+    rows = list(rating_rows.rating_rows(result, unadjusted, result.ratings, codes, summary))
+    table, columns = Rating._meta.db_table, ", ".join(["run_id", *rating_rows.COLUMNS])
     with transaction.atomic():
         run = RatingRun.objects.create(year=YEAR, organisation_type=OrganisationType.objects.get(code="TRUST"),
                                        parameters={}, engine_version=engine.ENGINE_VERSION)
@@ -154,7 +155,7 @@ def write_floor_seconds(result, unadjusted) -> float:
                 rows = [(run.pk, *row) for row in rows]
                 start = time.perf_counter()
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES "
-                                   f"({', '.join(['%s'] * len(actions.RATING_COLUMNS))})", rows)
+                                   f"({', '.join(['%s'] * len(rating_rows.COLUMNS) + 1)})", rows)
             seconds = time.perf_counter() - start
         transaction.set_rollback(True)
     return seconds

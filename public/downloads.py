@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 
 from django.db.models import Q
 
-from indicators.models import Organisation, Result
+from indicators.models import Indicator, Organisation, Result
 from indicators.years import format_year
 from ratings import exports
 
@@ -39,26 +39,34 @@ def result_rows(year: int) -> tuple[list[str], Iterator[list]]:
     return RESULT_COLUMNS, _result_rows(year, types)
 
 
-CHUNK_ORGANISATIONS = 250
+CHUNK_ORGANISATIONS = 500
 
 
 def _result_rows(year: int, types: list[int]) -> Iterator[list]:
+    # Names come from one read of the indicators (tens) and each chunk's
+    # organisations, not from joins repeated on every result row: the results
+    # query reads only its own table, and the rows are put in order here (by
+    # each indicator's place in the database's own ordering of codes).
     shown = format_year(year)
+    indicators = {pk: (position, code, name) for position, (pk, code, name) in
+                  enumerate(Indicator.objects.order_by("code").values_list("pk", "code", "name"))}
     after = Q()
     while True:
         chunk = list(Organisation.objects.filter(after, type__in=types).order_by("type__code", "code")
-                     .values_list("pk", "type__code", "code")[:CHUNK_ORGANISATIONS])
+                     .values_list("pk", "type__code", "code", "name", "region__name")[:CHUNK_ORGANISATIONS])
         if not chunk:
             return
-        _, last_type, last_code = chunk[-1]
+        _, last_type, last_code, _, _ = chunk[-1]
         after = Q(type__code__gt=last_type) | Q(type__code=last_type, code__gt=last_code)
-        results = (Result.objects.filter(year=year, organisation__in=[pk for pk, _, _ in chunk])
-                   .order_by("organisation__type__code", "organisation__code", "indicator__code")
-                   .values_list("organisation__code", "organisation__name", "organisation__type__code",
-                                "organisation__region__name", "indicator__code", "indicator__name", "value",
-                                "numerator", "denominator"))
-        for row in results.iterator(chunk_size=exports.CHUNK_ROWS):
-            yield [shown, *row]
+        figures = {}
+        for organisation, indicator, *values in (
+                Result.objects.filter(year=year, organisation__in=[pk for pk, *_ in chunk])
+                .values_list("organisation_id", "indicator_id", "value", "numerator", "denominator")
+                .iterator(chunk_size=exports.CHUNK_ROWS)):
+            figures.setdefault(organisation, []).append((indicators[indicator], values))
+        for pk, type_code, code, name, region in chunk:
+            for (_, indicator_code, indicator_name), values in sorted(figures.get(pk, ()), key=lambda f: f[0][0]):
+                yield [shown, code, name, type_code, region, indicator_code, indicator_name, *values]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from indicators.models import Area, Domain, Indicator
 from indicators.years import format_year
 from ratings import peers
-from ratings.engine import DOMAINS
+from ratings.parameters import DOMAINS
 from ratings.ladder import consecutive_years
 from ratings.models import Band, RatingRun
 
@@ -329,13 +329,12 @@ def consequences(items, band: str, streak: int) -> list[dict]:
 
 def _indicator_row(indicator: Indicator, rating, run) -> IndicatorRow:
     scores = rating.indicator_scores.get(indicator.code)
-    summary = run.indicator_summary.get(indicator.code, {})
     adjustment = next((a for a in rating.adjustments if a["indicator"] == indicator.code), None)
     failure = next((f for f in rating.core_failures if f["indicator"] == indicator.code), None)
     value, adjusted, z, delta_z = scores if scores else (None, None, None, None)
     if value is None and adjustment:
         value, adjusted = adjustment["value"], adjustment["adjusted"]
-    standing = peers.standing(z, summary["z"]) if z is not None and summary.get("z") else None
+    median, standing = _peer_standing(indicator.code, z, rating, run)
     quarter, quarter_band = QUARTER_WORDS[standing.quarter] if standing else ("", "")
     if indicator.core_threshold is None:
         core_result = ""
@@ -348,13 +347,24 @@ def _indicator_row(indicator: Indicator, rating, run) -> IndicatorRow:
         indicator=indicator, domain=DOMAIN_WORDS.get(indicator.domain, ""),
         value=format_number(value), adjusted=format_number(adjusted) if changed else "",
         adjustment_note=(adjustment or {}).get("status", "") if adjustment and not changed else "",
-        median=format_number(summary.get("median")),
+        median=format_number(median),
         position=f"{ordinal(standing.position)} of {standing.count}" if standing else "",
         quarter=quarter, quarter_band=quarter_band,
         core_target=(("at least " if indicator.direction == Indicator.Direction.HIGHER_BETTER else "at most ")
                      + format_number(indicator.core_threshold)) if indicator.core_threshold is not None else "",
         core_result=core_result, improvement=format_number(delta_z),
     )
+
+
+def _peer_standing(code: str, z, rating, run) -> tuple[float | None, peers.Standing | None]:
+    """The peers' median and where the organisation stands among them, as
+    stored with the rating and its run; for ratings stored before those were
+    kept (migration 0009), placed from the run's whole peer summary."""
+    if rating.peer_standings is not None and run.peer_medians is not None:
+        stored = rating.peer_standings.get(code)
+        return run.peer_medians.get(code), peers.Standing(*stored) if stored and z is not None else None
+    summary = run.indicator_summary.get(code, {})
+    return summary.get("median"), peers.standing(z, summary["z"]) if z is not None and summary.get("z") else None
 
 
 def methodology(runs, indicator_names: dict) -> list[dict]:

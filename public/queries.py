@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
-from django.db.models.fields.json import KeyTransform
+from django.db.models import Case, Count, Exists, FloatField, Max, Min, OuterRef, Q, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -85,7 +86,7 @@ def report_card(code: str, year: int | None) -> ReportCardData:
             return ReportCardData(organisation=organisation, rating=None, history=history, indicators=[],
                                   consequences=[], provenance={}, versions=versions)
         raise Http404("No published rating for this organisation and year.")
-    rating = Rating.objects.select_related("run", "run__organisation_type").get(pk=shown.pk)
+    rating = _card_ratings().get(pk=shown.pk)
     return _report_card(organisation, rating, history, revisions(organisation, rating.run.year))
 
 
@@ -105,10 +106,16 @@ def previous_version(code: str, year: int, run_id: int) -> tuple[Organisation, l
 def version_card(organisation: Organisation, versions: list[RatingRun], run: RatingRun) -> ReportCardData:
     """A report card as an earlier version showed it: its rating, in place of
     the year's current one in the history too. Six queries."""
-    rating = Rating.objects.select_related("run", "run__organisation_type").get(run=run, organisation=organisation)
+    rating = _card_ratings().get(run=run, organisation=organisation)
     history = [r for r in _history(organisation) if r.run.year != run.year]
     history = sorted([*history, rating], key=lambda r: r.run.year)
     return _report_card(organisation, rating, history, versions, version=run)
+
+
+def _card_ratings():
+    # The run without its whole peer summary (megabytes at national scale):
+    # each rating carries its own standing among its peers.
+    return Rating.objects.select_related("run", "run__organisation_type").defer("run__indicator_summary")
 
 
 def _organisation(code: str) -> Organisation:
@@ -177,14 +184,19 @@ def provenance(organisation: Organisation, year: int) -> dict:
 
 def indicator_page(code: str, year: int, type_code: str | None):
     """An indicator, the published run for its type and year (with the
-    indicator's median among its peers as `median`), and every rated
-    organisation's figures for the indicator in that run: four queries. Only
-    this indicator's part of each rating's JSON is read (the database extracts it)."""
+    indicator's median among its peers as `median`: from the run's small
+    `peer_medians`, or its whole peer summary for runs stored before those
+    were kept), and every rated organisation's figures for the indicator in
+    that run: four queries. Only this indicator's part of each rating's JSON
+    is read (the database extracts it)."""
     indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
     types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
     runs = {run.organisation_type.code: run for run in
             published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
-            .annotate(median=KeyTransform("median", KeyTransform(code, "indicator_summary")))}
+            .annotate(median=Case(
+                When(peer_medians__isnull=True,
+                     then=Cast(KeyTextTransform("median", KeyTransform(code, "indicator_summary")), FloatField())),
+                default=Cast(KeyTextTransform(code, "peer_medians"), FloatField()), output_field=FloatField()))}
     type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
     run = runs.get(type_code)
     ratings = [] if run is None else [

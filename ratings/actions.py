@@ -19,10 +19,15 @@ from django.utils import timezone
 from indicators.models import Indicator, OrganisationType
 from indicators.years import format_year
 
-from . import engine, peers, rating_rows
-from .inputs import load_engine_inputs
+from . import peers
 from .models import (AuditEntry, BackgroundWork, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation,
                      WhatIf, stale_after)
+from .parameters import SchemeParameters
+
+# The engine and its pandas tables (ratings.engine, inputs, rating_rows,
+# comparisons) are imported inside the functions that compute: the admin
+# imports this module, and a web process serving only stored ratings should
+# never load pandas (about 50 MB of a worker's memory).
 
 logger = logging.getLogger(__name__)
 
@@ -303,6 +308,9 @@ def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
 
 
 def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str) -> list[RatingRun]:
+    from . import engine
+    from .inputs import load_engine_inputs
+
     year, user = recalculation.year, recalculation.requested_by
     _report(recalculation, steps[0], 0)
     # All the reads see one moment of the data (uploads may be landing meanwhile).
@@ -531,6 +539,8 @@ def _label(run: RatingRun) -> str:
 
 def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine.EngineResult, user
                 ) -> list[RatingRun]:
+    from . import engine, rating_rows
+
     codes = dict(Indicator.objects.values_list("id", "code"))
     type_ids = dict(OrganisationType.objects.values_list("code", "id"))
     ratings = result.ratings
@@ -540,14 +550,16 @@ def _store_runs(*, year, params, result: engine.EngineResult, unadjusted: engine
     for type_code, of_type in ratings.groupby("type", sort=True):
         rated = of_type[of_type["band"] != engine.NOT_RATED]
         cutoff = rated["green_cutoff"].dropna()
+        summary = peers.summarise(result.indicator_scores, of_type["organisation"], codes)
         run = RatingRun.objects.create(
             year=year, organisation_type_id=type_ids[type_code], parameters=params.as_dict(),
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
-            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None)
-        run.indicator_summary = peers.summarise(result.indicator_scores, of_type["organisation"], codes)
+            green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
+            peer_medians={code: peer["median"] for code, peer in summary.items()})
+        run.indicator_summary = summary
         _write_indicator_summary(run)
-        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, unadjusted, of_type, codes))
+        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, unadjusted, of_type, codes, summary))
         runs.append(run)
     return runs
 
@@ -560,22 +572,21 @@ def _write_indicator_summary(run: RatingRun) -> None:
                        [orjson.dumps(run.indicator_summary).decode(), run.pk])
 
 
-RATING_COLUMNS = ["run_id", *rating_rows.COLUMNS]
-
-
 def write_rating_rows(*, run_id: int, rows) -> None:
     """Insert a run's ratings in bulk (rows in `rating_rows.COLUMNS` order, JSON
     as text): COPY on PostgreSQL, executemany on SQLite. Inside the caller's
     transaction; the table's constraints check every row as usual."""
-    table = Rating._meta.db_table
+    from .rating_rows import COLUMNS
+
+    table, columns = Rating._meta.db_table, ["run_id", *COLUMNS]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.copy_expert(
-                f"COPY {table} ({', '.join(RATING_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
                 f"(not_rated_reason))", _CsvStream((run_id, *row) for row in rows))
         else:
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(RATING_COLUMNS)}) VALUES ({', '.join(['%s'] * len(RATING_COLUMNS))})",
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
                 ((run_id, *row) for row in rows))
 
 
@@ -616,7 +627,7 @@ WHAT_IF_STEPS = ["Reading the year's data and rating it under the method as set"
 
 
 @transaction.atomic
-def request_what_if(*, year: int, parameters: engine.SchemeParameters, user=None) -> WhatIf:
+def request_what_if(*, year: int, parameters: SchemeParameters, user=None) -> WhatIf:
     """Queue a what-if for the background worker: the year's data rated under
     `parameters` against the year's method as set now. Nothing is published or
     audited; the answer is kept on the WhatIf for the admin to read."""
@@ -641,8 +652,8 @@ def run_what_if(*, what_if_id: int) -> bool:
     what_if = WhatIf.objects.get(pk=what_if_id)
     try:
         with _heartbeat(what_if):
-            before = engine.SchemeParameters.from_dict(what_if.base_parameters)
-            after = engine.SchemeParameters.from_dict(what_if.parameters)
+            before = SchemeParameters.from_dict(what_if.base_parameters)
+            after = SchemeParameters.from_dict(what_if.parameters)
             sides = {"before": 0, "after": 1}
             outcomes = comparisons.what_if_outcomes(
                 year=what_if.year, before=before, after=after, type_codes=what_if.type_codes,

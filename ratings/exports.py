@@ -14,10 +14,10 @@ from typing import Iterable, Iterator, TextIO
 
 from django.db.models.fields.json import KeyTransform
 
-from indicators.exports import neutralise
+from indicators.exports import FORMULA_STARTS
 from indicators.years import format_year
 
-from .engine import DOMAINS
+from .parameters import DOMAINS
 from .models import Rating, RatingRun
 
 COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",
@@ -90,7 +90,9 @@ def json_chunks(header: dict, columns: list[str], rows: Iterable[list]) -> Itera
 
 
 def _csv_cells(row: list) -> list:
-    return ["" if cell is None else neutralise(cell) for cell in row]
+    # `neutralise`, inlined: this runs for every cell of a 400,000-row file, and
+    # the call was a fifth of its time. (The csv writer writes None as "".)
+    return ["'" + cell if cell.__class__ is str and cell.startswith(FORMULA_STARTS) else cell for cell in row]
 
 
 def _round(value):

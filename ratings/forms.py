@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 
-from .engine import DOMAINS, SchemeParameters, parameter_problems
+from .parameters import DOMAINS, SchemeParameters, parameter_problems
 from .models import RatingScheme
 
 

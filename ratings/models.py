@@ -13,7 +13,7 @@ from django.utils import timezone
 from indicators.models import Indicator, Organisation, OrganisationType
 from indicators.years import FIRST_YEAR, LAST_YEAR, format_year
 
-from .engine import DOMAINS, SchemeParameters, parameter_problems
+from .parameters import DOMAINS, SchemeParameters, parameter_problems
 
 
 def default_domain_weights():
@@ -146,6 +146,9 @@ class RatingRun(models.Model):
     indicator_summary = models.JSONField(
         default=dict, help_text='Peers per indicator: {indicator: {"n", "median", "z": [z-scores, best first]}}, '
                                 "so a report card can place an organisation among its peers without reading them all.")
+    peer_medians = models.JSONField(
+        null=True, blank=True, help_text="{indicator: median of the peers' reported values}: what a report card "
+                                         "shows of `indicator_summary`; null on runs stored before it was kept.")
 
     objects = RatingRunQuerySet.as_manager()
 
@@ -204,6 +207,10 @@ class Rating(models.Model):
         default=list, help_text="[{indicator, value, adjusted, deprivation, slope, status}] for flagged indicators.")
     indicator_scores = models.JSONField(
         default=dict, help_text="{indicator: [value, adjusted value, z, improvement z]}")
+    peer_standings = models.JSONField(
+        null=True, blank=True, help_text='{indicator: [position (1 best), peers, quarter ("top", "middle", '
+                                         '"bottom")]}, computed when the run is stored so a report card reads no '
+                                         "other rating; null on ratings stored before it was kept.")
 
     class Meta:
         ordering = ["run", "rank"]

@@ -1,19 +1,20 @@
 """Where each organisation stands among its peers on each indicator: computed
 once when a run is stored, so a report card can say "12th of 98" without
-reading every other organisation's figures. Pure pandas."""
+reading every other organisation's figures. Pure: works on the engine's
+pandas tables without importing pandas, so the public site, which only calls
+`standing`, never loads it."""
 
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
-
-import pandas as pd
 
 # The engine's tie tolerance: scores this close count as equal.
 TIE_TOLERANCE = 1e-9
 
 
-def summarise(indicator_scores: pd.DataFrame, organisations: pd.Series, codes: dict) -> dict:
+def summarise(indicator_scores, organisations, codes: dict) -> dict:
     """{indicator code: {"n", "median" (of the reported values), "z": [z, best first]}}
     over the given organisations (one type), from the engine's indicator scores."""
     if indicator_scores.empty:
@@ -50,4 +51,4 @@ def standing(z: float, peer_z_best_first: list[float]) -> Standing:
 
 
 def _number(value):
-    return None if value is None or pd.isna(value) else float(value)
+    return None if value is None or math.isnan(value) else float(value)

@@ -9,9 +9,8 @@ from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator, Organisation, OrganisationType, Result
 
-from . import comparisons
 from .ladder import consecutive_years
-from .engine import SchemeParameters
+from .parameters import SchemeParameters
 from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
@@ -62,6 +61,8 @@ def what_if_comparison(what_if: WhatIf):
     """The kept answer of a finished what-if, compared as the admin reads it (three queries); None until then."""
     if what_if.status != WhatIf.Status.SUCCEEDED:
         return None
+    from . import comparisons  # pandas: only when an admin reads a what-if (see actions)
+
     return comparisons.what_if_comparison(
         year=what_if.year, before=SchemeParameters.from_dict(what_if.base_parameters),
         after=SchemeParameters.from_dict(what_if.parameters),

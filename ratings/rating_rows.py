@@ -18,13 +18,13 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from .engine import DOMAINS, EngineResult
+from .engine import DOMAINS, TIE_TOLERANCE, EngineResult
 
 # Column order of the rows, as in the ratings table (without id and run_id, added by the writer).
 COLUMNS = ["organisation_id", "band", "band_without_adjustment", "band_without_improvement", "score",
            "score_without_adjustment", "level_score", "improvement_score", "domain_scores", "core_targets_failed",
            "core_failures", "rank", "green_cutoff", "gap_to_green", "coverage", "not_rated_reason", "adjustments",
-           "indicator_scores"]
+           "indicator_scores", "peer_standings"]
 JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scores"}
 # Shown to 4 places (S, L and I are stored in full): shorter JSON, and reproducible to 1e-6 where it matters.
 SCORE_ROUNDING = {"adjusted": 6, "z": 4, "delta_z": 4}
@@ -32,14 +32,19 @@ ADJUSTMENT_ROUNDING = {"adjusted": 6, "slope": 6}
 
 
 def rating_rows(result: EngineResult, unadjusted: EngineResult, ratings: pd.DataFrame,
-                codes: dict[int, str]) -> Iterator[tuple]:
+                codes: dict[int, str], summary: dict) -> Iterator[tuple]:
     """One tuple per row of `ratings` (some of `result.ratings`), in COLUMNS
     order; JSON columns as text. `unadjusted` is the engine's result with the
-    value-added adjustment off; `codes` maps indicator keys to codes."""
+    value-added adjustment off; `codes` maps indicator keys to codes; `summary`
+    is the run's peer summary (`peers.summarise`)."""
     organisations = ratings["organisation"].to_numpy()
     without = unadjusted.ratings.set_index("organisation").reindex(organisations)
-    scores = _per_organisation(result.indicator_scores.round(SCORE_ROUNDING), organisations, codes,
+    rounded_scores = result.indicator_scores.round(SCORE_ROUNDING)
+    scores = _per_organisation(rounded_scores, organisations, codes,
                                ["value", "adjusted", "z", "delta_z"], _scores_json)
+    of_these = rounded_scores[rounded_scores["organisation"].isin(organisations)]
+    standings = _per_organisation(peer_standings(of_these, summary, codes), organisations, codes,
+                                  ["position", "count"], _standings_json, text_columns=["quarter"])
     failures = _per_organisation(result.core_failures, organisations, codes, ["value", "threshold"],
                                  _failures_json, text_columns=["reason"])
     adjustments = _per_organisation(result.adjustments.round(ADJUSTMENT_ROUNDING), organisations, codes,
@@ -57,9 +62,36 @@ def rating_rows(result: EngineResult, unadjusted: EngineResult, ratings: pd.Data
         [failures.get(o, "[]") for o in organisation_ids], _integers(ratings["rank"]), _floats(ratings["green_cutoff"]),
         _floats(ratings["gap_to_green"]), ratings["coverage"].astype(float).tolist(),
         ratings["not_rated_reason"].tolist(), [adjustments.get(o, "[]") for o in organisation_ids],
-        [scores.get(o, "{}") for o in organisation_ids],
+        [scores.get(o, "{}") for o in organisation_ids], [standings.get(o, "{}") for o in organisation_ids],
     ]
     return zip(*columns)
+
+
+def peer_standings(rounded_scores: pd.DataFrame, summary: dict, codes: dict) -> pd.DataFrame:
+    """organisation, indicator, position, count, quarter: where each reported
+    z-score stands among the run's peers (`summary`), exactly as
+    `peers.standing` places it, for every indicator at once (a binary search
+    per value in numpy rather than in Python)."""
+    table = rounded_scores[["organisation", "indicator", "z"]].dropna(subset=["z"])
+    parts = []
+    for indicator, rows in table.groupby("indicator", sort=False):
+        peer_z = summary.get(codes[indicator], {}).get("z")
+        if not peer_z:
+            continue
+        ascending = -np.asarray(peer_z, dtype=float)
+        z = rows["z"].to_numpy(dtype=float)
+        better = np.searchsorted(ascending, -z - TIE_TOLERANCE, side="left")
+        not_worse = np.searchsorted(ascending, -z + TIE_TOLERANCE, side="right")
+        count = len(ascending)
+        worse, equal = count - not_worse, not_worse - better
+        percentile = (worse + 0.5 * (equal - 1)) / (count - 1) if count >= 2 else np.full(len(z), 0.5)
+        quarter = np.where(percentile >= 0.75, "top", np.where(percentile <= 0.25, "bottom", "middle"))
+        parts.append(pd.DataFrame({"organisation": rows["organisation"].to_numpy(), "indicator": indicator,
+                                   "position": better + 1, "count": count, "quarter": quarter}))
+    if not parts:
+        return pd.DataFrame(columns=["organisation", "indicator", "position", "count", "quarter"])
+    # Back in the engine's order (by organisation then indicator), as the other JSON columns are.
+    return pd.concat(parts, ignore_index=True).sort_values(["organisation", "indicator"], kind="stable")
 
 
 def _floats(series: pd.Series) -> list:
@@ -94,6 +126,10 @@ def _per_organisation(table: pd.DataFrame, organisations: np.ndarray, codes: dic
 def _scores_json(codes, numbers: np.ndarray, _texts) -> str:
     # Each row a numpy view that orjson writes itself: no Python float per value (half the time).
     return orjson.dumps(dict(zip(codes, numbers)), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def _standings_json(codes, numbers: np.ndarray, texts) -> str:
+    return orjson.dumps({c: [int(n[0]), int(n[1]), t[0]] for c, n, t in zip(codes, numbers.tolist(), texts)}).decode()
 
 
 def _failures_json(codes, numbers: np.ndarray, texts) -> str:

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from indicators.access import is_admin
 from indicators.years import format_year
 
-from . import actions, comparisons, queries
-from .engine import SchemeParameters
+from . import actions, queries
+from .parameters import SchemeParameters
 from .forms import ParametersForm, PublishForm, WithdrawForm
 from .models import RatingRun, RatingScheme
 
@@ -143,6 +143,8 @@ def compare(request, year):
                         else f"{format_year(year)} published")
         after_label = ", ".join(f"{run.organisation_type.code} run {run.pk} ({run.get_status_display().lower()})"
                                 for run in after)
+        from . import comparisons  # pandas: only when an admin compares (see actions)
+
         comparison = comparisons.runs_comparison(before=before, after=after, before_label=before_label,
                                                  after_label=after_label)
     return _render(request, "compare.html", f"Compare ratings for {format_year(year)}",

@@ -85,3 +85,15 @@ def test_a_file_larger_than_a_chunk_is_sent_in_several_pieces(small_site, client
             assert document["year"] == "2000-01" and len(document["rows"]) > 3
         else:
             assert body.count(b"\n") > 3
+
+
+def test_results_read_in_many_small_chunks_are_still_identical(small_site, client, monkeypatch):
+    # Organisations split across chunks and results across fetches: order and names unchanged.
+    from public import downloads
+    from ratings import exports
+
+    monkeypatch.setattr(downloads, "CHUNK_ORGANISATIONS", 3)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 5)
+    year = small_site.year
+    response = client.get(f"/downloads/{format_year(year)}/results.csv")
+    assert response.getvalue() == old_csv(RESULT_COLUMNS, old_result_rows(year))

@@ -4,6 +4,7 @@ the operator's commands."""
 import csv
 import io
 import json
+import re
 
 from django.core.management import call_command
 
@@ -207,3 +208,19 @@ def test_red_report_card_shows_the_escalation_ladder_and_the_step_reached(small_
     html = text(client, f"/organisations/{red.organisation.code}/2000-01/")
     assert "Close interest from the regional office (from 1 consecutive red year, applies now)" in html
     assert "Commission for Health Improvement and the National Patient Access Team" in html
+
+
+def test_pages_of_a_run_stored_before_standings_were_kept_read_the_same(small_site, client, settings):
+    """Runs stored before migration 0009 have no standings on their ratings
+    and no medians on the run: their report cards place the organisation from
+    the run's whole peer summary, and their indicator pages take the median
+    from it, to the same words and figures."""
+    settings.PUBLIC_CACHE_SECONDS = 0
+    urls = public_urls(small_site)
+    stored = {name: client.get(urls[name]).content.decode() for name in ("report card", "indicator")}
+    assert re.search(r"\d+(st|nd|rd|th) of \d+", stored["report card"]) and "Best quarter" in stored["report card"]
+    assert "Median" in stored["indicator"]
+    Rating.objects.update(peer_standings=None)
+    RatingRun.objects.update(peer_medians=None)
+    for name, page in stored.items():
+        assert client.get(urls[name]).content.decode() == page, name

@@ -44,7 +44,17 @@ def expected_ratings(year: int) -> dict[int, dict]:
             "core_failures": [], "rank": None if row["rank"] != row["rank"] or row["rank"] is None else int(row["rank"]),
             "green_cutoff": _value(row["green_cutoff"]), "gap_to_green": _value(row["gap_to_green"]),
             "coverage": float(row["coverage"]), "not_rated_reason": row["not_rated_reason"], "adjustments": [],
-            "indicator_scores": {}}
+            "indicator_scores": {}, "peer_standings": {}}
+    # Each organisation's standing placed one value at a time by peers.standing, among its type's peers.
+    type_of = dict(zip(result.ratings["organisation"], result.ratings["type"]))
+    summaries = {type_code: peers.summarise(result.indicator_scores, of_type["organisation"], codes)
+                 for type_code, of_type in result.ratings.groupby("type")}
+    for row in result.indicator_scores.to_dict("records"):
+        if row["z"] == row["z"]:
+            standing = peers.standing(round(row["z"], 4),
+                                      summaries[type_of[row["organisation"]]][codes[row["indicator"]]]["z"])
+            expected[row["organisation"]]["peer_standings"][codes[row["indicator"]]] = [
+                standing.position, standing.count, standing.quarter]
     for row in result.indicator_scores.to_dict("records"):
         expected[row["organisation"]]["indicator_scores"][codes[row["indicator"]]] = [
             _value(row["value"]), _value(round(row["adjusted"], 6)), _value(round(row["z"], 4)),
@@ -73,12 +83,16 @@ def test_stored_ratings_read_back_as_the_engine_computed_them(db):
     assert any(a["status"] == "adjusted" for r in stored.values() for a in r["adjustments"])
     assert any(r["band"] == "not_rated" for r in stored.values())
     assert any(None in scores for r in stored.values() for scores in r["indicator_scores"].values())
+    # Ties and every quarter appear among the standings.
+    quarters = {s[2] for r in stored.values() for s in r["peer_standings"].values()}
+    assert quarters == {"top", "middle", "bottom"}
     for organisation, rating in stored.items():
         assert rating == expected[organisation], organisation
     # The run's peer summary (written apart, also by orjson) reads back as computed.
     for run in runs:
         run.refresh_from_db()
         assert run.indicator_summary == expected_summary(run) and run.indicator_summary
+        assert run.peer_medians == {code: peer["median"] for code, peer in run.indicator_summary.items()}
 
 
 def expected_summary(run):
