@@ -65,3 +65,23 @@ def timed(figures: dict, name: str, memory: bool = False):
         start = time.perf_counter()
         yield
         figures[name] = time.perf_counter() - start
+
+
+def start_gunicorn(port: int, *, cache_seconds: int, extra_args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """The site under gunicorn (2 sync workers, production settings) on
+    127.0.0.1:port, returned once it answers."""
+    import urllib.request
+
+    env = dict(os.environ, PUBLIC_CACHE_SECONDS=str(cache_seconds), ALLOWED_HOSTS="127.0.0.1",
+               SECURE_COOKIES="False")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "trafficlights.wsgi",
+                               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning",
+                               *extra_args], cwd=ROOT, env=env)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")

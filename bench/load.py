@@ -21,13 +21,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._django import ROOT, run_per_database, setup  # noqa: E402
+from bench._django import ROOT, run_per_database, setup, start_gunicorn  # noqa: E402
 
 PORT = 8765
 YEARS = ["1997-98", "1998-99", "1999-00", "2000-01"]
@@ -51,19 +50,7 @@ def prepare() -> dict[str, str]:
 
 
 def serve(cache_seconds: int) -> subprocess.Popen:
-    env = dict(os.environ, PUBLIC_CACHE_SECONDS=str(cache_seconds), ALLOWED_HOSTS="127.0.0.1",
-               SECURE_COOKIES="False")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "trafficlights.wsgi",
-                               "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--log-level", "warning"],
-                              cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/robots.txt", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    return start_gunicorn(PORT, cache_seconds=cache_seconds)
 
 
 def wrk(path: str, seconds: int, connections: int) -> dict:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._django import ROOT, POSTGRES_SERVER, _recreate_postgres_database  # noqa: E402
+from bench._django import ROOT, POSTGRES_SERVER, _recreate_postgres_database, start_gunicorn  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8104"))
 REQUESTS = 15  # per page, after one to warm
@@ -99,18 +99,7 @@ DOWNLOADS = ["ratings.csv", "ratings.json", "results.csv", "results.json"]
 
 
 def serve() -> subprocess.Popen:
-    env = dict(os.environ, PUBLIC_CACHE_SECONDS="0", ALLOWED_HOSTS="127.0.0.1", SECURE_COOKIES="False")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "trafficlights.wsgi",
-                               "--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--timeout", "300",
-                               "--log-level", "warning"], cwd=ROOT, env=env)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/robots.txt", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    return start_gunicorn(PORT, cache_seconds=0, extra_args=("--timeout", "300"))
 
 
 def workers_peak_mb(server: subprocess.Popen) -> float:
