@@ -3,7 +3,6 @@ the test database (SQLite file or PostgreSQL). A worker killed in the middle
 of a recalculation is recognised by its silent heartbeat and an admin can
 mark it failed; two workers on one queue never take the same work."""
 
-import signal
 import time
 from datetime import timedelta
 from unittest import mock
@@ -51,8 +50,7 @@ def test_a_worker_killed_mid_recalculation_is_recognised_dead_and_an_admin_can_m
     staff = User.objects.create_user("staff", password="a-long-password-1", is_staff=True)
     recalculation, _ = actions.request_recalculation(year=2000, user=admin)
     # Each engine pass sleeps a minute first: the test kills the worker inside the first.
-    worker = worker_process.start(slow_engine_seconds=60)
-    try:
+    with worker_process.killed_at_the_end(worker_process.start(slow_engine_seconds=60)):
         wait_until(lambda: Recalculation.objects.filter(pk=recalculation.pk, status="running", steps_done=1)
                    .exists(), 30, "the worker to start applying the method")
         started = Recalculation.objects.get(pk=recalculation.pk).heartbeat_at
@@ -63,12 +61,6 @@ def test_a_worker_killed_mid_recalculation_is_recognised_dead_and_an_admin_can_m
         refused = client.post(url("recalculation_mark_failed", recalculation.pk), follow=True)
         assert b"it is still running" in refused.content
         assert Recalculation.objects.get(pk=recalculation.pk).status == "running"
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
     killed = time.monotonic()
     wait_until(lambda: Recalculation.objects.get(pk=recalculation.pk).is_stale, window + 5, "it to be stale")
     # Recognised within the window (after the last beat) and a little polling.
@@ -106,18 +98,11 @@ def test_a_worker_killed_mid_recalculation_is_recognised_dead_and_an_admin_can_m
 def test_a_dead_recalculation_frees_the_year_by_itself_once_its_heartbeat_is_stale(rated_world, settings):
     settings.RECALCULATION_STALE_MINUTES = 3 / 60
     recalculation, _ = actions.request_recalculation(year=2000)
-    worker = worker_process.start(slow_engine_seconds=60)
-    try:
+    with worker_process.killed_at_the_end(worker_process.start(slow_engine_seconds=60)):
         wait_until(lambda: Recalculation.objects.filter(pk=recalculation.pk, steps_done=1).exists(), 30,
                    "the worker to start applying the method")
         # Not while it is alive.
         assert actions.request_recalculation(year=2000)[1] is False
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
     renewed = wait_until(lambda: (lambda pair: pair[0] if pair[1] else None)(actions.request_recalculation(year=2000)),
                          10, "the year to be freed")
     recalculation.refresh_from_db()

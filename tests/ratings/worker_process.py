@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +33,18 @@ def start(*options: str, slow_engine_seconds: float = 0, heartbeat_seconds: int 
     return subprocess.Popen([sys.executable, "-m", "tests.ratings.worker_process", "--no-startup-delay",
                              "--no-reload", "--interval", "0.2", *options], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@contextmanager
+def killed_at_the_end(worker: subprocess.Popen):
+    """Yield the worker; however the block ends, it is dead afterwards
+    (SIGKILL, as a crash would leave it: no clean shutdown)."""
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(timeout=10)
 
 
 def main() -> None:
