@@ -155,7 +155,7 @@ def write_floor_seconds(result, unadjusted) -> float:
                 rows = [(run.pk, *row) for row in rows]
                 start = time.perf_counter()
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES "
-                                   f"({', '.join(['%s'] * len(rating_rows.COLUMNS) + 1)})", rows)
+                                   f"({', '.join(['%s'] * (len(rating_rows.COLUMNS) + 1))})", rows)
             seconds = time.perf_counter() - start
         transaction.set_rollback(True)
     return seconds

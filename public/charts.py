@@ -312,9 +312,10 @@ def _least_squares(xs: list[float], ys: list[float]) -> tuple[float, float] | No
 
 
 def scatter_plot(*, chart_id: str, title: str, description: str, points: list[ScatterPoint], x_label: str,
-                 y_label: str) -> str:
+                 y_label: str, fit: tuple[float, float] | None = None) -> str:
     """Points by band shape, with the least-squares line across the points' x range
-    when it can be fitted (cut where it would leave the plot)."""
+    when it can be fitted (cut where it would leave the plot): `fit` (slope,
+    intercept) when the points drawn are a sample of those it was fitted to."""
     width, height, left, right, top, bottom = 640, 340, 60, 620, 20, 280
     xs, ys = [p.x for p in points], [p.y for p in points]
     x_ticks = nice_ticks(min(xs, default=0.0), max(xs, default=1.0))
@@ -331,8 +332,8 @@ def scatter_plot(*, chart_id: str, title: str, description: str, points: list[Sc
         name = f"{point.label}: " if point.label else ""
         body.append(f'<g class="app-chart-point">{band_marker(point.band, x_of(point.x), y_of(point.y), 8)}'
                     f'<title>{_e(name)}{_e(format_number(point.x))}, {_e(format_number(point.y))}</title></g>')
-    fit = _least_squares(xs, ys)
-    if fit:
+    fit = fit or _least_squares(xs, ys)
+    if fit and points:
         slope, intercept = fit
         start, end = min(xs), max(xs)
         if slope:  # keep x where the line is within the y axis' range

@@ -4,7 +4,6 @@ numbers, sentences. Templates hold no arithmetic; this module holds no queries."
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 
 from django.utils import dateformat, timezone
@@ -38,16 +37,21 @@ AREA_WORDS = dict(Area.choices)
 MAX_CHART_POINTS = 500
 
 
-def chart_sample(points: list) -> tuple[list, str]:
-    """At most MAX_CHART_POINTS of `points` (already ordered), evenly spread
-    and always including the first and last, and a sentence saying so (empty
-    when all are drawn)."""
-    if len(points) <= MAX_CHART_POINTS:
-        return points, ""
-    step = (len(points) - 1) / (MAX_CHART_POINTS - 1)
-    sample = [points[round(i * step)] for i in range(MAX_CHART_POINTS)]
-    return sample, (f" To keep the chart readable it draws {MAX_CHART_POINTS} of the {len(points):,}, "
-                    f"evenly spread from lowest to highest.")
+def chart_sample(count: int) -> list[int]:
+    """Which of `count` ordered points a chart draws (positions from 0): all
+    of them up to MAX_CHART_POINTS; past it, that many evenly spread, always
+    including the first and last."""
+    if count <= MAX_CHART_POINTS:
+        return list(range(count))
+    step = (count - 1) / (MAX_CHART_POINTS - 1)
+    return [round(i * step) for i in range(MAX_CHART_POINTS)]
+
+
+def chart_sample_sentence(count: int) -> str:
+    """What a chart's description says when it draws a sample (empty when it draws every point)."""
+    if count <= MAX_CHART_POINTS:
+        return ""
+    return f" To keep the chart readable it draws {MAX_CHART_POINTS} of the {count:,}, evenly spread from lowest to highest."
 
 
 def svg(markup: str):
@@ -422,12 +426,38 @@ def parameter_sentences(params: dict, indicator_names: dict) -> list[tuple[str, 
 
 def correlation(xs: list[float], ys: list[float]) -> float | None:
     """Pearson's r, or None with fewer than 3 points or no spread."""
-    if len(xs) < 3:
+    return correlation_of_sums(len(xs), sum(xs), sum(ys), sum(x * x for x in xs), sum(y * y for y in ys),
+                               sum(x * y for x, y in zip(xs, ys)))
+
+
+def correlation_of_sums(n: int, x: float, y: float, xx: float, yy: float, xy: float) -> float | None:
+    """Pearson's r from the sums the database makes (n, Σx, Σy, Σx², Σy², Σxy),
+    or None with fewer than 3 points or no spread in either."""
+    spread = _spreads(n, x, y, xx, yy, xy)
+    if spread is None or not spread[0] or not spread[1]:
         return None
-    try:
-        return statistics.correlation(xs, ys)
-    except statistics.StatisticsError:  # one of them is constant
+    sxx, syy, sxy = spread
+    return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+
+
+def trend_of_sums(n: int, x: float, y: float, xx: float, yy: float, xy: float) -> tuple[float, float] | None:
+    """The least-squares line (slope, intercept) of y on x from the same sums,
+    or None with fewer than 3 points or no spread in x."""
+    spread = _spreads(n, x, y, xx, yy, xy)
+    if spread is None or not spread[0]:
         return None
+    sxx, _, sxy = spread
+    slope = sxy / sxx
+    return slope, (y - slope * x) / n
+
+
+def _spreads(n, x, y, xx, yy, xy) -> tuple[float, float, float] | None:
+    """Sums of squares and products about the means; a spread within rounding
+    of nothing is given as 0. None with fewer than 3 points."""
+    if not n or n < 3:
+        return None
+    sxx, syy, sxy = xx - x * x / n, yy - y * y / n, xy - x * y / n
+    return (sxx if sxx > 1e-12 * xx else 0.0), (syy if syy > 1e-12 * yy else 0.0), sxy
 
 
 def strength(r: float | None) -> str:
@@ -466,14 +496,12 @@ def fairness(data: dict, types, regions) -> list[dict]:
         area_rows = [_share_row(AREA_WORDS[key], groups["area"].get(key)) for key in Area.values]
         region_rows = [_share_row(region_names[r.code], groups["region"].get(r.code)) for r in regions
                        if r.code in groups["region"]]
-        points = [(data["deprivation"].get(org), score, unadjusted, band)
-                  for org, type_code, score, unadjusted, band in data["scores"]
-                  if type_code == code and data["deprivation"].get(org) is not None]
-        points.sort(key=lambda point: (point[0], point[1]))
-        plotted, sampled = chart_sample(points)
-        after = correlation([p[0] for p in points], [p[1] for p in points])
-        before_points = [p for p in points if p[2] is not None]
-        before = correlation([p[0] for p in before_points], [p[2] for p in before_points])
+        scores = data["deprivation"][code]
+        sums = scores["sums"]
+        after = correlation_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
+        before = correlation_of_sums(sums["n_u"], sums["x_u"], sums["u"], sums["xx_u"], sums["uu"], sums["xu"])
+        trend = trend_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
+        points = sums["n"]
         plural = plural_of(organisation_type)
         sections.append({
             "type": organisation_type, "plural": plural,
@@ -487,12 +515,13 @@ def fairness(data: dict, types, regions) -> list[dict]:
                     charts.ShareRow(f"{r['label']}: published", r["published"]),
                     charts.ShareRow(f"{r['label']}: without adjustment", r["unadjusted"]))])),
             "correlation_before": format_number(before), "correlation_after": format_number(after),
-            "strength_before": strength(before), "strength_after": strength(after), "points": len(points),
+            "strength_before": strength(before), "strength_after": strength(after), "points": points,
             "scatter": svg(charts.scatter_plot(
                 chart_id=f"deprivation-{code}", title=f"Final score against deprivation, {plural}",
                 description="Each organisation's published final score against the deprivation score of the "
-                            f"population it serves; the line is the least-squares trend.{sampled}",
-                points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in plotted],
+                            f"population it serves; the line is the least-squares trend of all of them."
+                            f"{chart_sample_sentence(points)}",
+                points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in scores["points"]], fit=trend,
                 x_label="Deprivation score (higher is more deprived)", y_label="Final score")) if points else "",
         })
     return sections
@@ -521,41 +550,42 @@ def _kings_fund(areas: dict, plural: str) -> list[str]:
     return sentences
 
 
-def indicator_page(indicator, run, rows) -> dict:
+def core_target(indicator) -> str:
+    if indicator.core_threshold is None:
+        return "None"
+    return (("At least " if indicator.direction == Indicator.Direction.HIGHER_BETTER else "At most ")
+            + format_number(indicator.core_threshold))
+
+
+def indicator_page(indicator, run, counts: dict | None, rows, first_position: int, chart_points) -> dict:
     """The distribution of an indicator across the organisations of a type: a
-    dot plot and the same figures as a table (every row: the view shows a page)."""
-    core_target = "None" if indicator.core_threshold is None else (
-        ("At least " if indicator.direction == Indicator.Direction.HIGHER_BETTER else "At most ")
-        + format_number(indicator.core_threshold))
+    dot plot of `chart_points` ((name, value, band), ordered by value: a
+    sample when there are many, see `chart_sample`) and a table of one page of
+    `rows` (organisation code, name, band, value, adjusted value; best first),
+    the first at `first_position`. `counts`: see `IndicatorFigures.counts`."""
     if run is None:
-        return {"rows": [], "chart": "", "core_target": core_target}
-    summary = {"median": run.median}  # the run's peer summary, this indicator's part
-    table = sorted(({"code": code, "name": name, "band": band, "band_word": band_word(band),
-                     "value": scores[0], "adjusted": scores[1], "z": scores[2]}
-                    for code, name, band, scores in rows),
-                   key=lambda row: (-(row["z"] if row["z"] is not None else -99), row["name"]))
-    reference = [charts.ReferenceLine(f"Median {format_number(summary['median'])}", summary["median"])] \
-        if summary.get("median") is not None else []
+        return {"rows": [], "count": 0, "chart": "", "core_target": core_target(indicator)}
+    median = run.median  # from the run's peer summary, this indicator's part
+    table = []
+    for position, (code, name, band, value, adjusted) in enumerate(rows, start=first_position):
+        table.append({"code": code, "name": name, "band": band, "band_word": band_word(band), "position": position,
+                      "shown_value": format_number(value),
+                      "shown_adjusted": format_number(adjusted) if adjusted != value else ""})
+    reference = [charts.ReferenceLine(f"Median {format_number(median)}", median)] if median is not None else []
     if indicator.core_threshold is not None:
         reference.append(charts.ReferenceLine(f"Core target {format_number(indicator.core_threshold)}",
                                               indicator.core_threshold))
-    for position, row in enumerate(table, start=1):
-        row["position"] = position
-        row["shown_value"] = format_number(row["value"])
-        row["shown_adjusted"] = format_number(row["adjusted"]) if row["adjusted"] != row["value"] else ""
     plural = plural_of(run.organisation_type)
-    plotted, sampled = chart_sample(sorted((row for row in table if row["value"] is not None),
-                                           key=lambda row: (row["value"], row["name"])))
+    count = counts["rows"]
     return {
-        "rows": table, "median": format_number(summary.get("median")), "count": len(table),
-        "core_target": core_target,
-        "adjusted": any(row["shown_adjusted"] for row in table),
+        "rows": table, "median": format_number(median), "count": count, "core_target": core_target(indicator),
+        "adjusted": counts["adjusted"] > 0,
         "chart": svg(charts.dot_plot(
             chart_id="distribution", title=f"{indicator.name}: {plural}, {format_year(run.year)}",
-            description=f"Each dot is one of {len(table)} {plural}, placed by its figure and shaped by its band."
-                        f"{sampled} The same figures are in the table below.",
-            points=[charts.DotPoint(row["name"], row["value"], row["band"]) for row in plotted],
-            axis_label=indicator.unit or indicator.name, reference_lines=reference)) if table else "",
+            description=f"Each dot is one of {count} {plural}, placed by its figure and shaped by its band."
+                        f"{chart_sample_sentence(counts['with_value'])} The same figures are in the table below.",
+            points=[charts.DotPoint(name, value, band) for name, value, band in chart_points],
+            axis_label=indicator.unit or indicator.name, reference_lines=reference)) if count else "",
     }
 
 

@@ -8,12 +8,14 @@ draft or a run before its time."""
 
 from __future__ import annotations
 
+import json
+
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, FloatField, Max, Min, OuterRef, Q, When
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast
+from django.db.models import (Case, Count, Exists, F, FloatField, Func, Max, Min, OuterRef, Q, Subquery, Sum,
+                              When, Window)
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -186,24 +188,84 @@ def indicator_page(code: str, year: int, type_code: str | None):
     """An indicator, the published run for its type and year (with the
     indicator's median among its peers as `median`: from the run's small
     `peer_medians`, or its whole peer summary for runs stored before those
-    were kept), and every rated organisation's figures for the indicator in
-    that run: four queries. Only this indicator's part of each rating's JSON
-    is read (the database extracts it)."""
+    were kept), and the figures of the run's rated organisations for the
+    indicator as an `IndicatorFigures` (None without a run): three queries.
+    The figures are read by the database a page at a time."""
     indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
     types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
     runs = {run.organisation_type.code: run for run in
             published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
             .annotate(median=Case(
-                When(peer_medians__isnull=True,
-                     then=Cast(KeyTextTransform("median", KeyTransform(code, "indicator_summary")), FloatField())),
-                default=Cast(KeyTextTransform(code, "peer_medians"), FloatField()), output_field=FloatField()))}
+                When(peer_medians__isnull=True, then=JSONNumber("indicator_summary", code, "median")),
+                default=JSONNumber("peer_medians", code), output_field=FloatField()))}
     type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
     run = runs.get(type_code)
-    ratings = [] if run is None else [
-        row for row in Rating.objects.filter(run=run).values_list(
-            "organisation__code", "organisation__name", "band", KeyTransform(code, "indicator_scores"))
-        if row[3] is not None]
-    return indicator, types, runs, run, ratings
+    return indicator, types, runs, run, None if run is None else IndicatorFigures(run, code)
+
+
+class JSONNumber(Func):
+    """The number at `path` (keys, then list positions) in a JSON column, as a
+    float, and NULL where the JSON holds null or nothing. Not Django's key
+    transforms: on SQLite they give a JSON null as the text 'null', which
+    casts to 0.0."""
+
+    output_field = FloatField()
+
+    def __init__(self, column: str, *path: str | int):
+        super().__init__(F(column))
+        self.path = path
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        steps = "".join(f"[{step}]" if isinstance(step, int) else f".{json.dumps(step)}" for step in self.path)
+        return f"CAST(JSON_EXTRACT({column}, %s) AS REAL)", (*params, "$" + steps)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"(({column} #>> %s)::double precision)", (*params, [str(step) for step in self.path])
+
+
+def _score_part(code: str, position: int):
+    """One number of a rating's stored scores for an indicator ([value,
+    adjusted, z, improvement z]), extracted by the database."""
+    return JSONNumber("indicator_scores", code, position)
+
+
+class IndicatorFigures:
+    """One indicator's figures across the organisations of a run that have
+    them, computed on by the database: Python holds one page of the table and
+    at most a chart's sample of points, whatever the number of organisations."""
+
+    TABLE_FIELDS = ("organisation__code", "organisation__name", "band", "value", "adjusted")
+
+    def __init__(self, run: RatingRun, code: str):
+        self.run = run
+        self.ratings = (Rating.objects.filter(run=run, indicator_scores__has_key=code)
+                        .annotate(value=_score_part(code, 0), adjusted=_score_part(code, 1), z=_score_part(code, 2)))
+
+    def counts(self) -> dict:
+        """{"rows", "with_value", "adjusted"}: the organisations with figures,
+        those with a value, and those whose adjusted value differs from it: one query."""
+        differs = (Q(adjusted__isnull=True, value__isnull=False) | Q(adjusted__isnull=False, value__isnull=True)
+                   | (Q(adjusted__isnull=False, value__isnull=False) & ~Q(adjusted=F("value"))))
+        # Named apart from the annotations: an aggregate named "adjusted" would be what the filter reads.
+        counts = self.ratings.aggregate(rows=Count("pk"), with_value=Count("value"),
+                                        differing=Count("pk", filter=differs))
+        return {"rows": counts["rows"], "with_value": counts["with_value"], "adjusted": counts["differing"]}
+
+    def table(self):
+        """Every row (TABLE_FIELDS), best first: by z-score, then name; to be read a page at a time."""
+        return self.ratings.order_by(F("z").desc(nulls_last=True), "organisation__name", "pk").values_list(
+            *self.TABLE_FIELDS)
+
+    def chart_points(self, positions: list[int]) -> list[tuple]:
+        """(name, value, band) of the rows at `positions` (counted from 0) in
+        the order of value, then name: one query."""
+        ordered = (self.ratings.filter(value__isnull=False)
+                   .annotate(position=Window(RowNumber(), order_by=[F("value").asc(), F("organisation__name").asc(),
+                                                                    F("pk").asc()]))
+                   .filter(position__in=[p + 1 for p in positions]))
+        return [row[1:] for row in sorted(ordered.values_list("position", "organisation__name", "value", "band"))]
 
 
 REGION_FIELDS = ("organisation__code", "organisation__name", "organisation__type__name", "band", "rank",
@@ -220,23 +282,55 @@ def region_page(code: str, year: int):
     return region, counts, ratings
 
 
-def fairness(year: int) -> dict:
+def fairness(year: int, sample) -> dict:
     """Band counts by region (and its area) and type, published and without the
-    adjustment: two queries; and scores against deprivation: two more."""
+    adjustment: two queries; the year's runs: one; and per type, its scores
+    against deprivation: {"sums": `DeprivationScores.sums`, "points": the
+    points at the positions `sample(count)` picks}, two queries a type."""
     by = ("organisation__type__code", "organisation__region__code")
     published = band_counts(year, by)
     unadjusted = band_counts(year, by, band="band_without_adjustment")
     runs = list(published_runs(year).select_related("organisation_type"))
-    deprivation_codes = {run.parameters.get("deprivation_indicator") for run in runs}
-    scores = list(Rating.objects.filter(run__in=[r.pk for r in runs], score__isnull=False)
-                  .values_list("organisation_id", "organisation__type__code", "score", "score_without_adjustment",
-                               "band"))
-    # By type, not by a list of every organisation (10,000 parameters at national scale).
-    deprivation = dict(Result.objects.filter(year=year, indicator__code__in=deprivation_codes,
-                                             organisation__type__in=[run.organisation_type_id for run in runs])
-                       .values_list("organisation_id", "value"))
-    return {"published": published, "unadjusted": unadjusted, "runs": runs, "scores": scores,
-            "deprivation": deprivation}
+    deprivation = {}
+    for run in runs:
+        scores = DeprivationScores(run)
+        sums = scores.sums()
+        deprivation[run.organisation_type.code] = {"sums": sums, "points": scores.points(sample(sums["n"]))}
+    return {"published": published, "unadjusted": unadjusted, "runs": runs, "deprivation": deprivation}
+
+
+class DeprivationScores:
+    """A run's rated organisations' final scores (as published and without the
+    adjustment) against the deprivation of the population each serves (the
+    run's deprivation indicator, as reported for the year now). The database
+    sums and samples: Python holds at most a chart's sample of points."""
+
+    def __init__(self, run: RatingRun):
+        deprivation = Result.objects.filter(organisation=OuterRef("organisation_id"), year=run.year,
+                                            indicator__code=run.parameters.get("deprivation_indicator"))
+        self.ratings = (Rating.objects.filter(run=run, score__isnull=False)
+                        .annotate(deprivation=Subquery(deprivation.values("value")[:1]))
+                        .filter(deprivation__isnull=False))
+
+    def sums(self) -> dict:
+        """For Pearson's r of deprivation (x) against the final score (y) and
+        against the score without adjustment (u): n, Σx, Σy, Σxx, Σyy, Σxy,
+        and the same over the organisations with a score without adjustment
+        (n_u, Σx_u, Σu, Σxx_u, Σuu, Σxu): one query."""
+        x, y, u = F("deprivation"), F("score"), F("score_without_adjustment")
+        has_u = Q(score_without_adjustment__isnull=False)
+        return self.ratings.aggregate(
+            n=Count("pk"), x=Sum(x), y=Sum(y), xx=Sum(x * x), yy=Sum(y * y), xy=Sum(x * y),
+            n_u=Count("pk", filter=has_u), x_u=Sum(x, filter=has_u), u=Sum(u), xx_u=Sum(x * x, filter=has_u),
+            uu=Sum(u * u), xu=Sum(x * u))
+
+    def points(self, positions: list[int]) -> list[tuple]:
+        """(deprivation, score, score without adjustment, band) at `positions`
+        (counted from 0) in the order of deprivation, then score: one query."""
+        ordered = (self.ratings.annotate(position=Window(RowNumber(), order_by=[
+            F("deprivation").asc(), F("score").asc(), F("pk").asc()])).filter(position__in=[p + 1 for p in positions]))
+        return [row[1:] for row in sorted(ordered.values_list(
+            "position", "deprivation", "score", "score_without_adjustment", "band"))]
 
 
 def search_organisations(text: str, limit: int = 50) -> list[Organisation]:

@@ -73,10 +73,13 @@ def ratings_table(ratings, query, year: int) -> dict:
             "pagination": pagination(paginator, page, query)}
 
 
-def paginate(rows, query):
+def paginate(rows, query, count: int | None = None):
     """The page of a queryset of plain rows the query string asks for (the
-    first for a missing or bad number, the last past the end): a count and one slice."""
+    first for a missing or bad number, the last past the end): a count (unless
+    the caller knows it: `count`) and one slice."""
     paginator = Paginator(rows, PER_PAGE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not queried
     return paginator, paginator.get_page(query.get("page"))
 
 

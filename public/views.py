@@ -123,12 +123,17 @@ def indicator_list(request):
 @public_page
 def indicator(request, code, year):
     years = _years_or_404(year)
-    indicator, types, runs, run, rows = queries.indicator_page(code, year, request.GET.get("type"))
-    page = presenters.indicator_page(indicator, run, rows)
-    paginator, shown = paginate(page["rows"], request.GET)
+    indicator, types, runs, run, figures = queries.indicator_page(code, year, request.GET.get("type"))
+    counts, shown, chart_points, paginator = None, None, [], None
+    if figures is not None:
+        counts = figures.counts()
+        paginator, shown = paginate(figures.table(), request.GET, count=counts["rows"])
+        chart_points = figures.chart_points(presenters.chart_sample(counts["with_value"]))
+    page = presenters.indicator_page(indicator, run, counts, shown.object_list if shown else [],
+                                     shown.start_index() if shown else 1, chart_points)
     return _render(request, "public/indicator.html", {
         "indicator": indicator, "year": year, "years": years, "types": types, "runs": runs, "run": run, "page": page,
-        "shown": shown, "pagination": pagination(paginator, shown, request.GET)})
+        "shown": shown, "pagination": pagination(paginator, shown, request.GET) if shown else {}})
 
 
 @public_page
@@ -146,7 +151,8 @@ def region(request, code, year):
 @public_page
 def fairness(request, year):
     years = _years_or_404(year)
-    sections = presenters.fairness(queries.fairness(year), queries.organisation_types(), queries.regions())
+    sections = presenters.fairness(queries.fairness(year, sample=presenters.chart_sample),
+                                   queries.organisation_types(), queries.regions())
     return _render(request, "public/fairness.html", {"year": year, "years": years, "sections": sections})
 
 
