@@ -43,8 +43,10 @@ def chart_sample(count: int) -> list[int]:
     including the first and last."""
     if count <= MAX_CHART_POINTS:
         return list(range(count))
-    step = (count - 1) / (MAX_CHART_POINTS - 1)
-    return [round(i * step) for i in range(MAX_CHART_POINTS)]
+    # i * (count - 1) / (points - 1), rounded half up in whole numbers: the
+    # database picks the same positions with the same arithmetic (IndicatorFigures).
+    spaces = MAX_CHART_POINTS - 1
+    return [(2 * i * (count - 1) + spaces) // (2 * spaces) for i in range(MAX_CHART_POINTS)]
 
 
 def chart_sample_sentence(count: int) -> str:
@@ -557,34 +559,31 @@ def core_target(indicator) -> str:
             + format_number(indicator.core_threshold))
 
 
-def indicator_page(indicator, run, counts: dict | None, rows, first_position: int, chart_points) -> dict:
-    """The distribution of an indicator across the organisations of a type: a
-    dot plot of `chart_points` ((name, value, band), ordered by value: a
+def indicator_page(indicator, run, reading) -> dict:
+    """The distribution of an indicator across the organisations of a type
+    (`reading`: an `IndicatorReading`): a dot plot of its chart points (a
     sample when there are many, see `chart_sample`) and a table of one page of
-    `rows` (organisation code, name, band, value, adjusted value; best first),
-    the first at `first_position`. `counts`: see `IndicatorFigures.counts`."""
+    its rows, best first."""
     if run is None:
         return {"rows": [], "count": 0, "chart": "", "core_target": core_target(indicator)}
     median = run.median  # from the run's peer summary, this indicator's part
-    table = []
-    for position, (code, name, band, value, adjusted) in enumerate(rows, start=first_position):
-        table.append({"code": code, "name": name, "band": band, "band_word": band_word(band), "position": position,
-                      "shown_value": format_number(value),
-                      "shown_adjusted": format_number(adjusted) if adjusted != value else ""})
+    table = [{"code": code, "name": name, "band": band, "band_word": band_word(band), "position": position,
+              "shown_value": format_number(value), "shown_adjusted": format_number(adjusted) if adjusted != value else ""}
+             for position, code, name, band, value, adjusted in reading.page]
     reference = [charts.ReferenceLine(f"Median {format_number(median)}", median)] if median is not None else []
     if indicator.core_threshold is not None:
         reference.append(charts.ReferenceLine(f"Core target {format_number(indicator.core_threshold)}",
                                               indicator.core_threshold))
     plural = plural_of(run.organisation_type)
-    count = counts["rows"]
+    count = reading.rows
     return {
         "rows": table, "median": format_number(median), "count": count, "core_target": core_target(indicator),
-        "adjusted": counts["adjusted"] > 0,
+        "adjusted": reading.adjusted > 0,
         "chart": svg(charts.dot_plot(
             chart_id="distribution", title=f"{indicator.name}: {plural}, {format_year(run.year)}",
             description=f"Each dot is one of {count} {plural}, placed by its figure and shaped by its band."
-                        f"{chart_sample_sentence(counts['with_value'])} The same figures are in the table below.",
-            points=[charts.DotPoint(name, value, band) for name, value, band in chart_points],
+                        f"{chart_sample_sentence(reading.with_value)} The same figures are in the table below.",
+            points=[charts.DotPoint(name, value, band) for name, value, band in reading.chart_points],
             axis_label=indicator.unit or indicator.name, reference_lines=reference)) if count else "",
     }
 

@@ -17,7 +17,8 @@ from ratings.models import Band
 from . import downloads as public_downloads, presenters, queries
 from .cache import public_page
 from .filters import RatingFilter
-from .tables import paginate, pagination, ratings_table
+from . import tables
+from .tables import page_read, paginate, pagination, ratings_table, requested_page
 
 
 def _render(request, template, context, status=200):
@@ -124,13 +125,10 @@ def indicator_list(request):
 def indicator(request, code, year):
     years = _years_or_404(year)
     indicator, types, runs, run, figures = queries.indicator_page(code, year, request.GET.get("type"))
-    counts, shown, chart_points, paginator = None, None, [], None
-    if figures is not None:
-        counts = figures.counts()
-        paginator, shown = paginate(figures.table(), request.GET, count=counts["rows"])
-        chart_points = figures.chart_points(presenters.chart_sample(counts["with_value"]))
-    page = presenters.indicator_page(indicator, run, counts, shown.object_list if shown else [],
-                                     shown.start_index() if shown else 1, chart_points)
+    reading = figures.read(page=requested_page(request.GET), per_page=tables.PER_PAGE,
+                           chart_points=presenters.MAX_CHART_POINTS) if figures else None
+    paginator, shown = page_read(reading.page, reading.page_number, reading.rows) if reading else (None, None)
+    page = presenters.indicator_page(indicator, run, reading)
     return _render(request, "public/indicator.html", {
         "indicator": indicator, "year": year, "years": years, "types": types, "runs": runs, "run": run, "page": page,
         "shown": shown, "pagination": pagination(paginator, shown, request.GET) if shown else {}})
