@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision
 from ratings.models import BandConsequence, Rating, RatingRun
+from ratings.standings import SCORE_FIELDS
 
 
-def published_runs(year: int | None = None):
+def published_run_queryset(year: int | None = None):
     # Without each run's peer summary: megabytes at national scale, read only
     # where a page needs it (a report card's run).
     runs = RatingRun.objects.published().defer("indicator_summary")
@@ -34,25 +35,32 @@ def published_runs(year: int | None = None):
 
 def published_years() -> list[int]:
     """Years with at least one published run, newest first: one query."""
-    return sorted(set(published_runs().values_list("year", flat=True)), reverse=True)
+    return sorted(set(published_run_queryset().values_list("year", flat=True)), reverse=True)
 
 
 def published_ratings(year: int):
     """The public ratings of a year: read them as plain values (`values_list`),
     never whole, since each holds its JSON detail."""
-    return Rating.objects.filter(run__in=published_runs(year))
+    return Rating.objects.filter(run__in=published_run_queryset(year))
 
 
 def band_counts(year: int, by: tuple[str, ...] = ("organisation__type__code",), band: str = "band",
                 **filters) -> Counter:
     """{(group..., band): count} over a year's published ratings (those matching `filters`): one query."""
-    rows = (Rating.objects.filter(run__in=published_runs(year), **filters).values(*by, band)
+    rows = (Rating.objects.filter(run__in=published_run_queryset(year), **filters).values(*by, band)
             .annotate(count=Count("id")).order_by())
     return Counter({tuple(row[name] for name in (*by, band)): row["count"] for row in rows})
 
 
-def organisation_types() -> list[OrganisationType]:
-    return list(OrganisationType.objects.order_by("code"))
+def organisation_types(year: int | None = None) -> list[OrganisationType]:
+    """Every organisation type: one query. Given a year, each has `green_share`,
+    the share of green places in its published run of the year (None without one)."""
+    types = OrganisationType.objects.order_by("code")
+    if year is not None:
+        runs = published_run_queryset(year).filter(organisation_type=OuterRef("pk"))
+        types = types.annotate(green_share=Subquery(runs.annotate(
+            green_share=JSONNumber("parameters", "green_share")).values("green_share")[:1]))
+    return list(types)
 
 
 def regions() -> list[Region]:
@@ -128,7 +136,7 @@ def _organisation(code: str) -> Organisation:
 def _history(organisation: Organisation) -> list[Rating]:
     # The history needs only each year's band and scores: leaving out the JSON
     # detail (and each run's peer summary) halves the time of an uncached card.
-    return list(Rating.objects.filter(organisation=organisation, run__in=published_runs())
+    return list(Rating.objects.filter(organisation=organisation, run__in=published_run_queryset())
                 .select_related("run").order_by("run__year")
                 .only("band", "score", "rank", "green_cutoff", "run__year", "run__rated_count"))
 
@@ -195,7 +203,7 @@ def indicator_page(code: str, year: int, type_code: str | None):
     indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
     types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
     runs = {run.organisation_type.code: run for run in
-            published_runs(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
+            published_run_queryset(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
             .annotate(median=Case(
                 When(peer_medians__isnull=True, then=JSONNumber("indicator_summary", code, "median")),
                 default=JSONNumber("peer_medians", code), output_field=FloatField()))}
@@ -258,11 +266,12 @@ class IndicatorFigures:
         """Page `page` (from 1; past either end, the last page, as Django's
         `Paginator.get_page` does) of `per_page` rows, and at most
         `chart_points` (at least 2) points, evenly spread by value, at the
-        positions `public.presenters.chart_sample` gives."""
+        positions `public.presenters.charting.chart_sample` gives."""
         postgres = connection.vendor == "postgresql"
         entry = "r.indicator_scores -> %(key)s" if postgres else "json_extract(r.indicator_scores, %(key)s)"
 
-        def item(position: int) -> str:
+        def item(name: str) -> str:  # a number of the stored list, at its place in `standings.SCORE_FIELDS`
+            position = SCORE_FIELDS.index(name)
             return (f"(entry ->> {position})::double precision" if postgres
                     else f"CAST(json_extract(entry, '$[{position}]') AS REAL)")
 
@@ -272,7 +281,7 @@ class IndicatorFigures:
                 FROM {Rating._meta.db_table} r JOIN {Organisation._meta.db_table} o ON o.id = r.organisation_id
                 WHERE r.run_id = %(run)s),
             figures AS MATERIALIZED (
-                SELECT id, code, name, band, {item(0)} AS value, {item(1)} AS adjusted, {item(2)} AS z
+                SELECT id, code, name, band, {item("value")} AS value, {item("adjusted")} AS adjusted, {item("z")} AS z
                 FROM entries WHERE entry IS NOT NULL),
             counts AS MATERIALIZED (
                 SELECT COUNT(*) AS n, COUNT(value) AS n_value,
@@ -339,7 +348,7 @@ def fairness(year: int, sample) -> dict:
     by = ("organisation__type__code", "organisation__region__code")
     published = band_counts(year, by)
     unadjusted = band_counts(year, by, band="band_without_adjustment")
-    runs = list(published_runs(year).select_related("organisation_type"))
+    runs = list(published_run_queryset(year).select_related("organisation_type"))
     deprivation = {}
     for run in runs:
         scores = DeprivationScores(run)
@@ -396,7 +405,7 @@ def latest_bands(organisations: list[Organisation]) -> dict[int, tuple[int, str]
     """Each organisation's latest published (year, band): one query."""
     latest = {}
     for organisation_id, year, band in (
-            Rating.objects.filter(organisation__in=[o.pk for o in organisations], run__in=published_runs())
+            Rating.objects.filter(organisation__in=[o.pk for o in organisations], run__in=published_run_queryset())
             .order_by("run__year").values_list("organisation_id", "run__year", "band")):
         latest[organisation_id] = (year, band)
     return latest

@@ -9,7 +9,9 @@ import statistics
 import pytest
 
 from indicators.models import Result
-from public import presenters, queries
+from public import queries
+from public.presenters import charting, fairness
+from ratings import standings
 from ratings.models import RatingRun
 
 SAMPLE = 7  # points a chart draws here: fewer than the site's organisations
@@ -17,13 +19,14 @@ SAMPLE = 7  # points a chart draws here: fewer than the site's organisations
 
 @pytest.fixture
 def sampled(monkeypatch):
-    monkeypatch.setattr(presenters, "MAX_CHART_POINTS", SAMPLE)
+    monkeypatch.setattr(charting, "MAX_CHART_POINTS", SAMPLE)
 
 
 def reference_rows(run, code):
     """(code, name, band, value, adjusted, z) of every rating with figures for the indicator, best first."""
-    rows = [(r.organisation.code, r.organisation.name, r.band, *r.indicator_scores[code][:3])
-            for r in run.ratings.select_related("organisation") if code in r.indicator_scores]
+    scores = [(r, standings.indicator_scores(r).get(code)) for r in run.ratings.select_related("organisation")]
+    rows = [(r.organisation.code, r.organisation.name, r.band, score.value, score.adjusted, score.z)
+            for r, score in scores if score is not None]
     return sorted(rows, key=lambda row: (-(row[5] if row[5] is not None else -99), row[1]))
 
 
@@ -51,7 +54,7 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
             assert (first.rows, first.with_value, first.adjusted) == (
                 len(expected), len(with_value), sum(row[4] != row[3] for row in expected))
             by_value = sorted(with_value, key=lambda row: (row[3], row[1]))
-            positions = presenters.chart_sample(len(by_value))
+            positions = charting.chart_sample(len(by_value))
             assert len(positions) == min(SAMPLE, len(by_value)) and positions[-1] == len(by_value) - 1
             assert first.chart_points == [(by_value[p][1], by_value[p][3], by_value[p][2]) for p in positions]
             checked += 1
@@ -69,9 +72,9 @@ def test_indicator_pages_past_either_end_are_the_last_as_django_reads_them(large
 
 def test_chart_sample_spreads_evenly_and_keeps_both_ends(monkeypatch):
     monkeypatch.setattr(presenters, "MAX_CHART_POINTS", 500)
-    assert presenters.chart_sample(3) == [0, 1, 2]
+    assert charting.chart_sample(3) == [0, 1, 2]
     for count in (501, 999, 1000, 10_000, 123_457):
-        positions = presenters.chart_sample(count)
+        positions = charting.chart_sample(count)
         assert len(set(positions)) == 500 and positions == sorted(positions)
         assert positions[0] == 0 and positions[-1] == count - 1
         exact = [i * (count - 1) / 499 for i in range(500)]
@@ -79,9 +82,9 @@ def test_chart_sample_spreads_evenly_and_keeps_both_ends(monkeypatch):
 
 
 def test_indicator_page_numbers_positions_across_pages(large_site, client, monkeypatch):
-    from public import tables
+    from public import browse_table
 
-    monkeypatch.setattr(tables, "PER_PAGE", 5)
+    monkeypatch.setattr(browse_table, "PER_PAGE", 5)
     run = RatingRun.objects.published().get(year=2000, organisation_type__code=large_site.type_code)
     code = large_site.indicator_code
     expected = reference_rows(run, code)
@@ -96,7 +99,7 @@ def test_indicator_page_numbers_positions_across_pages(large_site, client, monke
 
 
 def test_fairness_correlations_and_points_match_every_stored_rating(large_site, sampled):
-    data = queries.fairness(2000, sample=presenters.chart_sample)
+    data = queries.fairness(2000, sample=charting.chart_sample)
     for run in data["runs"]:
         code = run.parameters["deprivation_indicator"]
         deprivation = dict(Result.objects.filter(year=2000, indicator__code=code).values_list("organisation_id",
@@ -107,28 +110,28 @@ def test_fairness_correlations_and_points_match_every_stored_rating(large_site, 
         found = data["deprivation"][run.organisation_type.code]
         sums = found["sums"]
         assert sums["n"] == len(points)
-        after = presenters.correlation_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
+        after = fairness.correlation_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
         assert after == pytest.approx(statistics.correlation([p[0] for p in points], [p[1] for p in points]),
                                       abs=1e-9)
         before_points = [p for p in points if p[2] is not None]
-        before = presenters.correlation_of_sums(sums["n_u"], sums["x_u"], sums["u"], sums["xx_u"], sums["uu"],
+        before = fairness.correlation_of_sums(sums["n_u"], sums["x_u"], sums["u"], sums["xx_u"], sums["uu"],
                                                 sums["xu"])
         assert before == pytest.approx(statistics.correlation([p[0] for p in before_points],
                                                               [p[2] for p in before_points]), abs=1e-9)
-        slope, intercept = presenters.trend_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"],
+        slope, intercept = fairness.trend_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"],
                                                     sums["xy"])
         fit = statistics.linear_regression([p[0] for p in points], [p[1] for p in points])
         assert (slope, intercept) == pytest.approx((fit.slope, fit.intercept), abs=1e-9)
-        assert found["points"] == [points[p] for p in presenters.chart_sample(len(points))]
+        assert found["points"] == [points[p] for p in charting.chart_sample(len(points))]
 
 
 def test_correlation_of_sums_refuses_what_cannot_be_measured():
-    assert presenters.correlation_of_sums(2, 3, 3, 5, 5, 5) is None  # two points
-    assert presenters.correlation_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant at 1
-    assert presenters.correlation_of_sums(0, 0, 0, 0, 0, 0) is None
-    assert presenters.correlation_of_sums(3, 6, 3, 14, 3, 6) is None  # y constant at 1: no r...
-    assert presenters.trend_of_sums(3, 6, 3, 14, 3, 6) == pytest.approx((0, 1))  # ...but a flat line
-    assert presenters.trend_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant: no line
+    assert fairness.correlation_of_sums(2, 3, 3, 5, 5, 5) is None  # two points
+    assert fairness.correlation_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant at 1
+    assert fairness.correlation_of_sums(0, 0, 0, 0, 0, 0) is None
+    assert fairness.correlation_of_sums(3, 6, 3, 14, 3, 6) is None  # y constant at 1: no r...
+    assert fairness.trend_of_sums(3, 6, 3, 14, 3, 6) == pytest.approx((0, 1))  # ...but a flat line
+    assert fairness.trend_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant: no line
 
 
 def test_a_json_null_is_read_as_no_figure_not_as_zero(small_site):

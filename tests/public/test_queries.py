@@ -11,7 +11,8 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 
-from public import downloads, presenters, tables
+from public import browse_table, downloads
+from public.presenters import charting
 from ratings import exports
 
 from ratings import actions
@@ -128,10 +129,10 @@ def reads_of_every_page(client, site, monkeypatch) -> dict[str, Reads]:
         assert response.status_code == 200, name
         found[name] = reads
         monkeypatch.undo()
-        monkeypatch.setattr(tables, "PER_PAGE", PER_PAGE)
+        monkeypatch.setattr(browse_table, "PER_PAGE", PER_PAGE)
         monkeypatch.setattr(exports, "CHUNK_ROWS", CHUNK_ROWS)
         monkeypatch.setattr(downloads, "CHUNK_ORGANISATIONS", CHUNK_ROWS)
-        monkeypatch.setattr(presenters, "MAX_CHART_POINTS", MAX_CHART_POINTS)
+        monkeypatch.setattr(charting, "MAX_CHART_POINTS", MAX_CHART_POINTS)
     return found
 
 
@@ -168,10 +169,10 @@ def test_what_each_page_reads_is_bounded(db, tmp_path, client, settings, monkeyp
     from tests.public.conftest import build_site
 
     settings.PUBLIC_CACHE_SECONDS = 0
-    monkeypatch.setattr(tables, "PER_PAGE", PER_PAGE)
+    monkeypatch.setattr(browse_table, "PER_PAGE", PER_PAGE)
     monkeypatch.setattr(exports, "CHUNK_ROWS", CHUNK_ROWS)
     monkeypatch.setattr(downloads, "CHUNK_ORGANISATIONS", CHUNK_ROWS)
-    monkeypatch.setattr(presenters, "MAX_CHART_POINTS", MAX_CHART_POINTS)
+    monkeypatch.setattr(charting, "MAX_CHART_POINTS", MAX_CHART_POINTS)
     small = reads_of_every_page(client, build_site(tmp_path / "small", organisations=16, indicators=4, years=2),
                                 monkeypatch)
     clear_site()

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from indicators.years import format_year
-from ratings.models import Band
+from ratings import bands
 
-from .presenters import format_number
+from .formatting import format_number
 from .templatetags.public_tags import band_tag
 
 PER_PAGE = 50
@@ -30,7 +30,7 @@ FIELDS = ("organisation__code", "organisation__name", "organisation__type__name"
 # Sortable columns: ?sort=name or ?sort=-name (descending). Ties broken by name, then id, so pages never overlap.
 SORTS = {"rank": "rank", "organisation": "organisation__name", "score": "score"}
 DEFAULT_SORT = "rank"
-BAND_TAGS = {band: band_tag(band) for band in Band.values}
+BAND_TAGS = {band: band_tag(band) for band in bands.CODES}
 
 
 @dataclass(frozen=True)
