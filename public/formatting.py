@@ -1,10 +1,12 @@
 """Numbers and words as the public site writes them: figures, chart ticks,
-shares, points, ordinals, plurals and sentences. Pure: no Django, so the
-charts (pure too) and the presenters share it."""
+shares, points, ordinals, plurals, lists and sentences. Pure: no Django, so
+the charts (pure too) and the presenters share it."""
 
 from __future__ import annotations
 
 import math
+
+from ratings import bands
 
 
 def format_number(value, places: int = 2) -> str:
@@ -61,3 +63,8 @@ def sentence(text: str) -> str:
 def listed(words: list[str], last: str = "and") -> str:
     """"a, b and c"."""
     return ", ".join(words[:-1]) + f" {last} {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def rated_band_words(last: str = "and") -> str:
+    """The bands of rated organisations in words, in order: "green, yellow and red"."""
+    return listed([band.word.lower() for band in bands.RATED], last)

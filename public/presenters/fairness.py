@@ -9,7 +9,7 @@ from indicators.models import Area
 from ratings import bands
 
 from .. import charts
-from ..formatting import format_number, listed, percent_of, plural_of
+from ..formatting import format_number, percent_of, plural_of, rated_band_words
 from .charting import chart_sample_sentence, svg
 
 AREA_WORDS = dict(Area.choices)
@@ -135,8 +135,3 @@ def _kings_fund(areas: dict, plural: str) -> list[str]:
         sentences.append(f"{words}: {percent_of(green_south, green_total)} of green {plural} were in the south "
                          f"and {percent_of(red_north, red_total)} of red {plural} in the north.")
     return sentences
-
-
-def rated_band_words() -> str:
-    """The rated bands in words, in order: "green, yellow and red"."""
-    return listed([band.word.lower() for band in bands.RATED])

@@ -7,9 +7,8 @@ from ratings import bands
 from ratings.parameters import SchemeParameters
 
 from .. import charts
-from ..formatting import format_number, percent_of, plural_of
+from ..formatting import format_number, percent_of, plural_of, rated_band_words
 from .charting import chart_sample_sentence, svg
-from .fairness import rated_band_words
 from .report_card import core_target
 from .revisions import revisions, withdrawal_notice
 
@@ -19,9 +18,9 @@ SHARE_WORDS = {0.5: "half", 0.25: "quarter"}
 
 def home(counts: dict, types) -> dict:
     """Each type's band counts ({(type code, band): count}) for the types with
-    ratings (those of "not rated" only if any), and the key to the colours,
-    with the green share of the types' runs (`green_share` on each type: see
-    `queries.organisation_types`)."""
+    ratings (those of "not rated" only if any), the rated bands in words, and
+    the key to the colours, with the green share of the types' runs
+    (`green_share` on each type: see `queries.organisation_types`)."""
     rows, shares = [], set()
     for organisation_type in types:
         if not any(key[0] == organisation_type.code for key in counts):
@@ -34,7 +33,8 @@ def home(counts: dict, types) -> dict:
         shares.add(organisation_type.green_share)
     shares.discard(None)
     best = best_share(shares or {SchemeParameters().green_share})
-    return {"types": rows, "key": [(band.code, band.key.format(best=best)) for band in bands.RATED]}
+    return {"types": rows, "key": [(band.code, band.key.format(best=best)) for band in bands.RATED],
+            "band_words": rated_band_words(last="or")}
 
 
 def best_share(shares) -> str:

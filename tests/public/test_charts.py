@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from public import charts
+from ratings import bands
 from public.formatting import format_tick
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -134,6 +135,13 @@ def test_anything_else_is_a_small_hollow_grey_diamond(band):
     corners = [tuple(map(float, p.split(","))) for p in element.get("points").split()]
     assert element.tag == SVG + "polygon" and element.get("fill") == "none" and element.get("stroke") == "#768692"
     assert corners == [(10, 6), (14, 10), (10, 14), (6, 10)]  # smaller than the 10 asked for
+
+
+def test_every_band_of_the_vocabulary_is_drawn_in_its_shape():
+    for band in bands.BANDS:
+        assert band.shape in charts.SHAPES
+        element = marker(charts.band_marker(band.code, 10, 10, 8))
+        assert band.fill in (element.get("fill"), element.get("stroke"))
 
 
 def test_band_icon_is_a_lone_hidden_marker_because_the_word_is_beside_it():
