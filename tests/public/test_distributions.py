@@ -71,7 +71,7 @@ def test_indicator_pages_past_either_end_are_the_last_as_django_reads_them(large
 
 
 def test_chart_sample_spreads_evenly_and_keeps_both_ends(monkeypatch):
-    monkeypatch.setattr(presenters, "MAX_CHART_POINTS", 500)
+    monkeypatch.setattr(charting, "MAX_CHART_POINTS", 500)
     assert charting.chart_sample(3) == [0, 1, 2]
     for count in (501, 999, 1000, 10_000, 123_457):
         positions = charting.chart_sample(count)
