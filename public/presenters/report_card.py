@@ -85,7 +85,7 @@ def card(data) -> ReportCard:
     return ReportCard(
         organisation=organisation, rating=rating, year=format_year(run.year), band=rating.band,
         band_word=terms.word, band_meaning=terms.meaning,
-        why=why_of(facts.reason, names, plural_of(organisation.type)),
+        why=why(facts.reason, names, plural_of(organisation.type)),
         core_targets=[{"name": row.indicator.name, "code": row.indicator.code, "value": row.adjusted or row.value,
                        "target": row.core_target, "result": row.core_result, "result_band": row.core_result_band}
                       for row in rows if row.core_target],
@@ -114,13 +114,9 @@ def card(data) -> ReportCard:
     )
 
 
-def why(rating, params: dict, names: dict, plural: str, rated_count: int) -> str:
-    """The one plain-English sentence that explains the band."""
-    return why_of(standings.band_reason(rating, params, rated_count), names, plural)
-
-
-def why_of(reason: standings.BandReason, names: dict, plural: str) -> str:
-    """The sentence for the rule that decided the band (`standings.band_reason`)."""
+def why(reason: standings.BandReason, names: dict, plural: str) -> str:
+    """The one plain-English sentence that explains the band: the rule that
+    decided it (`standings.band_reason`) in words."""
     word = bands.word(reason.band)
     count = len(reason.failures)
     failed = "; ".join(_failure_words(failure, names) for failure in reason.failures)
@@ -195,11 +191,6 @@ def adjustment_sentence(rating, params: dict) -> str:
 def band_streak(history, year: int, band: str) -> int:
     """Consecutive years in `band` up to and including `year`, from the published history."""
     return consecutive_years({rating.run.year for rating in history if rating.band == band}, year)
-
-
-def red_streak(history, year: int) -> int:
-    """Consecutive red years up to and including `year`, from the published history."""
-    return band_streak(history, year, bands.RED)
 
 
 def consequences_intro(organisation, band: str, streak: int) -> str:

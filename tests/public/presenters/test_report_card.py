@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from public.presenters import report_card
+from ratings import standings
 from ratings.engine import SchemeParameters
 
 PARAMS = SchemeParameters().as_dict()
@@ -17,32 +18,36 @@ def rating(**fields):
     return SimpleNamespace(**{**defaults, **fields})
 
 
+def why(stored, params, names, plural, rated_count):
+    return report_card.why(standings.band_reason(stored, params, rated_count), names, plural)
+
+
 def test_red_says_which_core_targets_failed_with_value_and_threshold_or_no_data():
     failures = [{"indicator": "IP18M", "value": 41.2, "threshold": 0.0, "reason": "missed"},
                 {"indicator": "MRSA", "value": None, "threshold": 10.0, "reason": "no data"}]
-    text = report_card.why(rating(band="red", core_failures=failures), PARAMS, NAMES, "health authorities", 100)
+    text = why(rating(band="red", core_failures=failures), PARAMS, NAMES, "health authorities", 100)
     assert text == ("Red: failed 2 core national targets: Inpatients waiting over 18 months (41.2 against a "
                     "target of 0); MRSA infections (no data).")
 
 
 def test_green_says_top_share_and_rank():
-    text = report_card.why(rating(band="green", rank=3), PARAMS, NAMES, "acute trusts", 170)
+    text = why(rating(band="green", rank=3), PARAMS, NAMES, "acute trusts", 170)
     assert text == ("Green: failed no core national target and scored in the top 25% of acute trusts "
                     "(ranked 3rd of 170).")
 
 
 def test_yellow_explains_either_the_core_failure_or_the_gap_to_green():
     failed = [{"indicator": "IP18M", "value": 3.0, "threshold": 0.0, "reason": "missed"}]
-    assert report_card.why(rating(core_failures=failed), PARAMS, NAMES, "x", 4) == (
+    assert why(rating(core_failures=failed), PARAMS, NAMES, "x", 4) == (
         "Yellow: failed 1 core national target (Inpatients waiting over 18 months (3 against a target of 0)), "
         "so it cannot be green; 2 or more would have made it red.")
-    assert report_card.why(rating(gap_to_green=-0.123), PARAMS, NAMES, "x", 4) == (
+    assert why(rating(gap_to_green=-0.123), PARAMS, NAMES, "x", 4) == (
         "Yellow: failed no core national target, but its score was 0.12 points below the green cut-off "
         "for the top 25%.")
 
 
 def test_not_rated_gives_the_reason():
-    text = report_card.why(rating(band="not_rated", not_rated_reason="Reported 1 of the 4 indicators."),
+    text = why(rating(band="not_rated", not_rated_reason="Reported 1 of the 4 indicators."),
                           PARAMS, NAMES, "x", 4)
     assert text == "Not rated: Reported 1 of the 4 indicators."
 
@@ -74,11 +79,11 @@ def history(*bands_by_year):
 
 def test_red_streak_counts_consecutive_red_years_back_from_the_year():
     ratings = history((1997, "red"), (1998, "yellow"), (1999, "red"), (2000, "red"))
-    assert report_card.red_streak(ratings, 2000) == 2
-    assert report_card.red_streak(ratings, 1998) == 0
-    assert report_card.red_streak(ratings, 1997) == 1
+    assert report_card.band_streak(ratings, 2000, "red") == 2
+    assert report_card.band_streak(ratings, 1998, "red") == 0
+    assert report_card.band_streak(ratings, 1997, "red") == 1
     # A year with no published rating breaks the streak.
-    assert report_card.red_streak(history((1998, "red"), (2000, "red")), 2000) == 1
+    assert report_card.band_streak(history((1998, "red"), (2000, "red")), 2000, "red") == 1
 
 
 def test_red_ladder_marks_the_steps_reached():
@@ -89,3 +94,14 @@ def test_red_ladder_marks_the_steps_reached():
     assert [(item["title"], item["reached"]) for item in shown] == [
         ("Close interest", True), ("Expert help", True), ("Change of management", False)]
     assert [item["title"] for item in report_card.consequences(items, "green", 0)] == ["Freedom"]
+
+
+def test_what_a_band_brings_is_introduced_from_the_band_vocabulary():
+    organisation = SimpleNamespace(name="Leeds Health Authority")
+    assert report_card.consequences_intro(organisation, "green", 0) == "Green organisations earn these freedoms:"
+    assert report_card.consequences_intro(organisation, "yellow", 0) == ""
+    assert report_card.consequences_intro(organisation, "red", 1).endswith(
+        "stepping up with each consecutive red year. Leeds Health Authority has been red for 1 consecutive year.")
+    steps = report_card.consequences([SimpleNamespace(band="red", consecutive_years=2, title="Help", description="")],
+                                     "red", 3)
+    assert steps[0]["step"] == "from 2 consecutive red years, applies now"
