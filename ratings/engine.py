@@ -6,7 +6,8 @@ method, each named for it; `rate` runs them for every organisation type.
 Inputs are tidy DataFrames (see `EngineInputs`); organisations and
 indicators are identified by opaque keys (the adapter uses database ids), so
 names never affect a result. Outputs are tidy DataFrames too (see
-`EngineResult`); turning them into stored ratings is the caller's business.
+`EngineResult`). `counterfactuals` adds the bands without the adjustment
+and without improvement; `outputs` stores the ratings.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import pandas as pd
 
 from .bands import GREEN, NOT_RATED, RED, YELLOW
 from .parameters import DOMAINS, SchemeParameters, parameter_problems  # noqa: F401 (re-exported)
+from .parameters import TIE_TOLERANCE
 
 # Bump whenever the same inputs would give different outputs; stored with every run.
 ENGINE_VERSION = "1.0.0"
 
 HIGHER_BETTER, LOWER_BETTER = "higher_better", "lower_better"
-TIE_TOLERANCE = 1e-9
 # A spread this small relative to the values is floating-point noise around
 # identical values (mean of 0.1, 0.1, 0.1 is not exactly 0.1): treat it as zero.
 ZERO_SPREAD = 1e-12
@@ -73,7 +74,7 @@ class EngineResult:
 
 
 RATING_COLUMNS = (
-    ["organisation", "type", "band", "band_without_improvement", "score", "level", "improvement"]
+    ["organisation", "type", "band", "score", "level", "improvement"]
     + [f"level_{d}" for d in DOMAINS] + [f"improvement_{d}" for d in DOMAINS]
     + ["core_failures", "coverage", "reported", "applicable", "not_rated_reason", "rank", "green_cutoff",
        "gap_to_green"]
@@ -140,15 +141,11 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code, reuse: 
     failure_counts = failures.groupby("organisation").size().reindex(rated, fill_value=0)
     cutoff = green_cutoff(score, failure_counts, params)
     bands = assign_bands(score, failure_counts, cutoff, params)
-    # Step 7 again on L (S with improvement not counted), all else equal: whether
-    # credit for improvement decided the band. Cheap: no other step depends on it.
-    bands_on_level = assign_bands(level, failure_counts, green_cutoff(level, failure_counts, params), params)
 
     ratings = pd.DataFrame(index=coverage.index)
     ratings["organisation"] = coverage.index
     ratings["type"] = type_code
     ratings["band"] = bands.reindex(coverage.index).fillna(NOT_RATED)
-    ratings["band_without_improvement"] = bands_on_level.reindex(coverage.index).fillna(NOT_RATED)
     ratings["score"] = score
     ratings["level"] = level
     ratings["improvement"] = improvement

@@ -1,8 +1,8 @@
 """Rating schemes (a year's method parameters), rating runs (one computation
-for a year and organisation type, never edited afterwards) and ratings."""
+for a year and organisation type, never edited afterwards) and ratings; the
+background worker's recalculations and what-ifs are in `background_work`."""
 
 import dataclasses
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from indicators.models import Indicator, Organisation, OrganisationType
 from indicators.years import FIRST_YEAR, LAST_YEAR, format_year
 
 from . import bands
+from .background_work import BackgroundWork, Recalculation, WhatIf, stale_after  # noqa: F401 (models of the app)
 from .parameters import DOMAINS, SchemeParameters, parameter_problems
 
 
@@ -82,10 +83,13 @@ class RatingScheme(models.Model):
 
 
 class RatingRunQuerySet(models.QuerySet):
+    """Which runs the public sees, in SQL. Each filter has a Python twin on
+    RatingRun, named in its docstring; tests/ratings/test_publication_state.py
+    checks that every pair agrees on every status and time."""
+
     def publication_candidates(self):
-        """Runs that are public, or will be at their publication time."""
-        return self.filter(status__in=[RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED],
-                           published_at__isnull=False)
+        """Runs that are public, or will be at their publication time (twin: `can_withdraw`)."""
+        return self.filter(status__in=RatingRun.CANDIDATE_STATUSES, published_at__isnull=False)
 
     def published(self, at=None):
         """The runs the public may see at a time (now by default): candidates
@@ -100,16 +104,20 @@ class RatingRunQuerySet(models.QuerySet):
         return self.reached(at).exclude(Exists(later))
 
     def reached(self, at):
-        """Candidates whose publication time has come by `at`."""
+        """Candidates whose publication time has come by `at` (twin: `has_reached`)."""
         return self.publication_candidates().filter(published_at__lte=at)
+
+    def due(self, at):
+        """Scheduled runs whose time has come by `at`, still to be recorded as published (twin: `is_due`)."""
+        return self.filter(status=RatingRun.Status.SCHEDULED, published_at__lte=at)
 
     def ever_public(self, at=None):
         """Runs the public could see at some time up to `at` (now by default):
         the published ones, those a later one replaced, and those withdrawn
         after their publication time (a run withdrawn while still scheduled
-        never was public)."""
+        never was public). Twin: `was_public`."""
         at = at or timezone.now()
-        shown = Q(status__in=[RatingRun.Status.PUBLISHED, RatingRun.Status.SCHEDULED, RatingRun.Status.SUPERSEDED])
+        shown = Q(status__in=RatingRun.SHOWN_STATUSES)
         withdrawn_after_release = Q(status=RatingRun.Status.WITHDRAWN, published_at__lte=F("withdrawn_at"))
         return self.filter(shown | withdrawn_after_release, published_at__isnull=False, published_at__lte=at)
 
@@ -169,6 +177,61 @@ class RatingRun(models.Model):
 
     def __str__(self):
         return f"{self.organisation_type.code} {format_year(self.year)} run {self.pk} ({self.status})"
+
+    # Publication state: what the actions, the admin pages and their templates
+    # decide about a run, each rule written once. Those also written as SQL
+    # (RatingRunQuerySet) name their twin there.
+
+    # Published or scheduled: the year and type's publication, now or at its time.
+    CANDIDATE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+    # Shown to the public once their time has come (a superseded run was shown until replaced).
+    SHOWN_STATUSES = (Status.PUBLISHED, Status.SCHEDULED, Status.SUPERSEDED)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Waiting for its publication time (which may have passed: see `is_due`)."""
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_published(self) -> bool:
+        """The year and type's current publication (status only: whether the
+        public sees it at a moment is `RatingRun.objects.published()`)."""
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def can_publish(self) -> bool:
+        """A draft, or a scheduled run (published now, or rescheduled); the admin compares these too."""
+        return self.is_draft or self.is_scheduled
+
+    @property
+    def can_withdraw(self) -> bool:
+        """Published or scheduled: a publication candidate (twin: `publication_candidates()`)."""
+        return self.status in self.CANDIDATE_STATUSES and self.published_at is not None
+
+    def has_reached(self, at) -> bool:
+        """A candidate whose publication time has come by `at` (twin: `reached()`)."""
+        return self.can_withdraw and self.published_at <= at
+
+    def is_due(self, at) -> bool:
+        """Scheduled, and its time has come by `at` (twin: `due()`)."""
+        return self.is_scheduled and self.published_at is not None and self.published_at <= at
+
+    def was_public(self, at) -> bool:
+        """Whether the public could see it at some time up to `at`: replacing it
+        is a correction (twin: `ever_public()`)."""
+        if self.published_at is None or self.published_at > at:
+            return False
+        if self.is_withdrawn:
+            return self.withdrawn_at is not None and self.published_at <= self.withdrawn_at
+        return self.status in self.SHOWN_STATUSES
 
 
 # The choices are the band vocabulary's (ratings/bands.py): Band.GREEN == "green", labelled "Green".
@@ -284,113 +347,3 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user or 'system'}: {self.description}"
-
-
-class BackgroundWork(models.Model):
-    """Work the background worker (`manage.py db_worker`) carries out for an
-    admin: its status and progress, for the admin's page to follow. While it
-    runs, a heartbeat thread in the worker refreshes `heartbeat_at`, so a
-    worker that died is recognised within RECALCULATION_STALE_MINUTES."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for the worker"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Finished"
-        FAILED = "failed", "Failed"
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="%(class)ss")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(
-        null=True, blank=True, help_text="When its worker last said it was alive (every "
-                                         "RECALCULATION_HEARTBEAT_SECONDS while it runs), or when it was queued.")
-    step = models.CharField(max_length=200, blank=True, help_text="What it is doing now, or did last.")
-    steps_done = models.PositiveSmallIntegerField(default=0)
-    steps_total = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True, help_text="The background task's id, when queued.")
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
-
-    @property
-    def percent_done(self) -> int:
-        if self.status == self.Status.SUCCEEDED:
-            return 100
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
-
-    @property
-    def is_stale(self) -> bool:
-        """Whether its worker is taken to have died: running with no heartbeat
-        for RECALCULATION_STALE_MINUTES, or queued and started by no worker
-        within RECALCULATION_QUEUED_MINUTES."""
-        if not self.is_active or self.heartbeat_at is None:
-            return False
-        return self.heartbeat_at < timezone.now() - stale_after(self.status)
-
-
-def stale_after(status: str) -> timedelta:
-    """How long work in this status may stay silent before it is taken to be dead."""
-    if status == BackgroundWork.Status.QUEUED:
-        return timedelta(minutes=settings.RECALCULATION_QUEUED_MINUTES)
-    return timedelta(minutes=settings.RECALCULATION_STALE_MINUTES)
-
-
-class Recalculation(BackgroundWork):
-    """A request to recalculate a year's draft runs: the background worker
-    carries it out and records its progress here, for the admin page to show.
-    At most one per year is queued or running, so two admins asking at once
-    get one computation, and a command-line recalculation waits its turn."""
-
-    year = models.PositiveSmallIntegerField()
-    type_codes = models.JSONField(default=list, blank=True, help_text="Organisation types to rate; empty means all.")
-    publish = models.BooleanField(default=False, help_text="Publish the runs at once when computed (the command line's --publish).")
-    runs = models.ManyToManyField(RatingRun, blank=True, related_name="recalculations")
-
-    class Meta:
-        ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["year"], condition=Q(status__in=["queued", "running"]),
-                                    name="one_active_recalculation_per_year"),
-            models.CheckConstraint(condition=Q(status__in=["queued", "running", "succeeded", "failed"]),
-                                   name="recalculation_status_valid"),
-        ]
-
-    def __str__(self):
-        return f"Recalculation {self.pk} of {format_year(self.year)} ({self.status})"
-
-
-class WhatIf(BackgroundWork):
-    """A what-if asked for by an admin: the year's data rated under other
-    parameters against the method as set, computed by the background worker.
-    Its answer is kept here (each organisation's outcome on both sides) for
-    the admin to read; nothing is published or audited."""
-
-    year = models.PositiveSmallIntegerField()
-    base_parameters = models.JSONField(help_text="The year's method as set when it was asked for.")
-    parameters = models.JSONField(help_text="The parameters tried.")
-    type_codes = models.JSONField(default=list, help_text="The organisation types rated.")
-    outcomes = models.JSONField(
-        default=dict, blank=True,
-        help_text='The answer: {"before": {organisation id: outcome}, "after": {...}}, each outcome a list in '
-                  "the order of compare.Outcome's fields.")
-
-    class Meta:
-        ordering = ["-requested_at", "-id"]
-        verbose_name = "what-if"
-        constraints = [
-            models.CheckConstraint(condition=Q(status__in=["queued", "running", "succeeded", "failed"]),
-                                   name="whatif_status_valid"),
-        ]
-
-    def __str__(self):
-        return f"What-if {self.pk} of {format_year(self.year)} ({self.status})"

@@ -43,6 +43,12 @@ class SchemeParameters:
         return cls(**values)
 
 
+# Two scores or z-scores this close count as equal (the method's 1e-9): at the
+# green cut-off and quota, in ranks, coverage and peer standings. Equal values
+# can differ in the last bit with the order they were summed in.
+TIE_TOLERANCE = 1e-9
+
+
 def parameter_problems(values: Mapping) -> dict[str, str]:
     """Every way the parameters break the method's rules, by parameter name."""
     problems = {}

@@ -10,8 +10,7 @@ import bisect
 import math
 from dataclasses import dataclass
 
-# The engine's tie tolerance: scores this close count as equal.
-TIE_TOLERANCE = 1e-9
+from .parameters import TIE_TOLERANCE
 
 
 def summarise(indicator_scores, organisations, codes: dict) -> dict:

@@ -61,12 +61,12 @@ def what_if_comparison(what_if: WhatIf):
     """The kept answer of a finished what-if, compared as the admin reads it (three queries); None until then."""
     if what_if.status != WhatIf.Status.SUCCEEDED:
         return None
-    from . import comparisons  # pandas: only when an admin reads a what-if (see actions)
+    from . import admin_comparisons  # pandas: only when an admin reads a what-if (see ratings.actions)
 
-    return comparisons.what_if_comparison(
+    return admin_comparisons.what_if_comparison(
         year=what_if.year, before=SchemeParameters.from_dict(what_if.base_parameters),
         after=SchemeParameters.from_dict(what_if.parameters),
-        outcomes=comparisons.outcomes_from_json(what_if.outcomes))
+        outcomes=admin_comparisons.outcomes_from_json(what_if.outcomes))
 
 
 def latest_drafts(year: int) -> list[RatingRun]:
@@ -83,7 +83,9 @@ def runs_by_id(year: int, ids: list[int]) -> list[RatingRun]:
                 .order_by("organisation_type__code"))
 
 
-def published_runs(year: int) -> list[RatingRun]:
+def published_run_list(year: int) -> list[RatingRun]:
+    """The year's runs the public sees now, one per type, by type code (a list;
+    `RatingRun.objects.published()` is the queryset)."""
     return list(RatingRun.objects.published().filter(year=year).select_related("organisation_type")
                 .order_by("organisation_type__code"))
 

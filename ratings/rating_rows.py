@@ -18,7 +18,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from .engine import DOMAINS, TIE_TOLERANCE, EngineResult
+from .engine import DOMAINS, EngineResult
+from .parameters import TIE_TOLERANCE
 from .standings import STANDING_FIELDS, Adjustment, CoreFailure, IndicatorScore
 
 # Column order of the rows, as in the ratings table (without id and run_id, added by the writer).
@@ -38,14 +39,12 @@ SCORE_ROUNDING = {"adjusted": 6, "z": 4, "delta_z": 4}
 ADJUSTMENT_ROUNDING = {"adjusted": 6, "slope": 6}
 
 
-def rating_rows(result: EngineResult, unadjusted: EngineResult, ratings: pd.DataFrame,
-                codes: dict[int, str], summary: dict) -> Iterator[tuple]:
-    """One tuple per row of `ratings` (some of `result.ratings`), in COLUMNS
-    order; JSON columns as text. `unadjusted` is the engine's result with the
-    value-added adjustment off; `codes` maps indicator keys to codes; `summary`
-    is the run's peer summary (`peers.summarise`)."""
+def rating_rows(result: EngineResult, ratings: pd.DataFrame, codes: dict[int, str], summary: dict) -> Iterator[tuple]:
+    """One tuple per row of `ratings` (some of `result.ratings`, with the
+    columns of `counterfactuals`), in COLUMNS order; JSON columns as text.
+    `codes` maps indicator keys to codes; `summary` is the run's peer summary
+    (`peers.summarise`)."""
     organisations = ratings["organisation"].to_numpy()
-    without = unadjusted.ratings.set_index("organisation").reindex(organisations)
     rounded_scores = result.indicator_scores.round(SCORE_ROUNDING)
     scores = _per_organisation(rounded_scores, organisations, codes, SCORE_NUMBERS, _scores_json)
     of_these = rounded_scores[rounded_scores["organisation"].isin(organisations)]
@@ -61,8 +60,9 @@ def rating_rows(result: EngineResult, unadjusted: EngineResult, ratings: pd.Data
                      for lv, iv in zip(level, improvement)]
     organisation_ids = organisations.tolist()
     columns = [
-        organisation_ids, ratings["band"].tolist(), without["band"].tolist(),
-        ratings["band_without_improvement"].tolist(), _floats(ratings["score"]), _floats(without["score"]),
+        organisation_ids, ratings["band"].tolist(), ratings["band_without_adjustment"].tolist(),
+        ratings["band_without_improvement"].tolist(), _floats(ratings["score"]),
+        _floats(ratings["score_without_adjustment"]),
         _floats(ratings["level"]), _floats(ratings["improvement"]), domain_scores, _integers(ratings["core_failures"]),
         [failures.get(o, "[]") for o in organisation_ids], _integers(ratings["rank"]), _floats(ratings["green_cutoff"]),
         _floats(ratings["gap_to_green"]), ratings["coverage"].astype(float).tolist(),

@@ -1,17 +1,12 @@
-"""Work done by the background worker (`manage.py db_worker`)."""
+"""The background worker's tasks (`manage.py db_worker`).
 
-from django_tasks import task
+Each is defined beside the action that queues it (`ratings/actions/`), so
+the actions never import this module: the dependency runs one way, from here
+to the actions. They are named here too because a queued task is stored
+under its path: tasks queued as `ratings.tasks.recalculate_year` or
+`ratings.tasks.compute_what_if` still find them."""
 
-from . import actions
+from .actions.recalculation import recalculate_year
+from .actions.what_ifs import compute_what_if
 
-
-@task()
-def recalculate_year(recalculation_id: int) -> list[int]:
-    """Carry out a queued recalculation; returns the ids of the runs it made."""
-    return actions.run_recalculation(recalculation_id=recalculation_id)
-
-
-@task()
-def compute_what_if(what_if_id: int) -> bool:
-    """Carry out a queued what-if; returns whether it finished."""
-    return actions.run_what_if(what_if_id=what_if_id)
+__all__ = ["compute_what_if", "recalculate_year"]

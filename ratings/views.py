@@ -54,7 +54,7 @@ def year_page(request, year):
     overview = queries.year_overview(year)
     return _render(request, "year.html", f"Ratings for {format_year(year)}",
                    {"year": year, "year_label": format_year(year), **overview,
-                    "drafts": [run for run in overview["runs"] if run.status == RatingRun.Status.DRAFT]})
+                    "drafts": [run for run in overview["runs"] if run.is_draft]})
 
 
 @admin_page
@@ -136,16 +136,16 @@ def compare(request, year):
         baseline = "published"
     ids = [int(value) for value in request.GET.getlist("runs") if value.isdigit()]
     after = queries.runs_by_id(year, ids) if ids else queries.latest_drafts(year)
-    before = queries.published_runs(year - 1 if baseline == "previous" else year)
+    before = queries.published_run_list(year - 1 if baseline == "previous" else year)
     comparison = None
     if after:
         before_label = (f"{format_year(year - 1)} published" if baseline == "previous"
                         else f"{format_year(year)} published")
         after_label = ", ".join(f"{run.organisation_type.code} run {run.pk} ({run.get_status_display().lower()})"
                                 for run in after)
-        from . import comparisons  # pandas: only when an admin compares (see actions)
+        from . import admin_comparisons  # pandas: only when an admin compares (see ratings.actions)
 
-        comparison = comparisons.runs_comparison(before=before, after=after, before_label=before_label,
+        comparison = admin_comparisons.runs_comparison(before=before, after=after, before_label=before_label,
                                                  after_label=after_label)
     return _render(request, "compare.html", f"Compare ratings for {format_year(year)}",
                    {"year": year, "year_label": format_year(year), "comparison": comparison, "after": after,
@@ -205,7 +205,7 @@ def publish(request, pk):
             return redirect("ratings_admin:year", year=run.year)
     return _render(request, "publish.html", f"Publish {run.organisation_type.code} {format_year(run.year)} run "
                                             f"{run.pk}", {"runs": [run], "year": run.year, "form": form,
-                                                          "published": queries.published_runs(run.year)},
+                                                          "published": queries.published_run_list(run.year)},
                    status=400 if form.errors else 200)
 
 
@@ -224,13 +224,13 @@ def publish_year(request, year):
                 messages.success(request, _published_message(run))
             return redirect("ratings_admin:year", year=year)
     return _render(request, "publish.html", f"Publish the {format_year(year)} drafts",
-                   {"runs": drafts, "year": year, "form": form, "published": queries.published_runs(year)},
+                   {"runs": drafts, "year": year, "form": form, "published": queries.published_run_list(year)},
                    status=400 if form.errors else 200)
 
 
 def _published_message(run: RatingRun) -> str:
     label = f"{run.organisation_type.code} {format_year(run.year)} run {run.pk}"
-    if run.status == RatingRun.Status.SCHEDULED:
+    if run.is_scheduled:
         return (f"{label} is scheduled: the public will see it from "
                 f"{timezone.localtime(run.published_at):%d %B %Y at %H:%M}, and nothing of it before.")
     return f"{label} is published" + (" as a correction." if run.revision_note else ".")

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from indicators.models import Indicator
 from ratings import actions, engine, peers, rating_rows, standings
+from ratings.counterfactuals import rate_with_counterfactuals
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingScheme
 
@@ -25,7 +26,7 @@ def expected_ratings(year: int) -> dict[int, dict]:
     params = RatingScheme.objects.get(year=year).parameters()
     inputs = load_engine_inputs(year=year, type_codes=["HA", "TRUST", "PCG"],
                                 deprivation_code=params.deprivation_indicator)
-    result = engine.rate(inputs, params)
+    result = rate_with_counterfactuals(inputs, params)  # band_without_improvement beside the engine's columns
     unadjusted = engine.rate(inputs, replace(params, value_added=False))
     codes = dict(Indicator.objects.values_list("id", "code"))
     without = {row.organisation: row for row in unadjusted.ratings.itertuples()}

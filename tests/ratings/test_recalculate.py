@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
 
-from ratings import actions, engine, standings
+from ratings import actions, engine, outputs, standings
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingRun, RatingScheme, Recalculation
 from tests.conftest import write
@@ -114,8 +114,8 @@ def test_failure_part_way_leaves_no_half_written_run(rated_world, monkeypatch):
             raise RuntimeError("database went away")
         return original(**kwargs)
 
-    original = actions.write_rating_rows
-    monkeypatch.setattr(actions, "write_rating_rows", failing_write)
+    original = outputs.write_rating_rows
+    monkeypatch.setattr(outputs, "write_rating_rows", failing_write)
     with pytest.raises(RuntimeError):
         actions.recalculate(year=2000)
     assert (RatingRun.objects.count(), Rating.objects.count()) == before

@@ -14,6 +14,8 @@ from django_tasks_db.models import DBTaskResult
 
 from indicators.models import Region, RegionMembership
 from ratings import actions, engine
+from ratings.actions import recalculation as recalculation_actions
+from ratings.actions import what_ifs as what_if_actions
 from ratings.models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
@@ -52,13 +54,13 @@ def test_recalculation_is_queued_for_the_worker_which_reports_progress(admin_cli
         "steps_done": 0, "steps_total": 0, "percent": 0, "error": "", "active": True, "stale": False}
 
     seen = []
-    original = actions._report
+    original = recalculation_actions.report
 
     def spy(recalculation, step, done):
         original(recalculation, step, done)
         seen.append(admin_client.get(url("recalculation_progress", recalculation.pk)).json()["percent"])
 
-    with mock.patch.object(actions, "_report", spy):
+    with mock.patch.object(recalculation_actions, "report", spy):
         run_worker()
     assert seen == [0, 25, 50, 75]  # what the page showed at each step
     recalculation.refresh_from_db()
@@ -245,13 +247,13 @@ def test_what_if_runs_on_the_worker_and_keeps_its_answer_storing_no_ratings(admi
     assert admin_client.get(url("what_if_progress", what_if.pk)).json()["status"] == "queued"
 
     seen = []
-    original = actions._report
+    original = what_if_actions.report
 
     def spy(work, step, done):
         original(work, step, done)
         seen.append(admin_client.get(url("what_if_progress", work.pk)).json()["percent"])
 
-    with mock.patch.object(actions, "_report", spy):
+    with mock.patch.object(what_if_actions, "report", spy):
         run_worker()
     assert seen == [0, 33, 67]
     what_if.refresh_from_db()
@@ -270,14 +272,14 @@ def test_what_if_runs_on_the_worker_and_keeps_its_answer_storing_no_ratings(admi
 
 
 def test_a_kept_what_if_answer_reads_back_as_the_one_computed_in_memory(admin, rated_world):
-    from ratings import comparisons
+    from ratings import admin_comparisons
     base = engine.SchemeParameters()
     tried = engine.SchemeParameters(red_core_failures=1, value_added=False)
-    computed = comparisons.what_if_outcomes(year=2000, before=base, after=tried, type_codes=["HA", "TRUST"])
-    kept = comparisons.outcomes_from_json(json.loads(json.dumps(comparisons.outcomes_as_json(computed))))
+    computed = admin_comparisons.what_if_outcomes(year=2000, before=base, after=tried, type_codes=["HA", "TRUST"])
+    kept = admin_comparisons.outcomes_from_json(json.loads(json.dumps(admin_comparisons.outcomes_as_json(computed))))
     assert kept == computed and kept["after"]  # every field, tuples and all
-    assert comparisons.what_if(year=2000, before=base, after=tried, type_codes=["HA", "TRUST"]).changes == \
-        comparisons.what_if_comparison(year=2000, before=base, after=tried, outcomes=kept).changes
+    assert admin_comparisons.what_if(year=2000, before=base, after=tried, type_codes=["HA", "TRUST"]).changes == \
+        admin_comparisons.what_if_comparison(year=2000, before=base, after=tried, outcomes=kept).changes
 
 
 def test_copying_last_years_method(admin_client, admin):

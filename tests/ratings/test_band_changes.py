@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ratings.compare import BANDS, Organisation, Outcome, compare
+from ratings.band_changes import BANDS, Organisation, Outcome, compare
 
 ORGANISATIONS = {
     1: Organisation(1, "HA1", "Avon", "HA", "South West"),

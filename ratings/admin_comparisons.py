@@ -1,18 +1,19 @@
 """What the admin compares: stored runs (a draft, the published ratings, last
-year's) or two parameter sets run on the same data without storing anything.
-Reads the ORM or the engine's tables into `compare`'s terms, in a fixed
-number of queries."""
+year's) or two parameter sets run on the same data without storing anything
+(the what-if). Reads the ORM or the engine's tables into the terms of
+`band_changes` (which explains them), in a fixed number of queries."""
 
 from __future__ import annotations
 
-from dataclasses import astuple, fields, replace
+from dataclasses import astuple, fields
 
 import pandas as pd
 
 from indicators.models import Indicator, Organisation
 from indicators.years import format_year
 
-from . import compare, engine
+from . import band_changes, engine
+from .counterfactuals import rate_with_counterfactuals
 from .inputs import load_engine_inputs
 from .models import Rating, RatingRun
 
@@ -22,13 +23,13 @@ RATING_FIELDS = ["run_id", "organisation_id", "band", "score", "level_score", "i
 
 
 def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_label: str,
-                    after_label: str) -> compare.Comparison:
+                    after_label: str) -> band_changes.Comparison:
     """Two sets of stored runs, organisation by organisation: four queries."""
     outcomes = {}
     for side, runs in (("before", before), ("after", after)):
         rated = {run.pk: run.rated_count for run in runs}
         outcomes[side] = {
-            row["organisation_id"]: compare.Outcome(
+            row["organisation_id"]: band_changes.Outcome(
                 band=row["band"], score=row["score"], level=row["level_score"],
                 improvement=row["improvement_score"], rank=row["rank"], rated_count=rated[row["run_id"]],
                 green_cutoff=row["green_cutoff"],
@@ -37,7 +38,7 @@ def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_l
                 band_without_improvement=row["band_without_improvement"],
                 not_rated_reason=row["not_rated_reason"])
             for row in Rating.objects.filter(run__in=[run.pk for run in runs]).values(*RATING_FIELDS)}
-    return compare.compare(
+    return band_changes.compare(
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
         before_label=before_label, after_label=after_label,
         before_parameters=_parameters(before), after_parameters=_parameters(after),
@@ -45,14 +46,14 @@ def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_l
 
 
 def what_if(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
-            type_codes: list[str]) -> compare.Comparison:
+            type_codes: list[str]) -> band_changes.Comparison:
     """The year's data rated under two parameter sets, in memory: nothing is stored."""
     return what_if_comparison(year=year, before=before, after=after,
                               outcomes=what_if_outcomes(year=year, before=before, after=after, type_codes=type_codes))
 
 
 def what_if_outcomes(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
-                     type_codes: list[str], progress=None) -> dict[str, dict[int, compare.Outcome]]:
+                     type_codes: list[str], progress=None) -> dict[str, dict[int, band_changes.Outcome]]:
     """Every organisation's outcome under each parameter set: {"before": ..., "after": ...}.
     One load (five queries) serves both when they use the same deprivation
     indicator, and the engine's steps whose parameters the two share are
@@ -72,54 +73,52 @@ def what_if_outcomes(*, year: int, before: engine.SchemeParameters, after: engin
 
 
 def what_if_comparison(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
-                       outcomes: dict[str, dict[int, compare.Outcome]]) -> compare.Comparison:
-    return compare.compare(
+                       outcomes: dict[str, dict[int, band_changes.Outcome]]) -> band_changes.Comparison:
+    return band_changes.compare(
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
         before_label=f"{format_year(year)} method as set", after_label="what if",
         before_parameters=before.as_dict(), after_parameters=after.as_dict(), indicator_names=indicator_names())
 
 
-def outcomes_as_json(outcomes: dict[str, dict[int, compare.Outcome]]) -> dict:
+def outcomes_as_json(outcomes: dict[str, dict[int, band_changes.Outcome]]) -> dict:
     """Outcomes as JSON values (each a list in the order of Outcome's fields), to keep."""
     return {side: {str(pk): list(astuple(outcome)) for pk, outcome in of_side.items()}
             for side, of_side in outcomes.items()}
 
 
-def outcomes_from_json(data: dict) -> dict[str, dict[int, compare.Outcome]]:
+def outcomes_from_json(data: dict) -> dict[str, dict[int, band_changes.Outcome]]:
     """The inverse of `outcomes_as_json`."""
-    names = [f.name for f in fields(compare.Outcome)]
-    return {side: {int(pk): compare.Outcome(**dict(zip(names, values), core_failures=tuple(
+    names = [f.name for f in fields(band_changes.Outcome)]
+    return {side: {int(pk): band_changes.Outcome(**dict(zip(names, values), core_failures=tuple(
         values[names.index("core_failures")]))) for pk, values in of_side.items()}
         for side, of_side in data.items()}
 
 
 def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters,
-                    reuse: dict | None = None) -> dict[int, compare.Outcome]:
-    """The engine's ratings as outcomes, with the band without the adjustment
-    worked out as a stored run's is (the method again with it off)."""
-    result = engine.rate(inputs, params, reuse)
+                    reuse: dict | None = None) -> dict[int, band_changes.Outcome]:
+    """The engine's ratings as outcomes, with the bands without the adjustment
+    and without improvement worked out as a stored run's are."""
+    result = rate_with_counterfactuals(inputs, params, reuse)
     if result.ratings.empty:
         return {}
-    unadjusted = engine.rate(inputs, replace(params, value_added=False), reuse) if params.value_added else result
-    without = unadjusted.ratings.set_index("organisation")["band"]
     codes = dict(Indicator.objects.values_list("id", "code"))
     failed = result.core_failures.groupby("organisation")["indicator"].agg(list).to_dict() \
         if not result.core_failures.empty else {}
     rated = result.ratings[result.ratings["band"] != engine.NOT_RATED].groupby("type").size().to_dict()
     return {
-        int(row["organisation"]): compare.Outcome(
+        int(row["organisation"]): band_changes.Outcome(
             band=row["band"], score=_number(row["score"]), level=_number(row["level"]),
             improvement=_number(row["improvement"]), rank=None if pd.isna(row["rank"]) else int(row["rank"]),
             rated_count=int(rated.get(row["type"], 0)), green_cutoff=_number(row["green_cutoff"]),
             core_failures=tuple(codes[i] for i in failed.get(row["organisation"], [])),
-            band_without_adjustment=without[row["organisation"]],
+            band_without_adjustment=row["band_without_adjustment"],
             band_without_improvement=row["band_without_improvement"],
             not_rated_reason=row["not_rated_reason"] or "")
         for row in result.ratings.to_dict("records")}
 
 
-def organisations_of(ids) -> dict[int, compare.Organisation]:
-    return {pk: compare.Organisation(id=pk, code=code, name=name, type=type_code, region=region or "")
+def organisations_of(ids) -> dict[int, band_changes.Organisation]:
+    return {pk: band_changes.Organisation(id=pk, code=code, name=name, type=type_code, region=region or "")
             for pk, code, name, type_code, region in Organisation.objects.filter(pk__in=ids).values_list(
                 "pk", "code", "name", "type__code", "region__name")}
 

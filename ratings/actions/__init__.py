@@ -1,0 +1,30 @@
+"""Every write to the ratings app, by job: keyword-only, atomic.
+
+- `schemes`: a year's method (its rating scheme) and what each band means;
+- `recalculation`: claiming a year and computing its draft runs, here or on
+  the background worker;
+- `what_ifs`: a year rated under other parameters, on the worker;
+- `background_work`: what those two share (taking the work, heartbeat,
+  progress, finishing, an admin marking dead work failed);
+- `publication`: publishing now or at a set time, corrections, withdrawal.
+
+The background tasks are defined beside the actions that queue them, so
+nothing here imports `ratings.tasks`. The engine and its pandas tables
+(`inputs`, `outputs`, `counterfactuals`, `admin_comparisons`) are imported
+only inside the functions that compute: the admin imports this package, and a
+web process serving only stored ratings should never load pandas (about
+50 MB of a worker's memory)."""
+
+from .background_work import WorkAbandoned, mark_failed
+from .errors import RecalculationError, describe_error
+from .publication import publish_run, publish_runs, settle_scheduled_runs, withdraw_run
+from .recalculation import STEPS, RecalculationBusy, recalculate, request_recalculation, run_recalculation
+from .schemes import CONSEQUENCE_FIELDS, copy_scheme, delete_consequence, save_consequence, update_scheme
+from .what_ifs import WHAT_IF_STEPS, request_what_if, run_what_if
+
+__all__ = [
+    "CONSEQUENCE_FIELDS", "STEPS", "WHAT_IF_STEPS", "RecalculationBusy", "RecalculationError", "WorkAbandoned",
+    "copy_scheme", "delete_consequence", "describe_error", "mark_failed", "publish_run", "publish_runs",
+    "recalculate", "request_recalculation", "request_what_if", "run_recalculation", "run_what_if",
+    "save_consequence", "settle_scheduled_runs", "update_scheme", "withdraw_run",
+]

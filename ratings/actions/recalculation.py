@@ -1,0 +1,207 @@
+"""Recalculating a year: claiming it (one recalculation of a year at a time),
+queueing it for the background worker or computing it here, and storing a
+draft run for each organisation type (all or nothing), published at once
+if asked."""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from indicators.models import OrganisationType
+from indicators.years import format_year
+
+from ..models import AuditEntry, RatingRun, Recalculation, stale_after
+from .audit import audit
+from .background_work import WorkAbandoned, finish, heartbeat, report, start, still_running
+from .errors import RecalculationError
+from .publication import publish_run
+from .schemes import checked_scheme
+
+
+class RecalculationBusy(RecalculationError):
+    """The year is already being recalculated; `recalculation` is that one."""
+
+    def __init__(self, recalculation: Recalculation):
+        self.recalculation = recalculation
+        who = recalculation.requested_by or "the command line"
+        super().__init__(f"{format_year(recalculation.year)} is already being recalculated (asked for by {who} "
+                         f"at {timezone.localtime(recalculation.requested_at):%H:%M}); wait for it to finish.")
+
+
+def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, publish: bool = False,
+                note: str = "") -> list[RatingRun]:
+    """Compute a new draft run for each organisation type (with any organisation
+    open in the year), from the year's scheme, here and now; with publish,
+    publish them too. For the command line and tests: the admin pages queue
+    the same work for the background worker (`request_recalculation`).
+
+    One recalculation of a year at a time: raises RecalculationBusy when
+    another is queued or running. All or nothing.
+    """
+    recalculation, created = _claim(year=year, user=user, type_codes=type_codes, publish=publish,
+                                    status=Recalculation.Status.RUNNING)
+    if not created:
+        raise RecalculationBusy(recalculation)
+    return _carry_out(recalculation, note=note)
+
+
+def request_recalculation(*, year: int, user=None, type_codes: list[str] | None = None
+                          ) -> tuple[Recalculation, bool]:
+    """Queue a recalculation of the year for the background worker. When one is
+    already queued or running, that one is returned instead, with False: two
+    admins asking at once share one computation."""
+    checked_scheme(year)
+    with transaction.atomic():
+        recalculation, created = _claim(year=year, user=user, type_codes=type_codes,
+                                        status=Recalculation.Status.QUEUED)
+        if created:
+            audit(user=user, action=AuditEntry.Action.RECALCULATION_REQUESTED, year=year,
+                  description=f"{format_year(year)}: recalculation {recalculation.pk} asked for.")
+            # Queued in the same transaction: the task exists exactly when the request does.
+            result = recalculate_year.enqueue(recalculation_id=recalculation.pk)
+            recalculation.task_id = str(result.id)
+            recalculation.save(update_fields=["task_id"])
+    return recalculation, created
+
+
+@task()
+def recalculate_year(recalculation_id: int) -> list[int]:
+    """The background task: carry out a queued recalculation; the ids of the runs it made."""
+    return run_recalculation(recalculation_id=recalculation_id)
+
+
+def run_recalculation(*, recalculation_id: int) -> list[int]:
+    """Carry out a queued recalculation (the background task's body). A
+    recalculation that is no longer queued (already run, or given up as stale)
+    is left alone. A failure the admin can fix is recorded on the
+    recalculation, not raised; anything else is recorded and raised, for the
+    worker's log."""
+    if not start(Recalculation, recalculation_id):
+        return []
+    recalculation = Recalculation.objects.select_related("requested_by").get(pk=recalculation_id)
+    try:
+        runs = _carry_out(recalculation)
+    except (RecalculationError, WorkAbandoned):
+        return []
+    return [run.pk for run in runs]
+
+
+def _claim(*, year, user, type_codes, status, publish=False) -> tuple[Recalculation, bool]:
+    """The year's one active recalculation: a new one with `status`, or (False)
+    the one already queued or running. The database's partial unique index
+    decides between two admins asking at the same moment."""
+    _give_up_stale(year)
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                return Recalculation.objects.create(
+                    year=year, type_codes=sorted(type_codes or []), publish=publish, status=status,
+                    requested_by=user, started_at=now if status == Recalculation.Status.RUNNING else None,
+                    heartbeat_at=now, step="Waiting for the worker" if status == Recalculation.Status.QUEUED
+                    else "Starting"), True
+        except IntegrityError:
+            existing = (Recalculation.objects.select_related("requested_by")
+                        .filter(year=year, status__in=Recalculation.ACTIVE).first())
+            if existing is not None:
+                return existing, False
+            # It finished between our insert and this read: try again.
+    raise RecalculationError(f"Could not start a recalculation of {format_year(year)}; try again.")
+
+
+def _give_up_stale(year: int) -> None:
+    """Work silent past its window (see BackgroundWork.is_stale) died with its
+    worker, or none was running: record that, freeing the year."""
+    now = timezone.now()
+    queued, running = Recalculation.Status.QUEUED, Recalculation.Status.RUNNING
+    Recalculation.objects.filter(year=year, status=queued, heartbeat_at__lt=now - stale_after(queued)).update(
+        status=Recalculation.Status.FAILED, finished_at=now,
+        error=f"No worker started it within {settings.RECALCULATION_QUEUED_MINUTES} minutes. Is the background "
+              f"worker (manage.py db_worker) running?")
+    Recalculation.objects.filter(year=year, status=running, heartbeat_at__lt=now - stale_after(running)).update(
+        status=Recalculation.Status.FAILED, finished_at=now,
+        error=f"Its worker fell silent for {settings.RECALCULATION_STALE_MINUTES} minutes: it probably stopped. "
+              f"Nothing it computed was kept.")
+
+
+STEPS = ["Reading the year's data", "Applying the method", "Working out the bands without the value-added adjustment",
+         "Saving the ratings", "Publishing"]
+
+
+def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
+    steps = STEPS if recalculation.publish else STEPS[:-1]
+    recalculation.steps_total = len(steps)
+    try:
+        with heartbeat(recalculation):
+            return _compute_and_store(recalculation, steps, note)
+    except RecalculationError as error:
+        _fail(recalculation, str(error))
+        raise
+    except WorkAbandoned:
+        raise
+    except Exception:
+        _fail(recalculation, "An unexpected error stopped it, and nothing it computed was kept. The worker's log "
+                             "has the details.")
+        raise
+
+
+def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str) -> list[RatingRun]:
+    # The engine and its pandas tables only here, where the worker computes (see ratings.actions).
+    from .. import outputs
+    from ..counterfactuals import rate_with_counterfactuals
+    from ..inputs import load_engine_inputs
+
+    year, user = recalculation.year, recalculation.requested_by
+    report(recalculation, steps[0], 0)
+    # All the reads see one moment of the data (uploads may be landing meanwhile).
+    with _snapshot():
+        params = checked_scheme(year).parameters()
+        all_types = list(OrganisationType.objects.order_by("code").values_list("code", flat=True))
+        unknown = sorted(set(recalculation.type_codes) - set(all_types))
+        if unknown:
+            raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
+        inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
+                                    deprivation_code=params.deprivation_indicator)
+    report(recalculation, steps[1], 1)
+    result = rate_with_counterfactuals(inputs, params, before_counterfactuals=lambda: report(
+        recalculation, steps[2], 2))
+    report(recalculation, steps[3], 3)
+    with transaction.atomic():
+        still_running(recalculation)
+        runs = outputs.store_runs(year=year, params=params, result=result, user=user)
+        for run in runs:
+            audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
+                  description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
+                              f"({run.rated_count} rated, engine {run.engine_version}).")
+        if recalculation.publish:
+            report(recalculation, steps[4], 4)
+            runs = [publish_run(run=run, user=user, note=note) for run in runs]
+        recalculation.runs.set(runs)
+        finish(recalculation, Recalculation.Status.SUCCEEDED,
+               step=f"Finished: {len(runs)} draft run(s)" if not recalculation.publish
+               else f"Finished: {len(runs)} run(s) published")
+    return runs
+
+
+@contextmanager
+def _snapshot():
+    """A transaction whose reads all see one moment of the data: repeatable read
+    on PostgreSQL (where each query would otherwise see its own); SQLite's
+    transactions already are (and this one holds the write lock while it reads)."""
+    connection = transaction.get_connection()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _fail(recalculation: Recalculation, error: str) -> None:
+    finish(recalculation, Recalculation.Status.FAILED, error=error)
+    audit(user=recalculation.requested_by, action=AuditEntry.Action.RECALCULATION_FAILED,
+          year=recalculation.year, description=f"{format_year(recalculation.year)}: recalculation "
+                                               f"{recalculation.pk} failed: {error}")
