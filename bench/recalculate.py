@@ -124,7 +124,7 @@ def floor_seconds() -> float:
     return time.perf_counter() - start
 
 
-def write_floor_seconds(result, unadjusted) -> float:
+def write_floor_seconds(result) -> float:
     """A bare COPY / executemany of exactly the rows the write stores (built
     and encoded beforehand, not timed) into the ratings table, committed
     (then deleted, not timed)."""
@@ -134,12 +134,12 @@ def write_floor_seconds(result, unadjusted) -> float:
     from django.db import connection, transaction
 
     from indicators.models import Indicator, OrganisationType
-    from ratings import actions, engine, peers, rating_rows
+    from ratings import engine, peers, rating_rows
     from ratings.models import Rating, RatingRun
 
     codes = dict(Indicator.objects.values_list("id", "code"))
     summary = peers.summarise(result.indicator_scores, result.ratings["organisation"], codes)
-    rows = list(rating_rows.rating_rows(result, unadjusted, result.ratings, codes, summary))
+    rows = list(rating_rows.rating_rows(result, result.ratings, codes, summary))
     table, columns = Rating._meta.db_table, ", ".join(["run_id", *rating_rows.COLUMNS])
     run = RatingRun.objects.create(year=YEAR, organisation_type=OrganisationType.objects.get(code="TRUST"),
                                    parameters={}, engine_version=engine.ENGINE_VERSION)
@@ -170,7 +170,8 @@ def write_floor_seconds(result, unadjusted) -> float:
 def measure(size: int) -> dict:
     from django.db import transaction
 
-    from ratings import actions, comparisons, engine
+    from ratings import actions, admin_comparisons, engine, outputs
+    from ratings.counterfactuals import rate_with_counterfactuals
     from ratings.inputs import load_engine_inputs
     from ratings.models import RatingRun, RatingScheme
 
@@ -183,15 +184,14 @@ def measure(size: int) -> dict:
     figures["load"] = time.perf_counter() - start
     start = time.perf_counter()
     reuse = {}
-    result = engine.rate(inputs, params, reuse)
-    unadjusted = engine.rate(inputs, replace(params, value_added=False), reuse)
+    result = rate_with_counterfactuals(inputs, params, reuse)
     figures["compute"] = time.perf_counter() - start
     start = time.perf_counter()
     with transaction.atomic():
-        actions._store_runs(year=YEAR, params=params, result=result, unadjusted=unadjusted, user=None)
+        outputs.store_runs(year=YEAR, params=params, result=result, user=None)
     figures["write"] = time.perf_counter() - start
-    figures["write_floor"] = min(write_floor_seconds(result, unadjusted) for _ in range(2))
-    del inputs, result, unadjusted, reuse
+    figures["write_floor"] = min(write_floor_seconds(result) for _ in range(2))
+    del inputs, result, reuse
     start = time.perf_counter()
     actions.recalculate(year=YEAR, type_codes=["TRUST"])
     figures["whole"] = time.perf_counter() - start
@@ -206,11 +206,11 @@ def measure(size: int) -> dict:
     # times in memory: two parameter sets, each with and without adjustment).
     older, newer = RatingRun.objects.filter(year=YEAR).order_by("-pk")[:2][::-1]
     start = time.perf_counter()
-    comparisons.runs_comparison(before=[older], after=[newer], before_label="older", after_label="newer")
+    admin_comparisons.runs_comparison(before=[older], after=[newer], before_label="older", after_label="newer")
     figures["compare"] = time.perf_counter() - start
     tried = replace(params, red_core_failures=3)
     start = time.perf_counter()
-    comparisons.what_if(year=YEAR, before=params, after=tried, type_codes=["TRUST"])
+    admin_comparisons.what_if(year=YEAR, before=params, after=tried, type_codes=["TRUST"])
     figures["what_if"] = time.perf_counter() - start
     # The same what-if as before it shared anything: each side loads its own
     # inputs, and every engine pass is computed from scratch.
@@ -218,9 +218,9 @@ def measure(size: int) -> dict:
     outcomes = {}
     for side, side_params in (("before", params), ("after", tried)):
         inputs = load_engine_inputs(year=YEAR, type_codes=["TRUST"], deprivation_code=side_params.deprivation_indicator)
-        outcomes[side] = comparisons.engine_outcomes(inputs, side_params, reuse=None)
+        outcomes[side] = admin_comparisons.engine_outcomes(inputs, side_params, reuse=None)
         del inputs
-    comparisons.what_if_comparison(year=YEAR, before=params, after=tried, outcomes=outcomes)
+    admin_comparisons.what_if_comparison(year=YEAR, before=params, after=tried, outcomes=outcomes)
     figures["what_if_unshared"] = time.perf_counter() - start
     return figures
 

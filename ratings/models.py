@@ -87,6 +87,10 @@ class RatingRunQuerySet(models.QuerySet):
     RatingRun, named in its docstring; tests/ratings/test_publication_state.py
     checks that every pair agrees on every status and time."""
 
+    def drafts(self):
+        """Runs not yet published nor scheduled (twin: `is_draft`)."""
+        return self.filter(status=RatingRun.Status.DRAFT)
+
     def publication_candidates(self):
         """Runs that are public, or will be at their publication time (twin: `can_withdraw`)."""
         return self.filter(status__in=RatingRun.CANDIDATE_STATUSES, published_at__isnull=False)
@@ -189,6 +193,7 @@ class RatingRun(models.Model):
 
     @property
     def is_draft(self) -> bool:
+        """Not yet published nor scheduled (twin: `drafts()`)."""
         return self.status == self.Status.DRAFT
 
     @property

@@ -72,7 +72,7 @@ def what_if_comparison(what_if: WhatIf):
 def latest_drafts(year: int) -> list[RatingRun]:
     """The newest draft of each type for the year."""
     newest = {}
-    for run in RatingRun.objects.filter(year=year, status=RatingRun.Status.DRAFT).select_related(
+    for run in RatingRun.objects.drafts().filter(year=year).select_related(
             "organisation_type").order_by("-created_at", "-pk"):
         newest.setdefault(run.organisation_type_id, run)
     return sorted(newest.values(), key=lambda run: run.organisation_type.code)

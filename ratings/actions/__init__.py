@@ -15,16 +15,15 @@ only inside the functions that compute: the admin imports this package, and a
 web process serving only stored ratings should never load pandas (about
 50 MB of a worker's memory)."""
 
-from .background_work import WorkAbandoned, mark_failed
+from .background_work import mark_failed
 from .errors import RecalculationError, describe_error
 from .publication import publish_run, publish_runs, settle_scheduled_runs, withdraw_run
-from .recalculation import STEPS, RecalculationBusy, recalculate, request_recalculation, run_recalculation
-from .schemes import CONSEQUENCE_FIELDS, copy_scheme, delete_consequence, save_consequence, update_scheme
-from .what_ifs import WHAT_IF_STEPS, request_what_if, run_what_if
+from .recalculation import RecalculationBusy, recalculate, request_recalculation, run_recalculation
+from .schemes import copy_scheme, delete_consequence, save_consequence, update_scheme
+from .what_ifs import request_what_if, run_what_if
 
 __all__ = [
-    "CONSEQUENCE_FIELDS", "STEPS", "WHAT_IF_STEPS", "RecalculationBusy", "RecalculationError", "WorkAbandoned",
-    "copy_scheme", "delete_consequence", "describe_error", "mark_failed", "publish_run", "publish_runs",
-    "recalculate", "request_recalculation", "request_what_if", "run_recalculation", "run_what_if",
-    "save_consequence", "settle_scheduled_runs", "update_scheme", "withdraw_run",
+    "RecalculationBusy", "RecalculationError", "copy_scheme", "delete_consequence", "describe_error", "mark_failed",
+    "publish_run", "publish_runs", "recalculate", "request_recalculation", "request_what_if", "run_recalculation",
+    "run_what_if", "save_consequence", "settle_scheduled_runs", "update_scheme", "withdraw_run",
 ]

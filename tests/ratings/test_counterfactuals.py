@@ -1,0 +1,72 @@
+"""The bands without the value-added adjustment and without credit for
+improvement: one function (`counterfactuals.rate_with_counterfactuals`)
+serves the stored runs and the what-if, and gives exactly what the spec
+defines them as, the method with that part left out and all else equal."""
+
+from dataclasses import replace
+
+import pandas as pd
+
+from ratings import actions, admin_comparisons, counterfactuals
+from ratings.engine import rate
+from ratings.models import Rating, RatingScheme
+
+from .engine_inputs import make_inputs
+from .test_engine_properties import SETTINGS, given, worlds
+
+
+def by_organisation(ratings: pd.DataFrame) -> pd.DataFrame:
+    return ratings.set_index("organisation").sort_index()
+
+
+@SETTINGS
+@given(worlds())
+def test_each_counterfactual_is_the_method_with_that_part_left_out(case):
+    world, params = case
+    inputs = make_inputs(**world)
+    ratings = by_organisation(counterfactuals.rate_with_counterfactuals(inputs, params).ratings)
+    unadjusted = by_organisation(rate(inputs, replace(params, value_added=False)).ratings)
+    on_level = by_organisation(rate(inputs, replace(params, improvement_weight=0.0)).ratings)
+    pd.testing.assert_series_equal(ratings["band_without_adjustment"], unadjusted["band"], check_names=False)
+    pd.testing.assert_series_equal(ratings["score_without_adjustment"], unadjusted["score"], check_names=False)
+    pd.testing.assert_series_equal(ratings["band_without_improvement"], on_level["band"], check_names=False)
+    # The method's own columns are the engine's, untouched.
+    pd.testing.assert_frame_equal(ratings.drop(columns=counterfactuals.COLUMNS),
+                                  by_organisation(rate(inputs, params).ratings), check_exact=True)
+
+
+@SETTINGS
+@given(worlds())
+def test_sharing_steps_with_other_passes_changes_no_counterfactual(case):
+    world, params = case
+    inputs = make_inputs(**world)
+    reuse = {}
+    rate(inputs, replace(params, red_core_failures=params.red_core_failures + 1), reuse)
+    shared = counterfactuals.rate_with_counterfactuals(inputs, params, reuse).ratings
+    pd.testing.assert_frame_equal(shared, counterfactuals.rate_with_counterfactuals(inputs, params).ratings,
+                                  check_exact=True)
+
+
+def test_no_organisations_gives_the_columns_and_no_rows():
+    inputs = make_inputs(organisations=[], indicators=[dict(indicator="I", domain="quality", direction="higher_better",
+                                                            weight=1.0, adjust_for_deprivation=False,
+                                                            core_threshold=float("nan"), types=("HA",))],
+                         results=[])
+    ratings = counterfactuals.rate_with_counterfactuals(inputs, RatingScheme().parameters()).ratings
+    assert ratings.empty and set(counterfactuals.COLUMNS) <= set(ratings.columns)
+
+
+def test_a_what_if_of_the_method_as_set_says_what_the_stored_run_says(rated_world):
+    runs = actions.recalculate(year=2000)
+    params = RatingScheme.objects.get(year=2000).parameters()
+    outcomes = admin_comparisons.what_if_outcomes(year=2000, before=params, after=params,
+                                                  type_codes=[run.organisation_type.code for run in runs])
+    stored = {organisation: (band, without_adjustment, without_improvement)
+              for organisation, band, without_adjustment, without_improvement in Rating.objects.filter(
+                  run__in=runs).values_list("organisation_id", "band", "band_without_adjustment",
+                                            "band_without_improvement")}
+    for side in ("before", "after"):
+        assert {organisation: (o.band, o.band_without_adjustment, o.band_without_improvement)
+                for organisation, o in outcomes[side].items()} == stored
+    # The rated world's adjustment decides a band, so the two columns are not trivially equal.
+    assert any(band != without for band, without, _ in stored.values())
