@@ -83,9 +83,9 @@ class RatingScheme(models.Model):
 
 
 class RatingRunQuerySet(models.QuerySet):
-    """Which runs the public sees, in SQL. Each filter has a Python twin on
-    RatingRun, named in its docstring; tests/ratings/test_publication_state.py
-    checks that every pair agrees on every status and time."""
+    """Which runs the public sees, in SQL. A filter with a Python twin on
+    RatingRun names it; tests/ratings/test_publication_state.py checks that
+    every pair agrees on every status and time."""
 
     def drafts(self):
         """Runs not yet published nor scheduled (twin: `is_draft`)."""
@@ -108,7 +108,7 @@ class RatingRunQuerySet(models.QuerySet):
         return self.reached(at).exclude(Exists(later))
 
     def reached(self, at):
-        """Candidates whose publication time has come by `at` (twin: `has_reached`)."""
+        """Candidates whose publication time has come by `at`."""
         return self.publication_candidates().filter(published_at__lte=at)
 
     def due(self, at):
@@ -220,10 +220,6 @@ class RatingRun(models.Model):
     def can_withdraw(self) -> bool:
         """Published or scheduled: a publication candidate (twin: `publication_candidates()`)."""
         return self.status in self.CANDIDATE_STATUSES and self.published_at is not None
-
-    def has_reached(self, at) -> bool:
-        """A candidate whose publication time has come by `at` (twin: `reached()`)."""
-        return self.can_withdraw and self.published_at <= at
 
     def is_due(self, at) -> bool:
         """Scheduled, and its time has come by `at` (twin: `due()`)."""

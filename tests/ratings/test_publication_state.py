@@ -18,7 +18,6 @@ TWINS = {
     "drafts / is_draft": (lambda runs, at: runs.drafts(), lambda run, at: run.is_draft),
     "publication_candidates / can_withdraw": (lambda runs, at: runs.publication_candidates(),
                                               lambda run, at: run.can_withdraw),
-    "reached / has_reached": (lambda runs, at: runs.reached(at), lambda run, at: run.has_reached(at)),
     "due / is_due": (lambda runs, at: runs.due(at), lambda run, at: run.is_due(at)),
     "ever_public / was_public": (lambda runs, at: runs.ever_public(at), lambda run, at: run.was_public(at)),
 }
