@@ -22,11 +22,10 @@ COLUMNS = ["band_without_adjustment", "score_without_adjustment", "band_without_
 
 def rate_with_counterfactuals(inputs: engine.EngineInputs, params: SchemeParameters, reuse: dict | None = None, *,
                               before_counterfactuals: Callable[[], None] | None = None) -> engine.EngineResult:
-    """`engine.rate`, its ratings with the COLUMNS added. The second pass
-    (adjustment off) shares every step whose parameters it shares with the
-    first (`reuse`, a new one when none is given). `before_counterfactuals` is
+    """`engine.rate`, its ratings with the COLUMNS added. Given a `reuse`
+    dict, the second pass (adjustment off) shares every step whose parameters
+    it shares with the first (see `engine.rate`). `before_counterfactuals` is
     called once the method's own pass is done, for progress."""
-    reuse = {} if reuse is None else reuse
     result = engine.rate(inputs, params, reuse)
     if before_counterfactuals:
         before_counterfactuals()
@@ -34,9 +33,9 @@ def rate_with_counterfactuals(inputs: engine.EngineInputs, params: SchemeParamet
     if ratings.empty:
         return replace(result, ratings=ratings.reindex(columns=[*ratings.columns, *COLUMNS]))
     unadjusted = engine.rate(inputs, replace(params, value_added=False), reuse) if params.value_added else result
-    without = unadjusted.ratings.set_index("organisation").reindex(ratings["organisation"])
-    ratings["band_without_adjustment"] = without["band"].to_numpy()
-    ratings["score_without_adjustment"] = without["score"].to_numpy()
+    without = unadjusted.ratings.set_index("organisation").reindex(ratings["organisation"]).set_axis(ratings.index)
+    ratings["band_without_adjustment"] = without["band"]
+    ratings["score_without_adjustment"] = without["score"]
     ratings["band_without_improvement"] = bands_without_improvement(ratings, params)
     return replace(result, ratings=ratings)
 

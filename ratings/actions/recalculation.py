@@ -166,7 +166,8 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
         inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
                                     deprivation_code=params.deprivation_indicator)
     report(recalculation, steps[1], 1)
-    result = rate_with_counterfactuals(inputs, params, before_counterfactuals=lambda: report(
+    reuse = {}  # the steps the two passes share are computed once
+    result = rate_with_counterfactuals(inputs, params, reuse, before_counterfactuals=lambda: report(
         recalculation, steps[2], 2))
     report(recalculation, steps[3], 3)
     with transaction.atomic():
