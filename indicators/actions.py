@@ -18,7 +18,7 @@ from .models import Indicator, Organisation, OrganisationType, Region, Result, R
 from .models import RegionMembership
 from .reference_files import IndicatorRow, OrganisationRow, RegionRow
 from .returns import ReturnRow, validate_return
-from .tables import Problem, TableError, read_table
+from .spreadsheets import Problem, TableError, read_table
 from .uploads import rows_problem, scope_problems, size_problem
 
 BATCH_SIZE = 2000

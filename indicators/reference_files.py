@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .numbers import ascii_lower, ascii_upper, non_ascii, parse_number
-from .tables import Problem, Table, check_columns, records
+from .spreadsheets import Problem, Table, check_columns, records
 from .years import format_year, parse_year
 
 AREAS = ("north", "midlands", "south")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .numbers import ascii_upper, non_ascii, parse_number, quoted
-from .tables import Problem, Table, TableError, check_columns, read_table
+from .spreadsheets import Problem, Table, TableError, check_columns, read_table
 from .years import format_year, parse_year
 
 REQUIRED_COLUMNS = ("organisation_code", "indicator_code", "year", "value")
