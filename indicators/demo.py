@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .years import format_year
+from .years import format_year, is_open_in
 
 DEMO_SEED = 2000
 DEFAULT_ORGANISATIONS = {"HA": 100, "TRUST": 170, "PCG": 300}
@@ -328,7 +328,8 @@ def _generate_type(rng, data: DemoData, type_code: str, count: int, templates, y
     # Shared quality, a little worse where deprivation is high even after adjustment.
     quality = rng.normal(0, 1, n) - 0.1 * (base_deprivation - 22) / 10
     improvement = rng.normal(0, 0.12, n)
-    open_in = {year: np.array([_is_open(o, year) for o in organisations]) for year in years}
+    open_in = {year: np.array([is_open_in(year, opened=o["opened"], closed=o["closed"]) for o in organisations])
+               for year in years}
     sparse = rng.random(n) < 0.012  # a few report too little in the latest year to be rated
     no_deprivation_score = rng.random(n) < 0.005
 
@@ -412,11 +413,6 @@ def _code(type_code: str, number: int) -> str:
         block, rest = divmod(number, len(letters) * 10)
         return f"{4 + block}{letters[rest // 10]}{rest % 10}"
     return f"{type_code[0]}{number:06d}"
-
-
-def _is_open(organisation: dict, year: int) -> bool:
-    return ((organisation["opened"] is None or organisation["opened"] <= year)
-            and (organisation["closed"] is None or year <= organisation["closed"]))
 
 
 def _year_text(year: int | None) -> str:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .choices import AREAS, DIRECTIONS, DOMAINS, KINDS
 from .numbers import ascii_lower, ascii_upper, non_ascii, parse_number
 from .spreadsheets import Problem, Table, check_columns, records
 from .years import format_year, parse_year
 
-AREAS = ("north", "midlands", "south")
-KINDS = ("performance", "context")
-DOMAINS = ("quality", "efficiency", "access", "patient_experience")
-DIRECTIONS = ("higher_better", "lower_better")
 TRUE_WORDS = ("true", "yes", "y", "1")
 FALSE_WORDS = ("false", "no", "n", "0", "")
 

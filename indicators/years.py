@@ -16,6 +16,14 @@ def format_year(year: int) -> str:
     return f"{year}-{(year + 1) % 100:02d}"
 
 
+def is_open_in(year: int, *, opened: int | None, closed: int | None) -> bool:
+    """Whether an organisation that opened in its first financial year `opened`
+    and closed at the end of its last, `closed`, was open in `year` (a blank
+    `opened` or `closed`: no limit that way). The one definition: the
+    database's twin is `Organisation.objects.open_in`."""
+    return (opened is None or opened <= year) and (closed is None or year <= closed)
+
+
 def parse_year(text: str) -> int:
     """Parse "2000-01", "2000/01", "2000-2001" or "2000" into 2000.
 
