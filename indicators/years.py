@@ -50,3 +50,20 @@ def parse_year(text: str) -> int:
     if not FIRST_YEAR <= start <= LAST_YEAR:
         raise ValueError(f"'{text}' is outside the years this service holds ({FIRST_YEAR} to {LAST_YEAR})")
     return start
+
+
+class FinancialYearConverter:
+    """The <year:...> path converter of every app's URLs (registered once, in
+    trafficlights/urls.py): 2000-01 in the URL, 2000 in the view; anything else is a 404."""
+
+    regex = r"[0-9]{4}-[0-9]{2}"
+
+    def to_python(self, value):
+        try:
+            return parse_year(value)
+        except ValueError:
+            raise ValueError(value) from None
+
+    def to_url(self, value):
+        # Templates pass either the stored year (2000) or its display ("2000-01").
+        return format_year(parse_year(value) if isinstance(value, str) else value)

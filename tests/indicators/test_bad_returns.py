@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 
 from indicators import actions
 from indicators.models import Region, RegionMembership, Result, ResultRevision, ReturnImport
+from indicators.returns import ReturnRow
 from indicators.spreadsheets import Problem, ProblemGroup, group_problems
 
 FOLDER = Path(__file__).parent / "bad_returns"
@@ -180,7 +181,7 @@ WEB_ONLY = {"rows_of_another_year.csv"}
 @pytest.fixture
 def held(world):
     """One value already held, so that 'unchanged' means something."""
-    actions.apply_return(rows=[actions.ReturnRow(2, "Q01", "IP18M", 2000, 7.0, None, None)], filename="held.csv")
+    actions.apply_return(rows=[ReturnRow(2, "Q01", "IP18M", 2000, 7.0, None, None)], filename="held.csv")
     return User.objects.create_superuser("admin", password="x")
 
 
