@@ -7,7 +7,8 @@ engine and the pandas-free web process both import it."""
 AREA_CHOICES = (("north", "North"), ("midlands", "Midlands"), ("south", "South"))
 
 # A performance indicator is scored; a context indicator never is (the deprivation score).
-KIND_CHOICES = (("performance", "Performance indicator"), ("context", "Context indicator"))
+PERFORMANCE, CONTEXT = "performance", "context"
+KIND_CHOICES = ((PERFORMANCE, "Performance indicator"), (CONTEXT, "Context indicator"))
 
 # The four criteria the classification was announced on.
 DOMAIN_CHOICES = (("quality", "Service quality"), ("efficiency", "Efficiency"), ("access", "Access"),

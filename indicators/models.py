@@ -123,8 +123,8 @@ class Indicator(models.Model):
             models.CheckConstraint(condition=Q(direction__in=Direction.values),
                                    name="indicator_direction_valid"),
             models.CheckConstraint(
-                condition=(Q(kind="performance", domain__in=Domain.values)
-                           | Q(kind="context", domain="", core_threshold__isnull=True,
+                condition=(Q(kind=IndicatorKind.PERFORMANCE, domain__in=Domain.values)
+                           | Q(kind=IndicatorKind.CONTEXT, domain="", core_threshold__isnull=True,
                                adjust_for_deprivation=False)),
                 name="indicator_domain_matches_kind",
             ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .choices import AREAS, DIRECTIONS, DOMAINS, KINDS
+from .choices import AREAS, CONTEXT, DIRECTIONS, DOMAINS, KINDS, PERFORMANCE
 from .numbers import ascii_lower, ascii_upper, non_ascii, parse_number
 from .spreadsheets import Problem, Table, check_columns, records
 from .years import format_year, parse_year
@@ -75,9 +75,9 @@ def dates_problem(opened: int | None, closed: int | None) -> tuple[str, str] | N
 
 def domain_problem(kind: str, domain: str, *, written: str | None = None) -> tuple[str, str] | None:
     """`written`: the domain as the file wrote it, when it differs from `domain` (lower-cased)."""
-    if kind == "performance" and domain not in DOMAINS:
+    if kind == PERFORMANCE and domain not in DOMAINS:
         return f"'{domain if written is None else written}' is not a domain: use {', '.join(DOMAINS)}.", "bad_domain"
-    if kind == "context" and domain:
+    if kind == CONTEXT and domain:
         return "A context indicator has no domain: leave it blank.", "bad_domain"
     return None
 
@@ -89,7 +89,7 @@ def weight_problem(weight: float | None) -> tuple[str, str] | None:
 
 
 def context_scored_problem(kind: str, core_threshold: float | None, adjust: bool) -> tuple[str, str] | None:
-    if kind == "context" and (core_threshold is not None or adjust):
+    if kind == CONTEXT and (core_threshold is not None or adjust):
         return "A context indicator is never scored: it has no core target and is not adjusted.", "context_scored"
     return None
 
@@ -257,7 +257,7 @@ def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[Ind
                    context_scored_problem(kind, threshold, adjust))
         if len(check.problems) == problems_before and check.unique(seen, code, line, "code", "the indicator"):
             rows.append(IndicatorRow(
-                line, code, name, kind, domain if kind == "performance" else "", direction, types,
+                line, code, name, kind, domain if kind == PERFORMANCE else "", direction, types,
                 weight, threshold, adjust, record.get("unit", ""), record.get("description", ""),
                 record.get("source", ""),
             ))
