@@ -5,7 +5,6 @@ words, and written to the one audit log."""
 import html
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from indicators import actions
@@ -13,14 +12,10 @@ from indicators.models import Indicator, Organisation, OrganisationType, Region
 from indicators.reference_files import validate_indicators, validate_organisations
 from indicators.spreadsheets import read_table
 from ratings.models import AuditEntry
+from tests.indicators.conftest import organisation_form
 
 INDICATOR_HEADER = ("code,name,kind,domain,direction,organisation_types,weight,core_threshold,"
                     "adjust_for_deprivation\n")
-
-
-@pytest.fixture
-def admin_user(world):
-    return User.objects.create_superuser("admin", password="a-long-password-1")
 
 
 @pytest.fixture
@@ -36,13 +31,6 @@ def audit_log():
 
 def page_text(response) -> str:
     return html.unescape(response.content.decode())
-
-
-def organisation_form(organisation, **changes):
-    data = {"code": organisation.code, "name": organisation.name, "type": organisation.type_id,
-            "region": organisation.region_id, "opened": organisation.opened or "",
-            "closed": organisation.closed or "", "successor": organisation.successor_id or ""}
-    return {**data, **changes}
 
 
 def indicator_form(indicator, **changes):
