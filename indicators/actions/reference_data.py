@@ -25,7 +25,6 @@ class ReferenceCounts:
         return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
 
 
-
 @transaction.atomic
 def import_regions(*, rows: list[RegionRow]) -> ReferenceCounts:
     held = {region.code: region for region in Region.objects.all()}

@@ -52,7 +52,6 @@ class StaleReferenceError(UploadError):
     """A code that validation accepted has since disappeared from the database."""
 
 
-
 @transaction.atomic
 def apply_return(
     *,
@@ -186,4 +185,3 @@ def store_plan(plan: ReturnPlan, batch: ReturnImport) -> None:
         update_fields=["value", "numerator", "denominator", "source_import"],
     )
     summary.return_import = batch
-

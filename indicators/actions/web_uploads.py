@@ -28,7 +28,6 @@ class OrganisationsMoved(UploadError):
         super().__init__("Some organisations have moved region since this file was checked; upload it again.")
 
 
-
 PREVIEW_NEW_VALUES = 500
 
 

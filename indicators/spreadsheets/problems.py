@@ -86,7 +86,6 @@ class TableError(Exception):
         self.problems = problems
 
 
-
 def refusal(message: str, code: str) -> TableError:
     """The whole file refused, for one reason."""
     return TableError([Problem(None, None, message, code)])

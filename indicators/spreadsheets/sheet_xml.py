@@ -321,5 +321,3 @@ def _percent(number: str) -> str:
         return f"{float(number) * 100:g}%"
     except (OverflowError, ValueError):
         return f"{number} as a percentage"
-
-

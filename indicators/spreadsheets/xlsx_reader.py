@@ -103,4 +103,3 @@ def _read_sheet(workbook) -> Table:
                                   "the file in Excel and save it again as .xlsx, or save it as CSV.", "bad_sheet",
                                   sheet=sheet.title)]) from None
     return reader.table(notes)
-
