@@ -9,7 +9,11 @@ ceiling. Twice: with the page cache (the publication-day setting) and without.
 Targets: report card and browse at least half the trivial view's throughput
 once warm; at least 100 requests per second uncached for the report card.
 
-    .venv/bin/python bench/load.py [--database sqlite|postgres|both] [--seconds 10] [--connections 10]
+    .venv/bin/python bench/load.py [--database sqlite|postgres|both] [--seconds 10] [--connections 10] [--processes 2]
+
+With `--processes 2`, two web processes (each gunicorn with 2 workers, on
+ports 8765 and 8766) share one Redis page cache (database 5, flushed first),
+driven at once by one wrk each: requests per second summed.
 
 Needs wrk (apt-get install -y wrk).
 """
@@ -49,21 +53,34 @@ def prepare() -> dict[str, str]:
             "report card": f"/organisations/{rating.organisation.code}/2000-01/"}
 
 
-def serve(cache_seconds: int) -> subprocess.Popen:
-    return start_gunicorn(PORT, cache_seconds=cache_seconds)
+# With several web processes, the page cache they share (as in production: README, *Scaling out*).
+SHARED_CACHE = "redis://127.0.0.1:6379/5"
 
 
-def wrk(path: str, seconds: int, connections: int) -> dict:
-    url = f"http://127.0.0.1:{PORT}{path}"
-    for _ in range(20):  # warm: caches, connections, lazy imports
-        urllib.request.urlopen(url, timeout=10).read()
-    output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                            capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50": percentiles.get("50"), "p99": percentiles.get("99"),
-            "errors": int(errors.group(1)) if errors else 0}
+def serve(cache_seconds: int, processes: int) -> list[subprocess.Popen]:
+    if processes > 1:
+        os.environ["CACHE_URL"] = SHARED_CACHE
+        import redis
+        redis.Redis.from_url(SHARED_CACHE).flushdb()
+    return [start_gunicorn(PORT + i, cache_seconds=cache_seconds) for i in range(processes)]
+
+
+def wrk(path: str, seconds: int, connections: int, processes: int) -> dict:
+    """One wrk per web process, at once, each with its share of the
+    connections: requests per second summed, latency of the first."""
+    urls = [f"http://127.0.0.1:{PORT + i}{path}" for i in range(processes)]
+    for url in urls:
+        for _ in range(20):  # warm: caches, connections, lazy imports
+            urllib.request.urlopen(url, timeout=10).read()
+    runs = [subprocess.Popen(["wrk", "-t2" if processes == 1 else "-t1", f"-c{max(1, connections // processes)}",
+                              f"-d{seconds}s", "--latency", url], stdout=subprocess.PIPE, text=True)
+            for url in urls]
+    outputs = [run.communicate()[0] for run in runs]
+    rps = sum(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)) for output in outputs)
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", outputs[0], re.MULTILINE))
+    errors = sum(int(found.group(1)) for output in outputs
+                 if (found := re.search(r"Non-2xx or 3xx responses: (\d+)", output)))
+    return {"rps": rps, "p50": percentiles.get("50"), "p99": percentiles.get("99"), "errors": errors}
 
 
 def main() -> None:
@@ -71,24 +88,29 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="web processes (gunicorn, 2 workers each) sharing one Redis page cache")
     args = parser.parse_args()
     if "BENCH_DATABASE" not in os.environ:
         if not shutil.which("wrk"):
             raise SystemExit("wrk is not installed: apt-get install -y wrk")
         databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
         raise SystemExit(run_per_database(__file__, databases,
-                                          ["--seconds", str(args.seconds), "--connections", str(args.connections)]))
+                                          ["--seconds", str(args.seconds), "--connections", str(args.connections),
+                                           "--processes", str(args.processes)]))
 
     urls = prepare()
-    print(f"\n{os.environ['BENCH_DATABASE']}: gunicorn 2 sync workers, wrk 2 threads, {args.connections} "
+    print(f"\n{os.environ['BENCH_DATABASE']}: {args.processes} web process(es) of gunicorn 2 sync workers"
+          f"{' sharing a Redis page cache' if args.processes > 1 else ''}, wrk, {args.connections} "
           f"connections, {args.seconds} s per URL, on this machine's {os.cpu_count()} cores")
     for label, seconds in (("cached (publication day)", 300), ("uncached", 0)):
-        server = serve(seconds)
+        servers = serve(seconds, args.processes)
         try:
-            figures = {name: wrk(path, args.seconds, args.connections) for name, path in urls.items()}
+            figures = {name: wrk(path, args.seconds, args.connections, args.processes) for name, path in urls.items()}
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=10)
+            for server in servers:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=10)
         ceiling = figures["trivial view (robots.txt)"]["rps"]
         print(f"\n{label}")
         print(f"{'page':28} {'req/s':>8} {'of trivial':>10} {'p50':>9} {'p99':>9} {'non-2xx':>8}")

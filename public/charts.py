@@ -9,12 +9,16 @@ import statistics
 from dataclasses import dataclass
 from html import escape
 
-GREEN, YELLOW, RED, GREY = "#007f3b", "#ffeb3b", "#d5281b", "#768692"
-TEXT, GRID, BLUE, DARK, WHITE = "#212b32", "#d8dde0", "#005eb8", "#212b32", "#ffffff"
+from ratings import bands
+
+from .formatting import bar_share, format_tick
+
+GRID, BLUE, DARK, GREY = "#d8dde0", "#005eb8", "#212b32", "#768692"
+TEXT, WHITE = bands.TEXT, bands.WHITE
+CUT_OFF = bands.of(bands.GREEN).fill  # the green cut-off, in green
 FONT = 'font-family="Arial, sans-serif"'
 DASHED = ' stroke-dasharray="4 3"'
 EM = 0.6  # estimated text width a character, in font sizes: no font metrics here, and Arial averages 0.55
-BANDS = (("green", "Green", GREEN), ("yellow", "Yellow", YELLOW), ("red", "Red", RED))
 
 
 def _e(text) -> str:
@@ -24,16 +28,6 @@ def _e(text) -> str:
 def _n(value: float) -> str:
     """Coordinates: one decimal, short and deterministic."""
     text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def format_number(value: float) -> str:
-    """Tick labels: 3 decimals (3 significant figures below 0.1, so small steps stay
-    distinct), no trailing zeros, thousands separated from 10,000."""
-    magnitude = abs(value)
-    decimals = 3 if magnitude >= 0.1 or magnitude == 0 else min(2 - math.floor(math.log10(magnitude)), 12)
-    text = f"{value:,.{decimals}f}" if magnitude >= 10000 else f"{value:.{decimals}f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text == "-0" else text
 
 
@@ -53,21 +47,34 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return [float(f"{index * step:.12g}") for index in range(first, last + 1)]
 
 
-def band_marker(band: str, x: float, y: float, size: float) -> str:
-    """A band's marker centred on (x, y): green circle, yellow upward triangle,
-    red square; anything else (not rated) a smaller hollow grey diamond."""
-    half = size / 2
-    if band == "green":
-        return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(half)}" fill="{GREEN}" stroke="{DARK}" stroke-width="0.5"/>'
-    if band == "yellow":
-        points = f"{_n(x)},{_n(y - half)} {_n(x + half)},{_n(y + half)} {_n(x - half)},{_n(y + half)}"
-        return f'<polygon points="{points}" fill="{YELLOW}" stroke="{DARK}" stroke-width="1"/>'
-    if band == "red":
-        return (f'<rect x="{_n(x - half)}" y="{_n(y - half)}" width="{_n(size)}" height="{_n(size)}" '
-                f'fill="{RED}" stroke="{DARK}" stroke-width="0.5"/>')
+def _circle(x: float, y: float, half: float, colour: str) -> str:
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(half)}" fill="{colour}" stroke="{DARK}" stroke-width="0.5"/>'
+
+
+def _triangle(x: float, y: float, half: float, colour: str) -> str:  # pointing up
+    points = f"{_n(x)},{_n(y - half)} {_n(x + half)},{_n(y + half)} {_n(x - half)},{_n(y + half)}"
+    return f'<polygon points="{points}" fill="{colour}" stroke="{DARK}" stroke-width="1"/>'
+
+
+def _square(x: float, y: float, half: float, colour: str) -> str:
+    return (f'<rect x="{_n(x - half)}" y="{_n(y - half)}" width="{_n(2 * half)}" height="{_n(2 * half)}" '
+            f'fill="{colour}" stroke="{DARK}" stroke-width="0.5"/>')
+
+
+def _hollow_diamond(x: float, y: float, half: float, colour: str) -> str:  # smaller, so it reads as less
     half *= 0.8
     points = f"{_n(x)},{_n(y - half)} {_n(x + half)},{_n(y)} {_n(x)},{_n(y + half)} {_n(x - half)},{_n(y)}"
-    return f'<polygon points="{points}" fill="none" stroke="{GREY}" stroke-width="1.5"/>'
+    return f'<polygon points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+
+
+SHAPES = {"circle": _circle, "triangle": _triangle, "square": _square, "hollow diamond": _hollow_diamond}
+
+
+def band_marker(band: str, x: float, y: float, size: float) -> str:
+    """A band's marker centred on (x, y), in its shape and colour (ratings/bands.py):
+    anything that is not a band is drawn as not rated."""
+    terms = bands.of(band)
+    return SHAPES[terms.shape](x, y, size / 2, terms.fill)
 
 
 def band_icon(band: str, size: int = 16) -> str:
@@ -120,7 +127,7 @@ def _value_axis(ticks: list[float], y_of, left: float, right: float, label: str,
     for tick in ticks:
         zero = ' class="app-chart-zero"' if tick == 0 else ""
         parts.append(_line(left, y_of(tick), right, y_of(tick), TEXT if tick in (0, ticks[0]) else GRID, 1, zero))
-        parts.append(_text(left - 6, y_of(tick) + 4, format_number(tick), 11, "end"))
+        parts.append(_text(left - 6, y_of(tick) + 4, format_tick(tick), 11, "end"))
     return parts
 
 
@@ -148,7 +155,6 @@ class DotPoint:
     label: str
     value: float
     band: str = ""
-    highlight: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,19 +167,15 @@ def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoi
              reference_lines: list[ReferenceLine] = ()) -> str:
     """Dots along one value axis; dots that would overlap stack into (at most 12) rows, so hundreds stay readable."""
     width, left, right, size, pitch, max_rows = 640, 40, 600, 8, 10, 12
-    highlighted = [p for p in points if p.highlight]
-    if len(highlighted) > 1:
-        raise ValueError("dot_plot highlights at most one point")
-    others = sorted((p for p in points if not p.highlight), key=lambda p: (p.value, p.label))
+    ordered = sorted(points, key=lambda p: (p.value, p.label))
     values = [p.value for p in points] + [line.value for line in reference_lines]
     ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0))
     x_of = _scale(ticks[0], ticks[-1], left, right)
-    rows = _stack_rows([(x_of(p.value), x_of(p.value)) for p in others], size + 1, max_rows)
+    rows = _stack_rows([(x_of(p.value), x_of(p.value)) for p in ordered], size + 1, max_rows)
     labels = sorted((_fit(line.label, x_of(line.value), 12, width, 4) + (x_of(line.value),)
                      for line in reference_lines), key=lambda label: label[3])
     label_rows = _stack_rows([label[3:5] for label in labels], 8, len(labels))  # staggered only if they overlap
-    highlight_label_y = 16 + 14 * (max(label_rows, default=-1) + 1)
-    dots_top = highlight_label_y + (10 if highlighted else -6)
+    dots_top = 10 + 14 * (max(label_rows, default=-1) + 1)  # below the reference lines' labels
     axis_y = dots_top + (max(rows, default=0) + 1) * pitch + 6
     height = axis_y + 46
     body = []
@@ -183,21 +185,14 @@ def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoi
     body.append(_line(left, axis_y, right, axis_y))
     for tick in ticks:
         body.append(_line(x_of(tick), axis_y, x_of(tick), axis_y + 5))
-        body.append(_text(x_of(tick), axis_y + 18, format_number(tick), 11, "middle"))
+        body.append(_text(x_of(tick), axis_y + 18, format_tick(tick), 11, "middle"))
     body.append(_text(width / 2, axis_y + 38, axis_label, 12, "middle"))
-    for point, row in zip(others, rows):
+    for point, row in zip(ordered, rows):
         x, y = x_of(point.value), axis_y - 8 - row * pitch
         shape = band_marker(point.band, x, y, size) if point.band else \
             f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(size / 2)}" fill="{GREY}"/>'
-        body.append(f'<g class="app-chart-point">{shape}<title>{_e(point.label)}: {_e(format_number(point.value))}'
+        body.append(f'<g class="app-chart-point">{shape}<title>{_e(point.label)}: {_e(format_tick(point.value))}'
                     f'</title></g>')
-    for point in highlighted:  # last, so it is on top
-        x, y = x_of(point.value), axis_y - 8
-        label_x, anchor, text, _, _ = _fit(point.label, x, 12, width)
-        body.append(f'<g class="app-chart-highlight">{_line(x, highlight_label_y + 4, x, y - 7, BLUE)}'
-                    f'<circle cx="{_n(x)}" cy="{_n(y)}" r="7" fill="{BLUE}" stroke="{WHITE}" stroke-width="2"/>'
-                    f'<title>{_e(point.label)}: {_e(format_number(point.value))}</title></g>')
-        body.append(_text(label_x, highlight_label_y, text, 12, anchor, bold=True, fill=BLUE))
     return _svg(chart_id, title, description, width, height, body)
 
 
@@ -218,7 +213,7 @@ def trend_chart(*, chart_id: str, title: str, description: str, years: list[str]
     x_of = lambda index: left + step * (index + 0.5)  # years sit in the middle of equal slots
     body = _value_axis(ticks, y_of, left, right, axis_label, (top + bottom) / 2)
     if any(cutoff is not None for cutoff in cutoffs):
-        body.append(_line(right - 150, 14, right - 126, 14, GREEN, 2, DASHED))
+        body.append(_line(right - 150, 14, right - 126, 14, CUT_OFF, 2, DASHED))
         body.append(_text(right - 120, 18, "Green cut-off", 11, fill=TEXT))
     segment: list[str] = []
     for index, score in enumerate([*scores, None]):
@@ -232,14 +227,14 @@ def trend_chart(*, chart_id: str, title: str, description: str, years: list[str]
         x = x_of(index)
         if cutoff is not None:
             half = min(24, step / 2 - 2)
-            body.append(_line(x - half, y_of(cutoff), x + half, y_of(cutoff), GREEN, 2, DASHED))
+            body.append(_line(x - half, y_of(cutoff), x + half, y_of(cutoff), CUT_OFF, 2, DASHED))
         if score is None:  # upright when crowded, so it takes no more room than a point
             spin = f"rotate(-90 {_n(x + 3)} {bottom - 6})" if crowded else ""
             body.append(_text(x + 3 * crowded, bottom - 6, "Not rated", 10, "start" if crowded else "middle",
                               fill=GREY, transform=spin))
         else:
             body.append(f'<g class="app-chart-point">{band_marker(band, x, y_of(score), 14)}'
-                        f'<title>{_e(year)}: {_e(format_number(score))}</title></g>')
+                        f'<title>{_e(year)}: {_e(format_tick(score))}</title></g>')
         if crowded:
             body.append(_text(x + 4, bottom + 14, year, 11, "end", transform=f"rotate(-45 {_n(x + 4)} {bottom + 14})"))
         else:
@@ -259,31 +254,30 @@ def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareR
     (so the label never sits on another band's colour)."""
     width, label_right, bar_left, bar_right, bar = 640, 206, 214, 600, 22
     body = []
-    for index, (band, word, _) in enumerate(BANDS):
+    for index, band in enumerate(bands.RATED):
         x = bar_left + index * 90
-        body.append(band_marker(band, x + 6, 14, 11))
-        body.append(_text(x + 16, 18, word, 12))
+        body.append(band_marker(band.code, x + 6, 14, 11))
+        body.append(_text(x + 16, 18, band.word, 12))
     y = 32
     for row in rows:
-        counts = {band: max(int(row.counts.get(band, 0)), 0) for band, _, _ in BANDS}
+        counts = {band: max(int(row.counts.get(band, 0)), 0) for band in bands.RATED_CODES}
         total = sum(counts.values())
         shown = _shorten(row.label, 32)  # the full label is the row's title
         parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, shown, 12, "end")]
         if not total:
             parts.append(_text(bar_left, y + bar / 2 + 4, "No rated organisations", 12))
         x, callout_end = bar_left, None
-        for band, word, colour in BANDS if total else ():
+        for terms in bands.RATED if total else ():
+            band, word = terms.code, terms.word
             if not counts[band]:
                 continue
             span = (bar_right - bar_left) * counts[band] / total
-            share = f"{math.floor(100 * counts[band] / total + 0.5)}%"  # whole per cent, halves up
-            share = "<1%" if share == "0%" else share  # a band that is there never shows as 0%
+            share = bar_share(counts[band], total)
             parts.append(f'<g class="app-chart-segment"><rect x="{_n(x)}" y="{_n(y)}" width="{_n(span)}" '
-                         f'height="{bar}" fill="{colour}" stroke="{WHITE}" stroke-width="1"/>'
+                         f'height="{bar}" fill="{terms.fill}" stroke="{WHITE}" stroke-width="1"/>'
                          f'<title>{_e(f"{row.label}: {word} {counts[band]} ({share})")}</title></g>')
             if span >= EM * 11 * len(share) + 6:
-                ink = TEXT if band == "yellow" else WHITE
-                parts.append(_text(x + span / 2, y + bar / 2 + 4, share, 11, "middle", bold=True, fill=ink))
+                parts.append(_text(x + span / 2, y + bar / 2 + 4, share, 11, "middle", bold=True, fill=terms.ink))
             else:
                 start = min(max(x, (callout_end or 0) + 6), width - 14 - EM * 11 * len(share))
                 parts.append(band_marker(band, start + 4, y + bar + 9, 8))
@@ -325,13 +319,13 @@ def scatter_plot(*, chart_id: str, title: str, description: str, points: list[Sc
     body = _value_axis(y_ticks, y_of, left, right, y_label, (top + bottom) / 2)
     for tick in x_ticks:
         body.append(_line(x_of(tick), top, x_of(tick), bottom, GRID))
-        body.append(_text(x_of(tick), bottom + 18, format_number(tick), 11, "middle"))
+        body.append(_text(x_of(tick), bottom + 18, format_tick(tick), 11, "middle"))
     body.append(_line(left, top, left, bottom))
     body.append(_text((left + right) / 2, bottom + 40, x_label, 12, "middle"))
     for point in points:
         name = f"{point.label}: " if point.label else ""
         body.append(f'<g class="app-chart-point">{band_marker(point.band, x_of(point.x), y_of(point.y), 8)}'
-                    f'<title>{_e(name)}{_e(format_number(point.x))}, {_e(format_number(point.y))}</title></g>')
+                    f'<title>{_e(name)}{_e(format_tick(point.x))}, {_e(format_tick(point.y))}</title></g>')
     fit = fit or _least_squares(xs, ys)
     if fit and points:
         slope, intercept = fit

@@ -13,13 +13,14 @@ from django.db.models import Q
 
 from indicators.models import Indicator, Organisation, Result
 from indicators.years import format_year
-from ratings import exports
+from ratings import bands, exports
 
 from . import queries
+from .formatting import listed
 
 
 def rating_rows(year: int) -> tuple[list[str], Iterator[list]]:
-    runs = list(queries.published_runs(year).only("pk"))
+    runs = list(queries.published_run_queryset(year).only("pk"))
     return list(exports.COLUMNS), exports.rating_rows(runs)
 
 
@@ -35,7 +36,7 @@ def result_rows(year: int) -> tuple[list[str], Iterator[list]]:
     once, each query is a short index scan, and nothing held grows with the
     number of organisations (one ordered query over 400,000 results took 8 s
     to its first row on PostgreSQL, and minutes with stale statistics)."""
-    types = list(queries.published_runs(year).values_list("organisation_type", flat=True))
+    types = list(queries.published_run_queryset(year).values_list("organisation_type", flat=True))
     return RESULT_COLUMNS, _result_rows(year, types)
 
 
@@ -84,7 +85,7 @@ DATASETS = {
          ("organisation_code", "The organisation's code."), ("organisation_name", "Its name."),
          ("organisation_type", "HA (health authority), TRUST (acute trust) or PCG (primary care group)."),
          ("region", "NHS Executive regional office."),
-         ("band", "green, yellow, red or not_rated."),
+         ("band", listed(list(bands.CODES), last="or") + "."),
          ("score", "Final score S: the level score and the improvement score combined."),
          ("level_score", "Level score L: the mean of the domain scores."),
          ("improvement_score", "Improvement score I, since the year before; empty when there is none."),

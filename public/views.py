@@ -12,12 +12,11 @@ from indicators.models import Indicator
 from indicators.queries import is_synthetic_data_present
 from indicators.years import format_year
 from ratings import exports
-from ratings.models import Band
 
-from . import downloads as public_downloads, presenters, queries
+from . import browse_table, downloads as public_downloads, presenters, queries
+from .browse_table import page_read, paginate, pagination, ratings_table, requested_page
 from .cache import public_page
 from .filters import RatingFilter
-from .tables import paginate, pagination, ratings_table
 
 
 def _render(request, template, context, status=200):
@@ -37,11 +36,8 @@ def home(request):
     years = queries.published_years()
     year = years[0] if years else None
     counts = queries.band_counts(year) if year else {}
-    types = [{"type": t, "plural": presenters.plural_of(t),
-              "counts": [(band, counts.get((t.code, band), 0)) for band in (Band.GREEN, Band.YELLOW, Band.RED)],
-              "not_rated": counts.get((t.code, Band.NOT_RATED), 0)}
-             for t in queries.organisation_types() if any(key[0] == t.code for key in counts)]
-    return _render(request, "public/home.html", {"year": year, "years": years, "types": types})
+    page = presenters.pages.home(counts, queries.organisation_types(year))
+    return _render(request, "public/home.html", {"year": year, "years": years, "page": page})
 
 
 @public_page
@@ -73,7 +69,7 @@ def browse(request, year):
         if not withdrawn:
             raise Http404("No ratings have been published for this year.")
         return _render(request, "public/withdrawn.html", {
-            "page": presenters.withdrawn_year(year, withdrawn), "years": years}, status=410)
+            "page": presenters.pages.withdrawn_year(year, withdrawn), "years": years}, status=410)
     filters = _filtered_ratings(request, year)
     table = ratings_table(filters.qs, request.GET, year)
     query = request.GET.copy()
@@ -81,7 +77,7 @@ def browse(request, year):
         query.pop(name, None)
     return _render(request, "public/browse.html", {
         "year": year, "years": years, "filter": filters, "table": table,
-        "withdrawals": [presenters.withdrawal_notice(run, run.organisation_type) for run in withdrawn],
+        "withdrawals": [presenters.revisions.withdrawal_notice(run, run.organisation_type) for run in withdrawn],
         "csv_url": reverse("public:browse_csv", args=[format_year(year)]) + ("?" + query.urlencode() if query else "")})
 
 
@@ -98,8 +94,8 @@ def report_card(request, code, year=None):
     data = queries.report_card(code, year)
     if data.rating is None:  # the year's ratings were withdrawn: say so, rather than a bare 404
         return _render(request, "public/withdrawn.html", {
-            "page": presenters.withdrawn_card(data), "organisation": data.organisation}, status=410)
-    card = presenters.report_card(data)
+            "page": presenters.pages.withdrawn_card(data), "organisation": data.organisation}, status=410)
+    card = presenters.report_card.card(data)
     return _render(request, "public/report_card.html", {"card": card, "organisation": data.organisation})
 
 
@@ -109,7 +105,7 @@ def report_card_version(request, code, year, run_id):
     if run.current:
         return redirect("public:report_card", code=organisation.code, year=year)
     data = queries.version_card(organisation, versions, run)
-    card = presenters.report_card(data)
+    card = presenters.report_card.card(data)
     return _render(request, "public/report_card.html", {"card": card, "organisation": organisation})
 
 
@@ -124,13 +120,10 @@ def indicator_list(request):
 def indicator(request, code, year):
     years = _years_or_404(year)
     indicator, types, runs, run, figures = queries.indicator_page(code, year, request.GET.get("type"))
-    counts, shown, chart_points, paginator = None, None, [], None
-    if figures is not None:
-        counts = figures.counts()
-        paginator, shown = paginate(figures.table(), request.GET, count=counts["rows"])
-        chart_points = figures.chart_points(presenters.chart_sample(counts["with_value"]))
-    page = presenters.indicator_page(indicator, run, counts, shown.object_list if shown else [],
-                                     shown.start_index() if shown else 1, chart_points)
+    reading = figures.read(page=requested_page(request.GET), per_page=browse_table.PER_PAGE,
+                           chart_points=presenters.charting.MAX_CHART_POINTS) if figures else None
+    paginator, shown = page_read(reading.page, reading.page_number, reading.rows) if reading else (None, None)
+    page = presenters.pages.indicator_page(indicator, run, reading)
     return _render(request, "public/indicator.html", {
         "indicator": indicator, "year": year, "years": years, "types": types, "runs": runs, "run": run, "page": page,
         "shown": shown, "pagination": pagination(paginator, shown, request.GET) if shown else {}})
@@ -141,7 +134,7 @@ def region(request, code, year):
     years = _years_or_404(year)
     region, counts, ratings = queries.region_page(code, year)
     national = queries.band_counts(year)
-    page = presenters.region_page(region, counts, national, queries.organisation_types())
+    page = presenters.pages.region_page(region, counts, national, queries.organisation_types())
     paginator, organisations = paginate(ratings, request.GET)
     return _render(request, "public/region.html", {
         "region": region, "year": year, "years": years, "page": page, "organisations": organisations,
@@ -151,18 +144,19 @@ def region(request, code, year):
 @public_page
 def fairness(request, year):
     years = _years_or_404(year)
-    sections = presenters.fairness(queries.fairness(year, sample=presenters.chart_sample),
-                                   queries.organisation_types(), queries.regions())
+    sections = presenters.fairness.sections(queries.fairness(year, sample=presenters.charting.chart_sample),
+                                            queries.organisation_types(), queries.regions())
     return _render(request, "public/fairness.html", {"year": year, "years": years, "sections": sections})
 
 
 @public_page
 def methodology(request, year):
     years = _years_or_404(year)
-    runs = list(queries.published_runs(year).select_related("organisation_type").order_by("organisation_type__code"))
+    runs = list(queries.published_run_queryset(year).select_related("organisation_type")
+                .order_by("organisation_type__code"))
     names = dict(Indicator.objects.values_list("code", "name"))
     return _render(request, "public/methodology.html", {
-        "year": year, "years": years, "sections": presenters.methodology(runs, names)})
+        "year": year, "years": years, "sections": presenters.methodology.sections(runs, names)})
 
 
 @public_page

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from indicators.admin import ReadOnlyModelAdmin
 from indicators.years import format_year
 
-from . import actions
+from . import actions, bands
 from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
@@ -51,37 +51,31 @@ class RatingSchemeAdmin(admin.ModelAdmin):
                 messages.SUCCESS)
 
 
+def _band_count(band):
+    """A column of the runs list: how many of a run's ratings are in the band."""
+    @admin.display(description=band.word, ordering=band.code)
+    def count(obj):
+        return getattr(obj, band.code)
+    count.__name__ = band.code
+    return count
+
+
 @admin.register(RatingRun)
 class RatingRunAdmin(ReadOnlyModelAdmin):
     """Read-only: runs are never edited after they are computed."""
 
     list_display = ["id", "year_display", "organisation_type", "status", "created_at", "created_by",
-                    "published_at", "rated_count", "green", "yellow", "red", "engine_version"]
+                    "published_at", "rated_count", *map(_band_count, bands.RATED), "engine_version"]
     list_filter = ["status", "organisation_type", "year"]
     list_select_related = ["organisation_type", "created_by"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            green=Count("ratings", filter=Q(ratings__band="green")),
-            yellow=Count("ratings", filter=Q(ratings__band="yellow")),
-            red=Count("ratings", filter=Q(ratings__band="red")))
+            **{band: Count("ratings", filter=Q(ratings__band=band)) for band in bands.RATED_CODES})
 
     @admin.display(description="year", ordering="year")
     def year_display(self, obj):
         return format_year(obj.year)
-
-    @admin.display(ordering="green")
-    def green(self, obj):
-        return obj.green
-
-    @admin.display(ordering="yellow")
-    def yellow(self, obj):
-        return obj.yellow
-
-    @admin.display(ordering="red")
-    def red(self, obj):
-        return obj.red
-
 
 
 @admin.register(Rating)

@@ -9,9 +9,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-GREEN, YELLOW, RED, NOT_RATED = "green", "yellow", "red", "not_rated"
-BANDS = (GREEN, YELLOW, RED, NOT_RATED)
-BAND_WORDS = {GREEN: "green", YELLOW: "yellow", RED: "red", NOT_RATED: "not rated"}
+from . import bands
+from .bands import CODES as BANDS, GREEN, NOT_RATED, RED, YELLOW
+
+BAND_WORDS = {band.code: band.word.lower() for band in bands.BANDS}
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .bands import GREEN, NOT_RATED, RED, YELLOW
 from .parameters import DOMAINS, SchemeParameters, parameter_problems  # noqa: F401 (re-exported)
 
 # Bump whenever the same inputs would give different outputs; stored with every run.
 ENGINE_VERSION = "1.0.0"
 
 HIGHER_BETTER, LOWER_BETTER = "higher_better", "lower_better"
-GREEN, YELLOW, RED, NOT_RATED = "green", "yellow", "red", "not_rated"
 TIE_TOLERANCE = 1e-9
 # A spread this small relative to the values is floating-point noise around
 # identical values (mean of 0.1, 0.1, 0.1 is not exactly 0.1): treat it as zero.

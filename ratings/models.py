@@ -13,6 +13,7 @@ from django.utils import timezone
 from indicators.models import Indicator, Organisation, OrganisationType
 from indicators.years import FIRST_YEAR, LAST_YEAR, format_year
 
+from . import bands
 from .parameters import DOMAINS, SchemeParameters, parameter_problems
 
 
@@ -170,11 +171,9 @@ class RatingRun(models.Model):
         return f"{self.organisation_type.code} {format_year(self.year)} run {self.pk} ({self.status})"
 
 
-class Band(models.TextChoices):
-    GREEN = "green", "Green"
-    YELLOW = "yellow", "Yellow"
-    RED = "red", "Red"
-    NOT_RATED = "not_rated", "Not rated"
+# The choices are the band vocabulary's (ratings/bands.py): Band.GREEN == "green", labelled "Green".
+Band = models.TextChoices("Band", {band.code.upper(): (band.code, band.word) for band in bands.BANDS},
+                          module=__name__)
 
 
 class Rating(models.Model):
@@ -232,7 +231,7 @@ class BandConsequence(models.Model):
     escalating interventions for red by consecutive red years. Edited by admins;
     the report card shows them."""
 
-    band = models.CharField(max_length=10, choices=[(b.value, b.label) for b in (Band.GREEN, Band.YELLOW, Band.RED)])
+    band = models.CharField(max_length=10, choices=[(band.code, band.word) for band in bands.RATED])
     consecutive_years = models.PositiveSmallIntegerField(
         default=1, help_text="Applies from this many consecutive years in the band (the red escalation ladder).")
     title = models.CharField(max_length=200)
@@ -242,7 +241,7 @@ class BandConsequence(models.Model):
     class Meta:
         ordering = ["band", "consecutive_years", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(band__in=["green", "yellow", "red"]), name="consequence_band_valid"),
+            models.CheckConstraint(condition=Q(band__in=list(bands.RATED_CODES)), name="consequence_band_valid"),
             models.CheckConstraint(condition=Q(consecutive_years__gte=1), name="consequence_years_valid"),
         ]
 

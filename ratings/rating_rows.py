@@ -19,6 +19,7 @@ import orjson
 import pandas as pd
 
 from .engine import DOMAINS, TIE_TOLERANCE, EngineResult
+from .standings import STANDING_FIELDS, Adjustment, CoreFailure, IndicatorScore
 
 # Column order of the rows, as in the ratings table (without id and run_id, added by the writer).
 COLUMNS = ["organisation_id", "band", "band_without_adjustment", "band_without_improvement", "score",
@@ -26,6 +27,12 @@ COLUMNS = ["organisation_id", "band", "band_without_adjustment", "band_without_i
            "core_failures", "rank", "green_cutoff", "gap_to_green", "coverage", "not_rated_reason", "adjustments",
            "indicator_scores", "peer_standings"]
 JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scores"}
+# The JSON shapes' fields, as their reader (standings.py) names them: numbers, then texts; the
+# indicator code is the key (or, in a list of objects, the first field).
+SCORE_NUMBERS = list(IndicatorScore._fields)
+STANDING_NUMBERS, STANDING_TEXTS = list(STANDING_FIELDS[:-1]), list(STANDING_FIELDS[-1:])
+FAILURE_NUMBERS, FAILURE_TEXTS = list(CoreFailure._fields[1:-1]), list(CoreFailure._fields[-1:])
+ADJUSTMENT_NUMBERS, ADJUSTMENT_TEXTS = list(Adjustment._fields[1:-1]), list(Adjustment._fields[-1:])
 # Shown to 4 places (S, L and I are stored in full): shorter JSON, and reproducible to 1e-6 where it matters.
 SCORE_ROUNDING = {"adjusted": 6, "z": 4, "delta_z": 4}
 ADJUSTMENT_ROUNDING = {"adjusted": 6, "slope": 6}
@@ -40,16 +47,14 @@ def rating_rows(result: EngineResult, unadjusted: EngineResult, ratings: pd.Data
     organisations = ratings["organisation"].to_numpy()
     without = unadjusted.ratings.set_index("organisation").reindex(organisations)
     rounded_scores = result.indicator_scores.round(SCORE_ROUNDING)
-    scores = _per_organisation(rounded_scores, organisations, codes,
-                               ["value", "adjusted", "z", "delta_z"], _scores_json)
+    scores = _per_organisation(rounded_scores, organisations, codes, SCORE_NUMBERS, _scores_json)
     of_these = rounded_scores[rounded_scores["organisation"].isin(organisations)]
     standings = _per_organisation(peer_standings(of_these, summary, codes), organisations, codes,
-                                  ["position", "count"], _standings_json, text_columns=["quarter"])
-    failures = _per_organisation(result.core_failures, organisations, codes, ["value", "threshold"],
-                                 _failures_json, text_columns=["reason"])
+                                  STANDING_NUMBERS, _standings_json, text_columns=STANDING_TEXTS)
+    failures = _per_organisation(result.core_failures, organisations, codes, FAILURE_NUMBERS,
+                                 _failures_json, text_columns=FAILURE_TEXTS)
     adjustments = _per_organisation(result.adjustments.round(ADJUSTMENT_ROUNDING), organisations, codes,
-                                    ["value", "adjusted", "deprivation", "slope"], _adjustments_json,
-                                    text_columns=["status"])
+                                    ADJUSTMENT_NUMBERS, _adjustments_json, text_columns=ADJUSTMENT_TEXTS)
     level = ratings[[f"level_{d}" for d in DOMAINS]].to_numpy(dtype=float).tolist()
     improvement = ratings[[f"improvement_{d}" for d in DOMAINS]].to_numpy(dtype=float).tolist()
     domain_scores = [orjson.dumps({"level": dict(zip(DOMAINS, lv)), "improvement": dict(zip(DOMAINS, iv))}).decode()
@@ -87,9 +92,9 @@ def peer_standings(rounded_scores: pd.DataFrame, summary: dict, codes: dict) -> 
         percentile = (worse + 0.5 * (equal - 1)) / (count - 1) if count >= 2 else np.full(len(z), 0.5)
         quarter = np.where(percentile >= 0.75, "top", np.where(percentile <= 0.25, "bottom", "middle"))
         parts.append(pd.DataFrame({"organisation": rows["organisation"].to_numpy(), "indicator": indicator,
-                                   "position": better + 1, "count": count, "quarter": quarter}))
+                                   **dict(zip(STANDING_FIELDS, (better + 1, count, quarter)))}))
     if not parts:
-        return pd.DataFrame(columns=["organisation", "indicator", "position", "count", "quarter"])
+        return pd.DataFrame(columns=["organisation", "indicator", *STANDING_FIELDS])
     # Back in the engine's order (by organisation then indicator), as the other JSON columns are.
     return pd.concat(parts, ignore_index=True).sort_values(["organisation", "indicator"], kind="stable")
 
@@ -129,14 +134,13 @@ def _scores_json(codes, numbers: np.ndarray, _texts) -> str:
 
 
 def _standings_json(codes, numbers: np.ndarray, texts) -> str:
-    return orjson.dumps({c: [int(n[0]), int(n[1]), t[0]] for c, n, t in zip(codes, numbers.tolist(), texts)}).decode()
+    # Position and count are whole numbers.
+    return orjson.dumps({c: [*map(int, n), *t] for c, n, t in zip(codes, numbers.tolist(), texts)}).decode()
 
 
 def _failures_json(codes, numbers: np.ndarray, texts) -> str:
-    return orjson.dumps([{"indicator": c, "value": n[0], "threshold": n[1], "reason": t[0]}
-                         for c, n, t in zip(codes, numbers.tolist(), texts)]).decode()
+    return orjson.dumps([CoreFailure(c, *n, *t)._asdict() for c, n, t in zip(codes, numbers.tolist(), texts)]).decode()
 
 
 def _adjustments_json(codes, numbers: np.ndarray, texts) -> str:
-    return orjson.dumps([{"indicator": c, "value": n[0], "adjusted": n[1], "deprivation": n[2], "slope": n[3],
-                          "status": t[0]} for c, n, t in zip(codes, numbers.tolist(), texts)]).decode()
+    return orjson.dumps([Adjustment(c, *n, *t)._asdict() for c, n, t in zip(codes, numbers.tolist(), texts)]).decode()

@@ -1,7 +1,7 @@
 """Reading an uploaded CSV or Excel file into a plain table, with every
 problem located by line (or sheet and row) and column; and writing CSV that
 people open in spreadsheets. Not the public site's browse table
-(`public/tables.py`).
+(`public/browse_table.py`).
 
 Pure: bytes in, a Table or a list of Problems out. No Django import, so the
 command line and the web upload share it and it is tested without a database.

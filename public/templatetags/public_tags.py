@@ -5,21 +5,25 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from indicators.years import format_year
-from ratings.models import Band
+from ratings import bands
 
 from .. import charts
-from ..presenters import band_word
 
 register = template.Library()
-TAG_COLOURS = {Band.GREEN: "green", Band.YELLOW: "yellow", Band.RED: "red"}
 
 
 @register.simple_tag
 def band_tag(band, words=None):
     """A band as an NHS tag: the word and a shape, never colour alone."""
-    colour = TAG_COLOURS.get(band, "grey")
-    return format_html('<strong class="nhsuk-tag nhsuk-tag--{} app-band-tag">{} {}</strong>', colour,
-                       mark_safe(charts.band_icon(band)), words or band_word(band))
+    terms = bands.of(band)
+    return format_html('<strong class="nhsuk-tag nhsuk-tag--{} app-band-tag">{} {}</strong>', terms.tag,
+                       mark_safe(charts.band_icon(band)), words or terms.word)
+
+
+@register.simple_tag
+def rated_bands():
+    """The bands a rated organisation can be in, in order: `{% rated_bands as bands %}`."""
+    return bands.RATED
 
 
 @register.filter

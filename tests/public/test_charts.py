@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from public import charts
+from ratings import bands
+from public.formatting import format_tick
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = '<script>&"\'x'
@@ -87,7 +89,7 @@ def scatter(points, **overrides):
 
 EVERY_CHART = {
     "dot_plot": lambda: dots(title=NASTY, description=NASTY, axis_label=NASTY,
-                             points=[charts.DotPoint(NASTY, 1, "red"), charts.DotPoint(NASTY, 2, highlight=True)],
+                             points=[charts.DotPoint(NASTY, 1, "red"), charts.DotPoint(NASTY, 2)],
                              reference_lines=[charts.ReferenceLine(NASTY, 1.5)]),
     "trend_chart": lambda: trend(title=NASTY, description=NASTY, axis_label=NASTY, years=[NASTY, "2000-01"],
                                  cutoffs=[0.3, None]),
@@ -135,20 +137,19 @@ def test_anything_else_is_a_small_hollow_grey_diamond(band):
     assert corners == [(10, 6), (14, 10), (10, 14), (6, 10)]  # smaller than the 10 asked for
 
 
+def test_every_band_of_the_vocabulary_is_drawn_in_its_shape():
+    for band in bands.BANDS:
+        assert band.shape in charts.SHAPES
+        element = marker(charts.band_marker(band.code, 10, 10, 8))
+        assert band.fill in (element.get("fill"), element.get("stroke"))
+
+
 def test_band_icon_is_a_lone_hidden_marker_because_the_word_is_beside_it():
     icon = parse(charts.band_icon("red", 24))
     assert icon.get("aria-hidden") == "true" and icon.get("focusable") == "false"
     assert icon.get("class") == "app-band-icon" and icon.get("width") == icon.get("height") == "24"
     assert [child.tag for child in icon] == [SVG + "rect"]
     assert parse(charts.band_icon("yellow"))[0].tag == SVG + "polygon"
-
-
-@pytest.mark.parametrize("value, text", [
-    (0, "0"), (0.25, "0.25"), (1.0, "1"), (-0.5, "-0.5"), (1234.5678, "1234.568"), (9999.5, "9999.5"),
-    (12345, "12,345"), (-1234567.25, "-1,234,567.25"), (0.30000000000000004, "0.3"), (0.000123456, "0.000123"),
-    (0.05, "0.05"), (-0.0, "0"), (-1e-20, "0"), (2.5, "2.5")])
-def test_format_number(value, text):
-    assert charts.format_number(value) == text
 
 
 @pytest.mark.parametrize("low, high, ticks", [
@@ -183,24 +184,16 @@ def three_hundred_points():
             for i in range(300)]
 
 
-def test_dot_plot_of_300_points_draws_each_once_highlight_last_and_all_within_bounds():
+def test_dot_plot_of_300_points_draws_each_once_and_all_within_bounds():
     points = three_hundred_points()
-    points.insert(17, charts.DotPoint(NASTY, 20.0, "red", highlight=True))
     root = parse(dots(points=points, reference_lines=[charts.ReferenceLine("Median 12", 12),
                                                       charts.ReferenceLine("Target 30", 30)]))
     assert_accessible_and_csp_safe(root, "dots")
     assert_within_viewbox(root)
     drawn = points_of(root)
     assert len(drawn) == 300
-    assert sorted(g.find(SVG + "title").text for g in drawn) == sorted(f"{p.label}: {charts.format_number(p.value)}"
-                                                                       for p in points if not p.highlight)
-    (highlight,) = points_of(root, "app-chart-highlight")
-    assert list(root.iter(SVG + "g"))[-1] is highlight  # drawn last, so on top
-    circle = highlight.find(SVG + "circle")
-    assert circle.get("fill") == "#005eb8" and float(circle.get("r")) > 4
-    assert highlight.find(SVG + "title").text == f"{NASTY}: 20"
-    label = [t for t in root.iter(SVG + "text") if t.text == NASTY]
-    assert len(label) == 1 and label[0].get("fill") == "#005eb8"
+    assert sorted(g.find(SVG + "title").text for g in drawn) == sorted(f"{p.label}: {format_tick(p.value)}"
+                                                                       for p in points)
     assert len({g[0].tag for g in drawn}) == 3  # circle, polygon (triangle and diamond), rect
     heights = {float(g.find(SVG + "circle").get("cy")) for g in drawn if g.find(SVG + "circle") is not None}
     assert 1 < len(heights) <= 12  # stacked, but capped
@@ -236,23 +229,6 @@ def test_dot_plot_reference_lines_are_dashed_and_labels_staggered_only_when_they
     close = label_heights([10, 10.5])
     far = label_heights([0, 100])
     assert close[0] != close[1] and far[0] == far[1]
-
-
-def test_dot_plot_highlight_label_stays_inside_at_either_edge():
-    name = "An extremely long organisation name NHS Foundation Trust"
-    for value in (0, 100):
-        root = parse(dots(points=[charts.DotPoint("low", 0), charts.DotPoint("high", 100),
-                                  charts.DotPoint(name, value, highlight=True)]))
-        (label,) = [t for t in root.iter(SVG + "text") if t.text == name]
-        x, width = float(label.get("x")), float(root.get("viewBox").split()[2])
-        extent = 0.6 * 12 * len(name)
-        start = {"start": x, "end": x - extent, "middle": x - extent / 2}[label.get("text-anchor")]
-        assert 0 <= start and start + extent <= width
-
-
-def test_dot_plot_highlights_at_most_one_point():
-    with pytest.raises(ValueError):
-        dots(points=[charts.DotPoint("a", 1, highlight=True), charts.DotPoint("b", 2, highlight=True)])
 
 
 def test_dot_plot_of_nothing_still_draws_an_axis():

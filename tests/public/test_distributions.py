@@ -9,7 +9,9 @@ import statistics
 import pytest
 
 from indicators.models import Result
-from public import presenters, queries
+from public import queries
+from public.presenters import charting, fairness
+from ratings import standings
 from ratings.models import RatingRun
 
 SAMPLE = 7  # points a chart draws here: fewer than the site's organisations
@@ -17,14 +19,26 @@ SAMPLE = 7  # points a chart draws here: fewer than the site's organisations
 
 @pytest.fixture
 def sampled(monkeypatch):
-    monkeypatch.setattr(presenters, "MAX_CHART_POINTS", SAMPLE)
+    monkeypatch.setattr(charting, "MAX_CHART_POINTS", SAMPLE)
 
 
 def reference_rows(run, code):
     """(code, name, band, value, adjusted, z) of every rating with figures for the indicator, best first."""
-    rows = [(r.organisation.code, r.organisation.name, r.band, *r.indicator_scores[code][:3])
-            for r in run.ratings.select_related("organisation") if code in r.indicator_scores]
+    scores = [(r, standings.indicator_scores(r).get(code)) for r in run.ratings.select_related("organisation")]
+    rows = [(r.organisation.code, r.organisation.name, r.band, score.value, score.adjusted, score.z)
+            for r, score in scores if score is not None]
     return sorted(rows, key=lambda row: (-(row[5] if row[5] is not None else -99), row[1]))
+
+
+def read_everything(figures, per_page=5):
+    """Every page of the figures, and the first reading."""
+    first = figures.read(page=1, per_page=per_page, chart_points=SAMPLE)
+    rows = list(first.page)
+    for number in range(2, math.ceil(first.rows / per_page) + 1):
+        reading = figures.read(page=number, per_page=per_page, chart_points=SAMPLE)
+        assert reading.page_number == number and reading.chart_points == first.chart_points
+        rows += reading.page
+    return first, rows
 
 
 def test_indicator_figures_match_every_stored_rating(large_site, sampled):
@@ -34,23 +48,43 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
         for code in run.peer_medians:
             figures = queries.IndicatorFigures(run, code)
             expected = reference_rows(run, code)
-            assert [row[:5] for row in expected] == list(figures.table())
+            first, rows = read_everything(figures)
+            assert rows == [(position, *row[:5]) for position, row in enumerate(expected, start=1)]
             with_value = [row for row in expected if row[3] is not None]
-            assert figures.counts() == {"rows": len(expected), "with_value": len(with_value),
-                                        "adjusted": sum(row[4] != row[3] for row in expected)}
+            assert (first.rows, first.with_value, first.adjusted) == (
+                len(expected), len(with_value), sum(row[4] != row[3] for row in expected))
             by_value = sorted(with_value, key=lambda row: (row[3], row[1]))
-            positions = presenters.chart_sample(len(by_value))
+            positions = charting.chart_sample(len(by_value))
             assert len(positions) == min(SAMPLE, len(by_value)) and positions[-1] == len(by_value) - 1
-            assert figures.chart_points(positions) == [(by_value[p][1], by_value[p][3], by_value[p][2])
-                                                       for p in positions]
+            assert first.chart_points == [(by_value[p][1], by_value[p][3], by_value[p][2]) for p in positions]
             checked += 1
     assert checked >= 9
 
 
-def test_indicator_page_numbers_positions_across_pages(large_site, client, monkeypatch):
-    from public import tables
+def test_indicator_pages_past_either_end_are_the_last_as_django_reads_them(large_site):
+    run = RatingRun.objects.published().get(year=2000, organisation_type__code=large_site.type_code)
+    figures = queries.IndicatorFigures(run, large_site.indicator_code)
+    count = len(reference_rows(run, large_site.indicator_code))
+    last = math.ceil(count / 5)
+    for asked, shown in ((1, 1), (2, 2), (last, last), (last + 1, last), (10 ** 6, last), (0, last), (-3, last)):
+        assert figures.read(page=asked, per_page=5, chart_points=SAMPLE).page_number == shown, asked
 
-    monkeypatch.setattr(tables, "PER_PAGE", 5)
+
+def test_chart_sample_spreads_evenly_and_keeps_both_ends(monkeypatch):
+    monkeypatch.setattr(charting, "MAX_CHART_POINTS", 500)
+    assert charting.chart_sample(3) == [0, 1, 2]
+    for count in (501, 999, 1000, 10_000, 123_457):
+        positions = charting.chart_sample(count)
+        assert len(set(positions)) == 500 and positions == sorted(positions)
+        assert positions[0] == 0 and positions[-1] == count - 1
+        exact = [i * (count - 1) / 499 for i in range(500)]
+        assert all(abs(p - x) <= 0.5 for p, x in zip(positions, exact))
+
+
+def test_indicator_page_numbers_positions_across_pages(large_site, client, monkeypatch):
+    from public import browse_table
+
+    monkeypatch.setattr(browse_table, "PER_PAGE", 5)
     run = RatingRun.objects.published().get(year=2000, organisation_type__code=large_site.type_code)
     code = large_site.indicator_code
     expected = reference_rows(run, code)
@@ -59,10 +93,13 @@ def test_indicator_page_numbers_positions_across_pages(large_site, client, monke
         response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
         shown += [(row["position"], row["name"]) for row in response.context["page"]["rows"]]
     assert shown == [(position, row[1]) for position, row in enumerate(expected, start=1)]
+    for page in ("x", "3.0", ""):  # not a whole number: the first page, as everywhere on the site
+        response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
+        assert response.context["page"]["rows"][0]["position"] == 1, page
 
 
 def test_fairness_correlations_and_points_match_every_stored_rating(large_site, sampled):
-    data = queries.fairness(2000, sample=presenters.chart_sample)
+    data = queries.fairness(2000, sample=charting.chart_sample)
     for run in data["runs"]:
         code = run.parameters["deprivation_indicator"]
         deprivation = dict(Result.objects.filter(year=2000, indicator__code=code).values_list("organisation_id",
@@ -73,28 +110,28 @@ def test_fairness_correlations_and_points_match_every_stored_rating(large_site, 
         found = data["deprivation"][run.organisation_type.code]
         sums = found["sums"]
         assert sums["n"] == len(points)
-        after = presenters.correlation_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
+        after = fairness.correlation_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
         assert after == pytest.approx(statistics.correlation([p[0] for p in points], [p[1] for p in points]),
                                       abs=1e-9)
         before_points = [p for p in points if p[2] is not None]
-        before = presenters.correlation_of_sums(sums["n_u"], sums["x_u"], sums["u"], sums["xx_u"], sums["uu"],
+        before = fairness.correlation_of_sums(sums["n_u"], sums["x_u"], sums["u"], sums["xx_u"], sums["uu"],
                                                 sums["xu"])
         assert before == pytest.approx(statistics.correlation([p[0] for p in before_points],
                                                               [p[2] for p in before_points]), abs=1e-9)
-        slope, intercept = presenters.trend_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"],
+        slope, intercept = fairness.trend_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"],
                                                     sums["xy"])
         fit = statistics.linear_regression([p[0] for p in points], [p[1] for p in points])
         assert (slope, intercept) == pytest.approx((fit.slope, fit.intercept), abs=1e-9)
-        assert found["points"] == [points[p] for p in presenters.chart_sample(len(points))]
+        assert found["points"] == [points[p] for p in charting.chart_sample(len(points))]
 
 
 def test_correlation_of_sums_refuses_what_cannot_be_measured():
-    assert presenters.correlation_of_sums(2, 3, 3, 5, 5, 5) is None  # two points
-    assert presenters.correlation_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant at 1
-    assert presenters.correlation_of_sums(0, 0, 0, 0, 0, 0) is None
-    assert presenters.correlation_of_sums(3, 6, 3, 14, 3, 6) is None  # y constant at 1: no r...
-    assert presenters.trend_of_sums(3, 6, 3, 14, 3, 6) == pytest.approx((0, 1))  # ...but a flat line
-    assert presenters.trend_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant: no line
+    assert fairness.correlation_of_sums(2, 3, 3, 5, 5, 5) is None  # two points
+    assert fairness.correlation_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant at 1
+    assert fairness.correlation_of_sums(0, 0, 0, 0, 0, 0) is None
+    assert fairness.correlation_of_sums(3, 6, 3, 14, 3, 6) is None  # y constant at 1: no r...
+    assert fairness.trend_of_sums(3, 6, 3, 14, 3, 6) == pytest.approx((0, 1))  # ...but a flat line
+    assert fairness.trend_of_sums(3, 3, 6, 3, 14, 6) is None  # x constant: no line
 
 
 def test_a_json_null_is_read_as_no_figure_not_as_zero(small_site):
@@ -105,11 +142,10 @@ def test_a_json_null_is_read_as_no_figure_not_as_zero(small_site):
     second.indicator_scores[code] = [5.0, None, None, None]
     for rating in (first, second):
         rating.save(update_fields=["indicator_scores"])
-    figures = queries.IndicatorFigures(run, code)
-    rows = list(figures.table())
+    reading, rows = read_everything(queries.IndicatorFigures(run, code))
     # Without a z-score, last; a value without an adjusted value counts as adjusted differently.
-    assert {row[0] for row in rows[-2:]} == {first.organisation.code, second.organisation.code}
-    assert (first.organisation.code, None, None) in [(row[0], row[3], row[4]) for row in rows]
+    assert {row[1] for row in rows[-2:]} == {first.organisation.code, second.organisation.code}
+    assert (first.organisation.code, None, None) in [(row[1], row[4], row[5]) for row in rows]
     expected = reference_rows(run, code)
-    assert figures.counts() == {"rows": len(expected), "with_value": sum(row[3] is not None for row in expected),
-                                "adjusted": sum(row[4] != row[3] for row in expected)}
+    assert (reading.rows, reading.with_value, reading.adjusted) == (
+        len(expected), sum(row[3] is not None for row in expected), sum(row[4] != row[3] for row in expected))

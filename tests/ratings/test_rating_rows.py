@@ -11,7 +11,7 @@ from dataclasses import replace
 from django.core.management import call_command
 
 from indicators.models import Indicator
-from ratings import actions, engine, peers, rating_rows
+from ratings import actions, engine, peers, rating_rows, standings
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingScheme
 
@@ -84,7 +84,7 @@ def test_stored_ratings_read_back_as_the_engine_computed_them(db):
     assert any(r["band"] == "not_rated" for r in stored.values())
     assert any(None in scores for r in stored.values() for scores in r["indicator_scores"].values())
     # Ties and every quarter appear among the standings.
-    quarters = {s[2] for r in stored.values() for s in r["peer_standings"].values()}
+    quarters = {standings.PeerStanding(*s).quarter for r in stored.values() for s in r["peer_standings"].values()}
     assert quarters == {"top", "middle", "bottom"}
     for organisation, rating in stored.items():
         assert rating == expected[organisation], organisation

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from indicators.years import format_year, parse_year
-from ratings import actions
+from ratings import actions, bands
 from ratings.models import Rating, RatingRun
 
 
@@ -55,5 +55,4 @@ class Command(BaseCommand):
             counts = dict(Rating.objects.filter(run=run).values_list("band").annotate(n=Count("id")))
             self.stdout.write(
                 f"{run.organisation_type.code} {format_year(year)} run {run.pk} ({run.status}): "
-                f"{counts.get('green', 0)} green, {counts.get('yellow', 0)} yellow, {counts.get('red', 0)} red, "
-                f"{counts.get('not_rated', 0)} not rated")
+                + ", ".join(f"{counts.get(band.code, 0)} {band.word.lower()}" for band in bands.BANDS))

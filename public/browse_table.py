@@ -13,15 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
 from indicators.years import format_year
-from ratings.models import Band
+from ratings import bands
 
-from .presenters import format_number
+from .formatting import format_number
 from .templatetags.public_tags import band_tag
 
 PER_PAGE = 50
@@ -30,7 +30,7 @@ FIELDS = ("organisation__code", "organisation__name", "organisation__type__name"
 # Sortable columns: ?sort=name or ?sort=-name (descending). Ties broken by name, then id, so pages never overlap.
 SORTS = {"rank": "rank", "organisation": "organisation__name", "score": "score"}
 DEFAULT_SORT = "rank"
-BAND_TAGS = {band: band_tag(band) for band in Band.values}
+BAND_TAGS = {band: band_tag(band) for band in bands.CODES}
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,27 @@ def ratings_table(ratings, query, year: int) -> dict:
             "pagination": pagination(paginator, page, query)}
 
 
-def paginate(rows, query, count: int | None = None):
+def paginate(rows, query):
     """The page of a queryset of plain rows the query string asks for (the
-    first for a missing or bad number, the last past the end): a count (unless
-    the caller knows it: `count`) and one slice."""
+    first for a missing or bad number, the last past the end): a count and one slice."""
     paginator = Paginator(rows, PER_PAGE)
-    if count is not None:
-        paginator.count = count  # a cached property: set, it is not queried
     return paginator, paginator.get_page(query.get("page"))
+
+
+def requested_page(query) -> int:
+    """The page number the query string asks for, read as `Paginator.get_page`
+    reads it (anything but a whole number is the first page), for a query that
+    finds its own page (`page_read`)."""
+    try:
+        return int(query.get("page", 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def page_read(rows: list, number: int, count: int):
+    """A paginator and page for `rows`, page `number` of `count` rows, already read by the database."""
+    paginator = Paginator(range(count), PER_PAGE)
+    return paginator, Page(rows, number, paginator)
 
 
 def pagination(paginator, page, query) -> dict:

@@ -1,0 +1,248 @@
+"""The report card: a rating's facts (ratings/standings.py) in words and
+rounded figures, with its history, consequences and revisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indicators.models import Domain, Indicator
+from indicators.years import format_year
+from ratings import bands, standings
+from ratings.ladder import consecutive_years
+from ratings.parameters import DOMAINS
+from ratings.standings import CoreResult, Rule
+
+from .. import charts
+from ..formatting import format_number, format_points, ordinal, plural_of
+from .charting import svg
+from .revisions import revisions, version_notice
+
+# A figure's quarter among its peers, and the band whose tag shows it (the indicator's own small traffic light).
+QUARTER_WORDS = {"top": ("Best quarter", bands.GREEN), "middle": ("Middle half", bands.YELLOW),
+                 "bottom": ("Worst quarter", bands.RED)}
+# A core target's result, and the band whose tag shows it ("" shows nothing).
+CORE_RESULT_WORDS = {CoreResult.MET: ("Met", bands.GREEN), CoreResult.MISSED: ("Missed", bands.RED),
+                     CoreResult.NO_DATA: ("No data", bands.RED), CoreResult.NOT_COUNTED: ("", ""),
+                     CoreResult.NOT_CORE: ("", "")}
+DOMAIN_WORDS = dict(Domain.choices)
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    domain: str
+    value: str
+    adjusted: str  # empty unless the value-added adjustment changed the value
+    adjustment_note: str
+    median: str
+    position: str
+    quarter: str  # the words
+    quarter_band: str  # green/yellow/red: the indicator's own small traffic light
+    core_target: str
+    core_result: str  # "Met", "Missed", "No data" or ""
+    core_result_band: str  # the band whose tag shows the result
+
+
+@dataclass
+class ReportCard:
+    organisation: object
+    rating: object
+    year: str
+    band: str
+    band_word: str
+    band_meaning: str
+    why: str
+    core_targets: list[dict]
+    indicator_rows: list[IndicatorRow]
+    domain_rows: list[dict]
+    rank_sentence: str
+    gap_sentence: str
+    improvement_sentence: str
+    adjustment_sentence: str
+    history_rows: list[dict]
+    trend_chart: str
+    consequences_intro: str  # what the band brings, before the list of it
+    consequences: list[dict]
+    provenance: dict
+    parameters: dict
+    revisions: list[dict]
+    version_notice: str  # on a previous version's page: what replaced it, and when
+
+    @property
+    def other_years(self) -> list[dict]:
+        return [row for row in self.history_rows if not row["current"]]
+
+
+def card(data) -> ReportCard:
+    """A report card (`queries.ReportCardData`) as the page shows it."""
+    organisation, rating = data.organisation, data.rating
+    run, params = rating.run, rating.run.parameters
+    facts = standings.rating_facts(rating, data.indicators)
+    names = {indicator.code: indicator.name for indicator in data.indicators}
+    rows = [_indicator_row(indicator, found) for indicator, found in zip(data.indicators, facts.indicators)]
+    terms = bands.of(rating.band)
+    streak = band_streak(data.history, run.year, rating.band) if terms.escalates else 0
+    return ReportCard(
+        organisation=organisation, rating=rating, year=format_year(run.year), band=rating.band,
+        band_word=terms.word, band_meaning=terms.meaning,
+        why=why(facts.reason, names, plural_of(organisation.type)),
+        core_targets=[{"name": row.indicator.name, "code": row.indicator.code, "value": row.adjusted or row.value,
+                       "target": row.core_target, "result": row.core_result, "result_band": row.core_result_band}
+                      for row in rows if row.core_target],
+        indicator_rows=rows,
+        domain_rows=[{"domain": DOMAIN_WORDS[d], "level": format_number(facts.domains.level.get(d)),
+                      "improvement": format_number(facts.domains.improvement.get(d))} for d in DOMAINS],
+        rank_sentence=rank_sentence(rating, plural_of(organisation.type), run.rated_count),
+        gap_sentence=gap_sentence(rating),
+        improvement_sentence=improvement_sentence(rating, params),
+        adjustment_sentence=adjustment_sentence(rating, params),
+        history_rows=[{"year": format_year(r.run.year), "band": r.band, "band_word": bands.word(r.band),
+                       "score": format_number(r.score), "rank": r.rank, "rated": r.run.rated_count,
+                       "current": r.pk == rating.pk} for r in data.history],
+        trend_chart=svg(charts.trend_chart(
+            chart_id="trend", title=f"{organisation.name}: final score by year",
+            description="The final score in each published year, marked with the band's shape; "
+                        "the dashed line is the green cut-off. The same figures are in the table below.",
+            years=[format_year(r.run.year) for r in data.history], scores=[r.score for r in data.history],
+            bands=[r.band for r in data.history], cutoffs=[r.green_cutoff for r in data.history])),
+        consequences_intro=consequences_intro(organisation, rating.band, streak),
+        consequences=consequences(data.consequences, rating.band, streak),
+        provenance=data.provenance,
+        parameters=params,
+        revisions=revisions(data.versions, shown=run.pk),
+        version_notice=version_notice(data.versions, data.version) if data.version else "",
+    )
+
+
+def why(reason: standings.BandReason, names: dict, plural: str) -> str:
+    """The one plain-English sentence that explains the band: the rule that
+    decided it (`standings.band_reason`) in words."""
+    word = bands.word(reason.band)
+    count = len(reason.failures)
+    failed = "; ".join(_failure_words(failure, names) for failure in reason.failures)
+    targets = "core national target" + ("" if count == 1 else "s")
+    share = format_number(reason.green_share * 100, 0)
+    if reason.rule is Rule.FAILED_CORE_TARGETS:
+        return f"{word}: failed {count} {targets}: {failed}."
+    if reason.rule is Rule.IN_TOP_SHARE:
+        return (f"{word}: failed no core national target and scored in the top {share}% of {plural} "
+                f"(ranked {ordinal(reason.rank)} of {reason.rated_count}).")
+    if reason.rule is Rule.FAILED_SOME_CORE_TARGETS:
+        return (f"{word}: failed {count} {targets} ({failed}), so it cannot be green; "
+                f"{reason.red_core_failures} or more would have made it red.")
+    if reason.rule is Rule.BELOW_CUT_OFF:
+        return (f"{word}: failed no core national target, but its score was "
+                f"{format_points(reason.gap_to_green)} below the green cut-off for the top {share}%.")
+    if reason.rule is Rule.NO_GREEN_PLACES:
+        return f"{word}: failed no core national target, but no green places were available."
+    return f"{word}: {reason.not_rated_reason or 'too few figures were reported.'}"
+
+
+def _failure_words(failure: standings.CoreFailure, names: dict) -> str:
+    name = names.get(failure.indicator, failure.indicator)
+    if failure.reason == standings.NO_DATA or failure.value is None:
+        return f"{name} (no data)"
+    return f"{name} ({format_number(failure.value)} against a target of {format_number(failure.threshold)})"
+
+
+def rank_sentence(rating, plural: str, rated_count: int) -> str:
+    if rating.rank is None:
+        return "Not ranked."
+    return f"Ranked {ordinal(rating.rank)} of {rated_count} {plural} by final score."
+
+
+def gap_sentence(rating) -> str:
+    if rating.score is None:
+        return ""
+    if rating.green_cutoff is None:
+        return "No organisation of this type was green this year, so there was no green cut-off."
+    gap = rating.gap_to_green
+    if abs(gap) < 0.005:
+        return f"Its final score ({format_number(rating.score)}) was at the green cut-off."
+    where = "above" if gap > 0 else "below"
+    return (f"Its final score of {format_number(rating.score)} was {format_points(gap)} {where} "
+            f"the green cut-off of {format_number(rating.green_cutoff)}.")
+
+
+def improvement_sentence(rating, params: dict) -> str:
+    weight = params.get("improvement_weight", 0)
+    if not weight:
+        return "Improvement did not count this year."
+    share = format_number(weight * 100, 0)
+    if rating.improvement_score is None:
+        return (f"Improvement counts for {share}% of the final score, but there were no figures for the "
+                f"year before to compare with, so the final score is the level score alone.")
+    direction = "better than" if rating.improvement_score > 0 else "worse than" if rating.improvement_score < 0 \
+        else "the same as"
+    return (f"Improvement counts for {share}% of the final score. Its improvement score of "
+            f"{format_number(rating.improvement_score)} means it improved {direction} the average "
+            f"organisation of its type since the year before.")
+
+
+def adjustment_sentence(rating, params: dict) -> str:
+    if not params.get("value_added"):
+        return "The value-added adjustment for deprivation was off this year."
+    if rating.band_without_adjustment != rating.band:
+        return (f"Without the value-added adjustment for deprivation it would have been "
+                f"{bands.word(rating.band_without_adjustment).lower()}.")
+    return "The value-added adjustment for deprivation did not change its band."
+
+
+def band_streak(history, year: int, band: str) -> int:
+    """Consecutive years in `band` up to and including `year`, from the published history."""
+    return consecutive_years({rating.run.year for rating in history if rating.band == band}, year)
+
+
+def consequences_intro(organisation, band: str, streak: int) -> str:
+    """What the band brings, and for a band whose consequences step up year
+    by year (red), how many consecutive years the organisation has been in it."""
+    terms = bands.of(band)
+    if not terms.escalates:
+        return terms.consequences
+    years = "year" if streak == 1 else "years"
+    return (f"{terms.consequences} {organisation.name} has been {terms.word.lower()} for {streak} consecutive "
+            f"{years}.")
+
+
+def consequences(items, band: str, streak: int) -> list[dict]:
+    """What the band means: the freedoms of green, yellow's usual monitoring, or
+    the red escalation ladder with each step marked as reached or not. Each:
+    {"title", "description", "years", "reached", "step"} where "step" (on a
+    ladder only) says from how many consecutive years it applies."""
+    terms = bands.of(band)
+    shown = []
+    for item in items:
+        if item.band != band:
+            continue
+        reached = not terms.escalates or item.consecutive_years <= streak
+        step = ""
+        if terms.escalates:
+            years = "year" if item.consecutive_years == 1 else "years"
+            step = (f"from {item.consecutive_years} consecutive {terms.word.lower()} {years}"
+                    + (", applies now" if reached else ""))
+        shown.append({"title": item.title, "description": item.description, "years": item.consecutive_years,
+                      "reached": reached, "step": step})
+    return shown
+
+
+def core_target(indicator) -> str:
+    """The core national target in words ("at least 45", "at most 0"); empty when there is none."""
+    if indicator.core_threshold is None:
+        return ""
+    return (("at least " if indicator.direction == Indicator.Direction.HIGHER_BETTER else "at most ")
+            + format_number(indicator.core_threshold))
+
+
+def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> IndicatorRow:
+    quarter, quarter_band = QUARTER_WORDS[facts.standing.quarter] if facts.standing else ("", "")
+    result, result_band = CORE_RESULT_WORDS[facts.core]
+    adjustment = facts.adjustment
+    return IndicatorRow(
+        indicator=indicator, domain=DOMAIN_WORDS.get(indicator.domain, ""),
+        value=format_number(facts.value), adjusted=format_number(facts.adjusted) if facts.was_adjusted else "",
+        adjustment_note=(adjustment.status or "") if adjustment and not facts.was_adjusted else "",
+        median=format_number(facts.median),
+        position=f"{ordinal(facts.standing.position)} of {facts.standing.count}" if facts.standing else "",
+        quarter=quarter, quarter_band=quarter_band,
+        core_target=core_target(indicator), core_result=result, core_result_band=result_band,
+    )

@@ -1,0 +1,210 @@
+"""What a stored rating says, as typed facts: for each indicator its figures,
+its standing among its peers and its core-target result, and the rule that
+decided the band. Presenters turn these facts into words and figures.
+
+Pure: no Django, no pandas. It reads a stored rating and its run (or
+anything with the same attributes), and it is the one reader of the
+rating's JSON columns: their shapes are named here, and `rating_rows`
+writes them in these orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import Enum
+from typing import NamedTuple
+
+from . import bands, peers
+
+
+class IndicatorScore(NamedTuple):
+    """`Rating.indicator_scores[code]`, stored as a list in this order."""
+
+    value: float | None
+    adjusted: float | None  # after the value-added adjustment (the value when not adjusted)
+    z: float | None
+    delta_z: float | None  # the improvement z-score
+
+
+SCORE_FIELDS = IndicatorScore._fields
+# `Rating.peer_standings[code]`, stored as a list in this order: position (1 best), count, quarter.
+PeerStanding = peers.Standing
+STANDING_FIELDS = tuple(field.name for field in fields(PeerStanding))
+
+
+class CoreFailure(NamedTuple):
+    """An item of `Rating.core_failures`, stored as an object with these keys."""
+
+    indicator: str
+    value: float | None  # the adjusted value; None when there was none
+    threshold: float | None
+    reason: str  # "missed" or NO_DATA
+
+
+class Adjustment(NamedTuple):
+    """An item of `Rating.adjustments` (one per indicator flagged for adjustment), stored as an object."""
+
+    indicator: str
+    value: float | None
+    adjusted: float | None
+    deprivation: float | None
+    slope: float | None
+    status: str  # ADJUSTED, or "not adjusted: " and why (the engine's ADJUSTMENT_STATUS)
+
+
+class DomainScores(NamedTuple):
+    """`Rating.domain_scores`: {domain: score} at level and for improvement."""
+
+    level: dict
+    improvement: dict
+
+
+NO_DATA = "no data"  # a core failure's reason when there was no figure
+ADJUSTED = "adjusted"  # an adjustment's status when the adjustment changed the figure
+
+
+def indicator_scores(rating) -> dict[str, IndicatorScore]:
+    return {code: IndicatorScore(*values) for code, values in rating.indicator_scores.items()}
+
+
+def peer_standings(rating) -> dict[str, PeerStanding] | None:
+    """None for a rating stored before standings were kept (migration 0009)."""
+    if rating.peer_standings is None:
+        return None
+    return {code: PeerStanding(*values) for code, values in rating.peer_standings.items()}
+
+
+def core_failures(rating) -> list[CoreFailure]:
+    return [CoreFailure(item["indicator"], item.get("value"), item.get("threshold"), item.get("reason", ""))
+            for item in rating.core_failures or []]
+
+
+def adjustments(rating) -> dict[str, Adjustment]:
+    """By indicator code."""
+    found = {}
+    for item in rating.adjustments:
+        found.setdefault(item["indicator"], Adjustment(**{name: item.get(name) for name in Adjustment._fields}))
+    return found
+
+
+def domain_scores(rating) -> DomainScores:
+    return DomainScores(rating.domain_scores.get("level", {}), rating.domain_scores.get("improvement", {}))
+
+
+class CoreResult(Enum):
+    MET = "met"
+    MISSED = "missed"
+    NO_DATA = "no data"
+    # No figure, from an organisation that was not rated: core targets are
+    # counted only for rated organisations, so nothing was decided.
+    NOT_COUNTED = "not counted"
+    NOT_CORE = "not a core target"
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    code: str
+    value: float | None
+    adjusted: float | None
+    z: float | None
+    improvement_z: float | None
+    adjustment: Adjustment | None  # None unless the indicator is flagged for adjustment
+    median: float | None  # of the peers' reported values
+    standing: PeerStanding | None  # None without a z-score
+    core: CoreResult
+
+    @property
+    def was_adjusted(self) -> bool:
+        """Whether the value-added adjustment gave it an adjusted figure."""
+        return self.adjustment is not None and self.adjustment.status == ADJUSTED and self.adjusted is not None
+
+
+class Rule(Enum):
+    """Which rule of the method decided a band."""
+
+    FAILED_CORE_TARGETS = "failed enough core targets to be red"
+    IN_TOP_SHARE = "failed no core target and scored in the top share"
+    FAILED_SOME_CORE_TARGETS = "failed a core target, too few to be red, which rules out green"
+    BELOW_CUT_OFF = "failed no core target, but scored below the green cut-off"
+    NO_GREEN_PLACES = "failed no core target, but there were no green places"
+    NOT_RATED = "too few figures to be rated"
+
+
+@dataclass(frozen=True)
+class BandReason:
+    band: str
+    rule: Rule
+    failures: tuple[CoreFailure, ...]
+    red_core_failures: int  # failures that make an organisation red
+    green_share: float  # the most of the rated organisations that may be green
+    rank: int | None
+    rated_count: int
+    gap_to_green: float | None  # the final score less the green cut-off
+    not_rated_reason: str
+
+
+@dataclass(frozen=True)
+class RatingFacts:
+    band: str
+    reason: BandReason
+    indicators: list[IndicatorFacts]
+    domains: DomainScores
+
+
+def rating_facts(rating, indicators) -> RatingFacts:
+    """A rating's facts, for `indicators` (with `code` and `core_threshold`) in their order."""
+    run = rating.run
+    scores, adjusted, standings = indicator_scores(rating), adjustments(rating), peer_standings(rating)
+    failures = {}
+    for failure in core_failures(rating):
+        failures.setdefault(failure.indicator, failure)
+    return RatingFacts(
+        band=rating.band, reason=band_reason(rating, run.parameters, run.rated_count),
+        indicators=[_indicator_facts(indicator, rating, scores.get(indicator.code), adjusted.get(indicator.code),
+                                     failures.get(indicator.code), standings) for indicator in indicators],
+        domains=domain_scores(rating))
+
+
+def band_reason(rating, params: dict, rated_count: int) -> BandReason:
+    """The rule that decided the rating's band, with what it decided on."""
+    failures = tuple(core_failures(rating))
+    if rating.band == bands.RED:
+        rule = Rule.FAILED_CORE_TARGETS
+    elif rating.band == bands.GREEN:
+        rule = Rule.IN_TOP_SHARE
+    elif rating.band == bands.YELLOW:
+        rule = (Rule.FAILED_SOME_CORE_TARGETS if failures else
+                Rule.BELOW_CUT_OFF if rating.gap_to_green is not None else Rule.NO_GREEN_PLACES)
+    else:
+        rule = Rule.NOT_RATED
+    return BandReason(band=rating.band, rule=rule, failures=failures,
+                      red_core_failures=params.get("red_core_failures", 2),
+                      green_share=params.get("green_share", 0.25), rank=rating.rank, rated_count=rated_count,
+                      gap_to_green=rating.gap_to_green, not_rated_reason=rating.not_rated_reason)
+
+
+def _indicator_facts(indicator, rating, score: IndicatorScore | None, adjustment: Adjustment | None,
+                     failure: CoreFailure | None, standings: dict | None) -> IndicatorFacts:
+    value, adjusted, z, delta_z = score if score else (None, None, None, None)
+    if value is None and adjustment:
+        value, adjusted = adjustment.value, adjustment.adjusted
+    median, standing = _peers(indicator.code, z, rating.run, standings)
+    if indicator.core_threshold is None:
+        core = CoreResult.NOT_CORE
+    elif failure:
+        core = CoreResult.NO_DATA if failure.reason == NO_DATA else CoreResult.MISSED
+    elif value is not None:
+        core = CoreResult.MET
+    else:
+        core = CoreResult.NO_DATA if rating.band != bands.NOT_RATED else CoreResult.NOT_COUNTED
+    return IndicatorFacts(code=indicator.code, value=value, adjusted=adjusted, z=z, improvement_z=delta_z,
+                          adjustment=adjustment, median=median, standing=standing, core=core)
+
+
+def _peers(code: str, z, run, standings: dict | None) -> tuple[float | None, PeerStanding | None]:
+    """The peers' median and where the organisation stands among them, as
+    stored with the rating and its run; for ratings stored before those were
+    kept (migration 0009), placed from the run's whole peer summary."""
+    if standings is not None and run.peer_medians is not None:
+        return run.peer_medians.get(code), standings.get(code) if z is not None else None
+    summary = run.indicator_summary.get(code, {})
+    return summary.get("median"), peers.standing(z, summary["z"]) if z is not None and summary.get("z") else None

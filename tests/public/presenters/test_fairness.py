@@ -1,0 +1,15 @@
+"""The fairness page's statistics and their words (no database)."""
+
+import pytest
+
+from public.presenters import fairness
+
+
+def test_correlation_and_its_words():
+    assert fairness.correlation([1, 2, 3], [2, 4, 6]) == pytest.approx(1)
+    assert fairness.correlation([1, 2, 3], [3, 2, 1]) == pytest.approx(-1)
+    assert fairness.correlation([1, 2], [1, 2]) is None
+    assert fairness.correlation([1, 1, 1], [1, 2, 3]) is None
+    assert fairness.strength(-0.6) == "strong, more deprived areas scoring lower"
+    assert fairness.strength(0.05) == "very weak"
+    assert fairness.strength(None) == "cannot be measured"

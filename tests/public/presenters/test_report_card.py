@@ -1,0 +1,107 @@
+"""The report card's words: why a band, the score, the consequences (no database)."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from public.presenters import report_card
+from ratings import standings
+from ratings.engine import SchemeParameters
+
+PARAMS = SchemeParameters().as_dict()
+NAMES = {"IP18M": "Inpatients waiting over 18 months", "MRSA": "MRSA infections"}
+
+
+def rating(**fields):
+    defaults = dict(band="yellow", core_failures=[], rank=None, gap_to_green=None, green_cutoff=None, score=None,
+                    improvement_score=None, not_rated_reason="", band_without_adjustment="yellow")
+    return SimpleNamespace(**{**defaults, **fields})
+
+
+def why(stored, params, names, plural, rated_count):
+    return report_card.why(standings.band_reason(stored, params, rated_count), names, plural)
+
+
+def test_red_says_which_core_targets_failed_with_value_and_threshold_or_no_data():
+    failures = [{"indicator": "IP18M", "value": 41.2, "threshold": 0.0, "reason": "missed"},
+                {"indicator": "MRSA", "value": None, "threshold": 10.0, "reason": "no data"}]
+    text = why(rating(band="red", core_failures=failures), PARAMS, NAMES, "health authorities", 100)
+    assert text == ("Red: failed 2 core national targets: Inpatients waiting over 18 months (41.2 against a "
+                    "target of 0); MRSA infections (no data).")
+
+
+def test_green_says_top_share_and_rank():
+    text = why(rating(band="green", rank=3), PARAMS, NAMES, "acute trusts", 170)
+    assert text == ("Green: failed no core national target and scored in the top 25% of acute trusts "
+                    "(ranked 3rd of 170).")
+
+
+def test_yellow_explains_either_the_core_failure_or_the_gap_to_green():
+    failed = [{"indicator": "IP18M", "value": 3.0, "threshold": 0.0, "reason": "missed"}]
+    assert why(rating(core_failures=failed), PARAMS, NAMES, "x", 4) == (
+        "Yellow: failed 1 core national target (Inpatients waiting over 18 months (3 against a target of 0)), "
+        "so it cannot be green; 2 or more would have made it red.")
+    assert why(rating(gap_to_green=-0.123), PARAMS, NAMES, "x", 4) == (
+        "Yellow: failed no core national target, but its score was 0.12 points below the green cut-off "
+        "for the top 25%.")
+
+
+def test_not_rated_gives_the_reason():
+    text = why(rating(band="not_rated", not_rated_reason="Reported 1 of the 4 indicators."),
+                          PARAMS, NAMES, "x", 4)
+    assert text == "Not rated: Reported 1 of the 4 indicators."
+
+
+@pytest.mark.parametrize("gap, expected", [
+    (-0.12, "Its final score of 0.5 was 0.12 points below the green cut-off of 0.62."),
+    (0.3, "Its final score of 0.5 was 0.3 points above the green cut-off of 0.2."),
+    (-1.0, "Its final score of 0.5 was 1 point below the green cut-off of 1.5."),
+    (0.001, "Its final score (0.5) was at the green cut-off."),
+])
+def test_gap_to_green(gap, expected):
+    assert report_card.gap_sentence(rating(score=0.5, gap_to_green=gap, green_cutoff=0.5 - gap)) == expected
+
+
+def test_no_green_cut_off_when_nobody_could_be_green():
+    assert "no green cut-off" in report_card.gap_sentence(rating(score=0.5))
+
+
+def test_adjustment_sentence_names_the_band_without_adjustment():
+    assert report_card.adjustment_sentence(rating(band="green", band_without_adjustment="yellow"), PARAMS) == (
+        "Without the value-added adjustment for deprivation it would have been yellow.")
+    assert "did not change" in report_card.adjustment_sentence(rating(), PARAMS)
+    assert "was off" in report_card.adjustment_sentence(rating(), {**PARAMS, "value_added": False})
+
+
+def history(*bands_by_year):
+    return [SimpleNamespace(run=SimpleNamespace(year=year), band=band) for year, band in bands_by_year]
+
+
+def test_red_streak_counts_consecutive_red_years_back_from_the_year():
+    ratings = history((1997, "red"), (1998, "yellow"), (1999, "red"), (2000, "red"))
+    assert report_card.band_streak(ratings, 2000, "red") == 2
+    assert report_card.band_streak(ratings, 1998, "red") == 0
+    assert report_card.band_streak(ratings, 1997, "red") == 1
+    # A year with no published rating breaks the streak.
+    assert report_card.band_streak(history((1998, "red"), (2000, "red")), 2000, "red") == 1
+
+
+def test_red_ladder_marks_the_steps_reached():
+    items = [SimpleNamespace(band="red", consecutive_years=years, title=title, description="")
+             for years, title in [(1, "Close interest"), (2, "Expert help"), (3, "Change of management")]]
+    items.append(SimpleNamespace(band="green", consecutive_years=1, title="Freedom", description=""))
+    shown = report_card.consequences(items, "red", 2)
+    assert [(item["title"], item["reached"]) for item in shown] == [
+        ("Close interest", True), ("Expert help", True), ("Change of management", False)]
+    assert [item["title"] for item in report_card.consequences(items, "green", 0)] == ["Freedom"]
+
+
+def test_what_a_band_brings_is_introduced_from_the_band_vocabulary():
+    organisation = SimpleNamespace(name="Leeds Health Authority")
+    assert report_card.consequences_intro(organisation, "green", 0) == "Green organisations earn these freedoms:"
+    assert report_card.consequences_intro(organisation, "yellow", 0) == ""
+    assert report_card.consequences_intro(organisation, "red", 1).endswith(
+        "stepping up with each consecutive red year. Leeds Health Authority has been red for 1 consecutive year.")
+    steps = report_card.consequences([SimpleNamespace(band="red", consecutive_years=2, title="Help", description="")],
+                                     "red", 3)
+    assert steps[0]["step"] == "from 2 consecutive red years, applies now"

@@ -1,0 +1,94 @@
+"""A stored rating read as facts: one reader for each JSON shape, each
+indicator's result against its core target, and the rule that decided the
+band (pure, no database)."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from ratings import standings
+from ratings.standings import CoreResult, Rule
+
+PARAMS = {"green_share": 0.25, "red_core_failures": 2}
+
+
+def run(**fields):
+    defaults = dict(parameters=PARAMS, rated_count=10, peer_medians={"A": 5.0, "B": 7.0, "C": 1.0},
+                    indicator_summary={})
+    return SimpleNamespace(**{**defaults, **fields})
+
+
+def rating(**fields):
+    defaults = dict(band="yellow", rank=4, gap_to_green=-0.5, not_rated_reason="", core_failures=[],
+                    indicator_scores={"A": [6.0, 5.5, 0.4, -0.1], "B": [None, None, None, None]},
+                    peer_standings={"A": [3, 10, "middle"]}, adjustments=[], run=run(),
+                    domain_scores={"level": {"quality": 0.3}, "improvement": {"quality": None}})
+    return SimpleNamespace(**{**defaults, **fields})
+
+
+def indicator(code, threshold=None):
+    return SimpleNamespace(code=code, core_threshold=threshold)
+
+
+def test_each_json_shape_has_one_reader_of_named_fields():
+    stored = rating(core_failures=[{"indicator": "C", "value": 3.0, "threshold": 0.0, "reason": "missed"}],
+                    adjustments=[{"indicator": "A", "value": 6.0, "adjusted": 5.5, "deprivation": 30.0, "slope": 0.1,
+                                  "status": "adjusted"}])
+    score = standings.indicator_scores(stored)["A"]
+    assert (score.value, score.adjusted, score.z, score.delta_z) == (6.0, 5.5, 0.4, -0.1)
+    assert standings.SCORE_FIELDS == ("value", "adjusted", "z", "delta_z")
+    standing = standings.peer_standings(stored)["A"]
+    assert (standing.position, standing.count, standing.quarter) == (3, 10, "middle")
+    assert standings.STANDING_FIELDS == ("position", "count", "quarter")
+    assert standings.peer_standings(rating(peer_standings=None)) is None  # stored before standings were kept
+    assert standings.core_failures(stored) == [standings.CoreFailure("C", 3.0, 0.0, "missed")]
+    assert standings.adjustments(stored)["A"].deprivation == 30.0
+    assert standings.domain_scores(stored) == ({"quality": 0.3}, {"quality": None})
+
+
+def test_core_target_results():
+    facts = standings.rating_facts(
+        rating(core_failures=[{"indicator": "C", "value": None, "threshold": 0.0, "reason": "no data"},
+                              {"indicator": "D", "value": 9.0, "threshold": 0.0, "reason": "missed"}]),
+        [indicator("A", 10.0), indicator("B", 1.0), indicator("C", 0.0), indicator("D", 0.0), indicator("E")])
+    assert [f.core for f in facts.indicators] == [CoreResult.MET, CoreResult.NO_DATA, CoreResult.NO_DATA,
+                                                  CoreResult.MISSED, CoreResult.NOT_CORE]
+    unrated = standings.rating_facts(rating(band="not_rated"), [indicator("B", 1.0)])
+    assert unrated.indicators[0].core is CoreResult.NOT_COUNTED
+
+
+def test_indicator_facts_carry_figures_and_standing_among_peers():
+    a, b = standings.rating_facts(rating(), [indicator("A"), indicator("B")]).indicators
+    assert (a.value, a.adjusted, a.z, a.improvement_z, a.median) == (6.0, 5.5, 0.4, -0.1, 5.0)
+    assert a.standing.position == 3 and not a.was_adjusted
+    assert b.standing is None and b.median == 7.0  # no z-score: no place among its peers
+
+
+def test_standing_of_a_rating_stored_before_standings_were_kept_is_placed_from_the_run():
+    old = rating(peer_standings=None, run=run(peer_medians=None,
+                                              indicator_summary={"A": {"n": 3, "median": 4.0, "z": [1.0, 0.4, -1.4]}}))
+    (a,) = standings.rating_facts(old, [indicator("A")]).indicators
+    assert a.median == 4.0 and (a.standing.position, a.standing.count) == (2, 3)
+
+
+def test_an_adjusted_figure_comes_from_the_adjustment_when_no_score_was_kept():
+    adjusted = rating(indicator_scores={}, adjustments=[
+        {"indicator": "A", "value": 6.0, "adjusted": 5.5, "deprivation": 30.0, "slope": 0.1, "status": "adjusted"}])
+    (a,) = standings.rating_facts(adjusted, [indicator("A")]).indicators
+    assert (a.value, a.adjusted, a.was_adjusted) == (6.0, 5.5, True)
+
+
+@pytest.mark.parametrize("fields, rule", [
+    ({"band": "red", "core_failures": [{"indicator": "C", "value": 3.0, "threshold": 0.0, "reason": "missed"}] * 2},
+     Rule.FAILED_CORE_TARGETS),
+    ({"band": "green", "rank": 1}, Rule.IN_TOP_SHARE),
+    ({"core_failures": [{"indicator": "C", "value": 3.0, "threshold": 0.0, "reason": "missed"}]},
+     Rule.FAILED_SOME_CORE_TARGETS),
+    ({}, Rule.BELOW_CUT_OFF),
+    ({"gap_to_green": None}, Rule.NO_GREEN_PLACES),
+    ({"band": "not_rated", "not_rated_reason": "Reported 1 of 4."}, Rule.NOT_RATED),
+])
+def test_the_band_reason_names_the_rule_that_decided_it(fields, rule):
+    reason = standings.band_reason(rating(**fields), PARAMS, 10)
+    assert reason.rule is rule
+    assert (reason.green_share, reason.red_core_failures, reason.rated_count) == (0.25, 2, 10)
