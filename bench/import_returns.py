@@ -26,7 +26,7 @@ def bench(rows: int) -> None:
     from indicators.models import Indicator, Organisation, Result, ReturnImport
     from indicators.reference_files import validate_indicators, validate_organisations
     from indicators.returns import validate_return
-    from indicators.tables import read_table
+    from indicators.spreadsheets import read_table
 
     as_bytes = make_return_files(rows, years=(1999, 2000))
     organisations, problems = validate_organisations(read_table(as_bytes["organisations"], "o.csv"),

@@ -68,11 +68,3 @@ def upload_or_404(user, pk: int) -> ReturnImport:
     """An upload the user may see; 404 (not 403) for any other, so that ids
     of other regions' uploads cannot be probed."""
     return get_object_or_404(visible_uploads(user), pk=pk)
-
-
-def require_may_apply(user, upload: ReturnImport) -> None:
-    """Refuse unless the user may write every region the upload's rows are in,
-    by their memberships as they are now. Called again under the lock."""
-    if not may_act_for(allowed_regions(user), upload_regions(upload)):
-        raise PermissionDenied("You are no longer staff of every region this upload's rows are in, so you "
-                               "cannot confirm it.")

@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import access, actions
+from .actions import reference_data
 from .models import (Indicator, Organisation, OrganisationType, Region, RegionMembership, Result, ResultRevision,
                      ReturnImport)
 from .years import format_year
@@ -68,36 +70,71 @@ class OrganisationTypeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class OrganisationForm(forms.ModelForm):
-    """Refuses what the organisations importer refuses: an organisation held
-    keeps its type, and its region (uploads are checked and locked by the
-    regions of their rows' organisations)."""
+class RefusesWhatTheImporterRefuses(forms.ModelForm):
+    """A form whose problems are the action's (`problems`), so that the admin
+    refuses what the importer refuses, in the same words."""
+
+    def problems(self, values: dict) -> dict[str, list[tuple[str, str]]]:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, problems in self.problems(cleaned).items():
+            for message, code in problems:
+                self.add_error(field if field in self.fields else None, ValidationError(message, code=code))
+        return cleaned
+
+
+class OrganisationForm(RefusesWhatTheImporterRefuses):
+    """An organisation held keeps its type, and its region (uploads are checked
+    and locked by the regions of their rows' organisations)."""
 
     class Meta:
         model = Organisation
         fields = "__all__"
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is not None:
-            code = self.instance.code
-            if "type" in self.changed_data:
-                self.add_error("type", f"{code} is held as type {self.instance.type.code}; its type cannot change "
-                                       "(open a new organisation and name it as the successor).")
-            if "region" in self.changed_data:
-                self.add_error("region", f"{code} is held in region {self.instance.region.code}; it cannot move to "
-                                         "another region.")
-        return cleaned
+    def problems(self, values):
+        held = self.instance if self.instance.pk is not None else None
+        return reference_data.organisation_problems(held=held, **{name: values.get(name) for name in (
+            "code", "type", "region", "opened", "closed", "successor")})
+
+
+class IndicatorForm(RefusesWhatTheImporterRefuses):
+    class Meta:
+        model = Indicator
+        fields = "__all__"
+
+    def problems(self, values):
+        return reference_data.indicator_problems(**{name: values.get(name) for name in (
+            "code", "kind", "domain", "weight", "core_threshold", "adjust_for_deprivation")})
+
+
+class DeletesOneByOne:
+    """"Delete selected" deletes each through `delete_model`, so through its action."""
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(DeletesOneByOne, admin.ModelAdmin):
+    """Adds, changes and deletions go through the actions: checked as the importer
+    checks, and written to the audit log."""
+
     form = OrganisationForm
     list_display = ["code", "name", "type", "region", "opened_display", "closed_display", "successor"]
     list_filter = ["type", "region__area", "region"]
     search_fields = ["code", "name"]
     list_select_related = ["type", "region", "successor"]
     autocomplete_fields = ["successor"]
+
+    def save_model(self, request, obj, form, change):
+        actions.save_organisation(organisation=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        actions.delete_organisation(organisation=obj, user=request.user)
 
     @admin.display(description="opened", ordering="opened")
     def opened_display(self, obj):
@@ -109,12 +146,27 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(DeletesOneByOne, admin.ModelAdmin):
+    """Adds, changes and deletions go through the actions, as for organisations."""
+
+    form = IndicatorForm
     list_display = ["code", "name", "kind", "domain", "direction", "weight", "core_threshold",
                     "adjust_for_deprivation"]
     list_filter = ["kind", "domain", "direction", "adjust_for_deprivation", "organisation_types"]
     search_fields = ["code", "name", "description"]
     filter_horizontal = ["organisation_types"]
+
+    def save_model(self, request, obj, form, change):
+        actions.save_indicator(indicator=obj, organisation_types=form.cleaned_data["organisation_types"],
+                               user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # The organisation types were saved with the indicator, by the action.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        actions.delete_indicator(indicator=obj, user=request.user)
 
 
 class ResultRevisionInline(AdminsOnly, admin.TabularInline):

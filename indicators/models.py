@@ -5,15 +5,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from . import choices
 from .years import FIRST_YEAR, LAST_YEAR, format_year
 
 
-class Area(models.TextChoices):
-    """Broad areas for the fairness analysis (the King's Fund north/south question)."""
+def _text_choices(name: str, pairs: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
+    """A TextChoices enum (members named by their codes upper-cased) of one of `choices`' vocabularies."""
+    return models.TextChoices(name, [(code.upper(), (code, words)) for code, words in pairs], module=__name__)
 
-    NORTH = "north", "North"
-    MIDLANDS = "midlands", "Midlands"
-    SOUTH = "south", "South"
+
+Area = _text_choices("Area", choices.AREA_CHOICES)
+IndicatorKind = _text_choices("IndicatorKind", choices.KIND_CHOICES)
+Domain = _text_choices("Domain", choices.DOMAIN_CHOICES)
+Direction = _text_choices("Direction", choices.DIRECTION_CHOICES)
 
 
 class Region(models.Model):
@@ -48,6 +52,17 @@ class OrganisationType(models.Model):
         return self.name
 
 
+def open_in_year(year: int) -> Q:
+    """`years.is_open_in` in SQL: a condition on an organisation's `opened` and `closed`."""
+    return (Q(opened__isnull=True) | Q(opened__lte=year)) & (Q(closed__isnull=True) | Q(closed__gte=year))
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def open_in(self, year: int) -> "OrganisationQuerySet":
+        """The organisations open in the year (`years.is_open_in`)."""
+        return self.filter(open_in_year(year))
+
+
 class Organisation(models.Model):
     code = models.CharField(max_length=12, unique=True, help_text="ODS-style code, e.g. RAE or Q01.")
     name = models.CharField(max_length=200)
@@ -60,6 +75,8 @@ class Organisation(models.Model):
     successor = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors",
         help_text="The organisation that took over its work when it closed or merged.")
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -74,28 +91,6 @@ class Organisation(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
-
-    def is_open(self, year: int) -> bool:
-        return (self.opened is None or self.opened <= year) and (self.closed is None or year <= self.closed)
-
-
-class IndicatorKind(models.TextChoices):
-    PERFORMANCE = "performance", "Performance indicator"
-    CONTEXT = "context", "Context indicator"
-
-
-class Domain(models.TextChoices):
-    """The four criteria the classification was announced on."""
-
-    QUALITY = "quality", "Service quality"
-    EFFICIENCY = "efficiency", "Efficiency"
-    ACCESS = "access", "Access"
-    PATIENT_EXPERIENCE = "patient_experience", "Patient experience"
-
-
-class Direction(models.TextChoices):
-    HIGHER_BETTER = "higher_better", "Higher is better"
-    LOWER_BETTER = "lower_better", "Lower is better"
 
 
 class Indicator(models.Model):
@@ -128,8 +123,8 @@ class Indicator(models.Model):
             models.CheckConstraint(condition=Q(direction__in=Direction.values),
                                    name="indicator_direction_valid"),
             models.CheckConstraint(
-                condition=(Q(kind="performance", domain__in=Domain.values)
-                           | Q(kind="context", domain="", core_threshold__isnull=True,
+                condition=(Q(kind=IndicatorKind.PERFORMANCE, domain__in=Domain.values)
+                           | Q(kind=IndicatorKind.CONTEXT, domain="", core_threshold__isnull=True,
                                adjust_for_deprivation=False)),
                 name="indicator_domain_matches_kind",
             ),
@@ -138,10 +133,6 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
-
-    @property
-    def is_core_target(self) -> bool:
-        return self.core_threshold is not None
 
 
 class RegionMembership(models.Model):

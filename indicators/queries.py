@@ -1,7 +1,7 @@
 """Reads that feed the pure validators: plain data out of the database in a
 fixed number of queries, however many organisations there are."""
 
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from .models import Indicator, Organisation, OrganisationType, Region, Result
 from .years import format_year
@@ -75,8 +75,7 @@ TEMPLATE_COLUMNS = ["organisation_code", "organisation_name", "indicator_code", 
 def template_rows(*, year: int, region_codes: set[str] | None) -> list[list]:
     """TEMPLATE_COLUMNS: one row per organisation open in the year (in the regions,
     or all) and indicator applicable to its type, with any value held: three queries."""
-    organisations = Organisation.objects.filter(
-        Q(opened__isnull=True) | Q(opened__lte=year), Q(closed__isnull=True) | Q(closed__gte=year))
+    organisations = Organisation.objects.open_in(year)
     if region_codes is not None:
         organisations = organisations.filter(region__code__in=region_codes)
     organisations = list(organisations.order_by("code").values_list("id", "code", "name", "type_id"))

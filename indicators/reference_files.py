@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .choices import AREAS, CONTEXT, DIRECTIONS, DOMAINS, KINDS, PERFORMANCE
 from .numbers import ascii_lower, ascii_upper, non_ascii, parse_number
-from .tables import Problem, Table, check_columns, records
+from .spreadsheets import Problem, Table, check_columns, records
 from .years import format_year, parse_year
 
-AREAS = ("north", "midlands", "south")
-KINDS = ("performance", "context")
-DOMAINS = ("quality", "efficiency", "access", "patient_experience")
-DIRECTIONS = ("higher_better", "lower_better")
 TRUE_WORDS = ("true", "yes", "y", "1")
 FALSE_WORDS = ("false", "no", "n", "0", "")
 
@@ -57,6 +54,46 @@ class IndicatorRow:
     source: str
 
 
+# The rules an organisation or indicator must keep, whether it comes in a file or
+# from the admin's form (which gives the same words): each (message, code), or None.
+OWN_SUCCESSOR = ("An organisation cannot be its own successor.", "own_successor")
+
+
+def code_problem(code: str) -> tuple[str, str] | None:
+    strange = non_ascii(code)
+    if strange:
+        return (f"The code '{code}' contains {strange}: codes are written in plain ASCII letters and digits.",
+                "non_ascii_code")
+    return None
+
+
+def dates_problem(opened: int | None, closed: int | None) -> tuple[str, str] | None:
+    if opened is not None and closed is not None and closed < opened:
+        return f"It closes ({format_year(closed)}) before it opens ({format_year(opened)}).", "closed_before_opened"
+    return None
+
+
+def domain_problem(kind: str, domain: str, *, written: str | None = None) -> tuple[str, str] | None:
+    """`written`: the domain as the file wrote it, when it differs from `domain` (lower-cased)."""
+    if kind == PERFORMANCE and domain not in DOMAINS:
+        return f"'{domain if written is None else written}' is not a domain: use {', '.join(DOMAINS)}.", "bad_domain"
+    if kind == CONTEXT and domain:
+        return "A context indicator has no domain: leave it blank.", "bad_domain"
+    return None
+
+
+def weight_problem(weight: float | None) -> tuple[str, str] | None:
+    if weight is not None and weight <= 0:
+        return "The weight must be more than 0.", "bad_weight"
+    return None
+
+
+def context_scored_problem(kind: str, core_threshold: float | None, adjust: bool) -> tuple[str, str] | None:
+    if kind == CONTEXT and (core_threshold is not None or adjust):
+        return "A context indicator is never scored: it has no core target and is not adjusted.", "context_scored"
+    return None
+
+
 class _Collector:
     """Gathers problems for one table so validators read as a list of rules."""
 
@@ -83,11 +120,13 @@ class _Collector:
     def code(self, line, record, column) -> str:
         """A code, upper-cased (A-Z only); refused when it holds anything but printable ASCII."""
         value = self.required(line, record, column)
-        strange = non_ascii(value)
-        if strange:
-            self.add(line, column, f"The code '{value}' contains {strange}: codes are written in plain ASCII "
-                     "letters and digits.", "non_ascii_code")
+        self.rule(line, column, code_problem(value))
         return ascii_upper(value)
+
+    def rule(self, line, column, broken: tuple[str, str] | None) -> None:
+        """Record a rule's (message, code), if it is broken."""
+        if broken is not None:
+            self.add(line, column, *broken)
 
     def unique(self, seen: dict, key, line, column, label) -> bool:
         first = seen.setdefault(key, line)
@@ -156,12 +195,10 @@ def validate_organisations(
             check.add(line, "region", f"'{region_text}' is not a known region code or name.", "unknown_region")
         opened = check.year(line, record, "opened")
         closed = check.year(line, record, "closed")
-        if opened is not None and closed is not None and closed < opened:
-            check.add(line, "closed", f"It closes ({format_year(closed)}) before it opens ({format_year(opened)}).",
-                      "closed_before_opened")
+        check.rule(line, "closed", dates_problem(opened, closed))
         successor = ascii_upper(record.get("successor", "")) or None
         if successor is not None and successor == code:
-            check.add(line, "successor", "An organisation cannot be its own successor.", "own_successor")
+            check.rule(line, "successor", OWN_SUCCESSOR)
         elif successor is not None and successor not in file_codes and successor not in existing:
             check.add(line, "successor", f"'{record['successor']}' is not a known organisation code.",
                       "unknown_successor")
@@ -195,11 +232,7 @@ def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[Ind
         if kind not in KINDS:
             check.add(line, "kind", f"'{record['kind']}' is not a kind: use performance or context.", "bad_kind")
         domain = ascii_lower(record["domain"])
-        if kind == "performance" and domain not in DOMAINS:
-            check.add(line, "domain", f"'{record['domain']}' is not a domain: use {', '.join(DOMAINS)}.",
-                      "bad_domain")
-        if kind == "context" and domain:
-            check.add(line, "domain", "A context indicator has no domain: leave it blank.", "bad_domain")
+        check.rule(line, "domain", domain_problem(kind, domain, written=record["domain"]))
         direction = ascii_lower(record["direction"]) or "higher_better"
         if direction not in DIRECTIONS:
             check.add(line, "direction", f"'{record['direction']}' is not a direction: use higher_better or "
@@ -213,21 +246,18 @@ def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[Ind
             check.add(line, "organisation_types", f"'{unknown}' is not a known organisation type code "
                       f"({', '.join(sorted(type_codes))}).", "unknown_type")
         weight = _number(check, line, record, "weight", default=1.0)
-        if weight is not None and weight <= 0:
-            check.add(line, "weight", "The weight must be more than 0.", "bad_weight")
+        check.rule(line, "weight", weight_problem(weight))
         threshold = _number(check, line, record, "core_threshold", default=None)
         adjust_text = ascii_lower(record.get("adjust_for_deprivation", ""))
         if adjust_text not in TRUE_WORDS + FALSE_WORDS:
             check.add(line, "adjust_for_deprivation", f"'{record['adjust_for_deprivation']}' is not true or false.",
                       "bad_boolean")
         adjust = adjust_text in TRUE_WORDS
-        if kind == "context" and (threshold is not None or adjust):
-            check.add(line, "core_threshold" if threshold is not None else "adjust_for_deprivation",
-                      "A context indicator is never scored: it has no core target and is not adjusted.",
-                      "context_scored")
+        check.rule(line, "core_threshold" if threshold is not None else "adjust_for_deprivation",
+                   context_scored_problem(kind, threshold, adjust))
         if len(check.problems) == problems_before and check.unique(seen, code, line, "code", "the indicator"):
             rows.append(IndicatorRow(
-                line, code, name, kind, domain if kind == "performance" else "", direction, types,
+                line, code, name, kind, domain if kind == PERFORMANCE else "", direction, types,
                 weight, threshold, adjust, record.get("unit", ""), record.get("description", ""),
                 record.get("source", ""),
             ))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .numbers import ascii_upper, non_ascii, parse_number, quoted
-from .tables import Problem, Table, TableError, check_columns, read_table
-from .years import format_year, parse_year
+from .spreadsheets import Problem, Table, TableError, check_columns, read_table
+from .years import format_year, is_open_in, parse_year
 
 REQUIRED_COLUMNS = ("organisation_code", "indicator_code", "year", "value")
 OPTIONAL_COLUMNS = ("numerator", "denominator")
@@ -26,9 +26,6 @@ class OrganisationRef:
     type_name: str
     opened: int | None
     closed: int | None
-
-    def is_open(self, year: int) -> bool:
-        return (self.opened is None or self.opened <= year) and (self.closed is None or year <= self.closed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +134,8 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
             except ValueError as error:
                 problems.append(problem(line, "year", str(error), "bad_year"))
                 row_ok = False
-        if year is not None and organisation is not None and not organisation.is_open(year):
+        if year is not None and organisation is not None and not is_open_in(
+                year, opened=organisation.opened, closed=organisation.closed):
             problems.append(problem(line, "year", _not_open_message(org_code, organisation, year), "not_open"))
             row_ok = False
 

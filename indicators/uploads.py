@@ -5,7 +5,7 @@ located problems out, like the returns parser it runs after (unchanged)."""
 from __future__ import annotations
 
 from .returns import ReturnRow
-from .tables import Problem, ProblemGroup, group_problems
+from .spreadsheets import Problem, ProblemGroup, group_problems
 from .years import format_year
 
 

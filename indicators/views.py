@@ -3,9 +3,6 @@ Signed-in staff see and change only their own regions' returns; admins all."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import access, actions, previews, queries
-from .exports import neutralise
 from .forms import UploadForm
+from .spreadsheets.csv_writer import csv_text
 from .uploads import problems_to_show
 from .years import format_year, parse_year
 
@@ -145,12 +142,7 @@ def _named_preview(upload) -> previews.Preview:
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(rows, header), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -16,6 +16,14 @@ def format_year(year: int) -> str:
     return f"{year}-{(year + 1) % 100:02d}"
 
 
+def is_open_in(year: int, *, opened: int | None, closed: int | None) -> bool:
+    """Whether an organisation that opened in its first financial year `opened`
+    and closed at the end of its last, `closed`, was open in `year` (a blank
+    `opened` or `closed`: no limit that way). The one definition: the
+    database's twin is `Organisation.objects.open_in`."""
+    return (opened is None or opened <= year) and (closed is None or year <= closed)
+
+
 def parse_year(text: str) -> int:
     """Parse "2000-01", "2000/01", "2000-2001" or "2000" into 2000.
 
@@ -42,3 +50,20 @@ def parse_year(text: str) -> int:
     if not FIRST_YEAR <= start <= LAST_YEAR:
         raise ValueError(f"'{text}' is outside the years this service holds ({FIRST_YEAR} to {LAST_YEAR})")
     return start
+
+
+class FinancialYearConverter:
+    """The <year:...> path converter of every app's URLs (registered once, in
+    trafficlights/urls.py): 2000-01 in the URL, 2000 in the view; anything else is a 404."""
+
+    regex = r"[0-9]{4}-[0-9]{2}"
+
+    def to_python(self, value):
+        try:
+            return parse_year(value)
+        except ValueError:
+            raise ValueError(value) from None
+
+    def to_url(self, value):
+        # Templates pass either the stored year (2000) or its display ("2000-01").
+        return format_year(parse_year(value) if isinstance(value, str) else value)

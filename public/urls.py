@@ -1,27 +1,6 @@
-from django.urls import path, register_converter
-
-from indicators.years import format_year, parse_year
+from django.urls import path
 
 from . import views
-
-
-class FinancialYearConverter:
-    """2000-01 in the URL, 2000 in the view; anything else is a 404."""
-
-    regex = r"[0-9]{4}-[0-9]{2}"
-
-    def to_python(self, value):
-        try:
-            return parse_year(value)
-        except ValueError:
-            raise ValueError(value) from None
-
-    def to_url(self, value):
-        # Templates pass either the stored year (2000) or its display ("2000-01").
-        return format_year(parse_year(value) if isinstance(value, str) else value)
-
-
-register_converter(FinancialYearConverter, "year")
 
 app_name = "public"
 urlpatterns = [

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RatingsConfig(AppConfig):
     name = "ratings"
     verbose_name = "Ratings"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -8,9 +8,9 @@ import io
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
-from indicators.models import Indicator, Organisation, Result
+from indicators.models import Indicator, Organisation, Result, open_in_year
 
 from .engine import EngineInputs
 
@@ -56,11 +56,10 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
     """Every organisation of the types (active or not: last year's adjustment is
     fitted over last year's organisations), the performance indicators, which
     types they apply to, and this and last year's results and deprivation scores."""
-    organisations = frame(Organisation.objects.filter(type__code__in=type_codes),
-                          ["id", "type__code", "opened", "closed"], ["organisation", "type", "opened", "closed"])
-    opened = organisations["opened"].astype(float).fillna(-np.inf)
-    closed = organisations["closed"].astype(float).fillna(np.inf)
-    organisations["active"] = (opened <= year) & (year <= closed)
+    organisations = frame(Organisation.objects.filter(type__code__in=type_codes)
+                          .annotate(active=ExpressionWrapper(open_in_year(year), output_field=BooleanField())),
+                          ["id", "type__code", "active"], ["organisation", "type", "active"])
+    organisations["active"] = organisations["active"].astype(bool)  # SQLite answers 0 or 1
 
     performance = Indicator.objects.filter(kind=Indicator.Kind.PERFORMANCE)
     indicators = frame(performance, ["id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"],

@@ -314,8 +314,10 @@ class BandConsequence(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who did what to the method, the runs and their publication, and to who
-    may upload which region's returns, and when. Written by the actions; never edited."""
+    """Who did what to the method, the runs and their publication, to who may
+    upload which region's returns, and to the organisations and indicators in
+    the admin, and when. Written by the actions (indicators' through
+    `indicators.hooks.audited`); never edited."""
 
     class Action(models.TextChoices):
         SCHEME_CHANGED = "scheme_changed", "Changed the method parameters"
@@ -332,6 +334,13 @@ class AuditEntry(models.Model):
         CONSEQUENCE_DELETED = "consequence_deleted", "Removed a consequence of a band"
         MEMBERSHIP_GRANTED = "membership_granted", "Gave a user a region's returns"
         MEMBERSHIP_REMOVED = "membership_removed", "Took a region's returns from a user"
+        # Sent by indicators' actions (indicators.hooks.audited): the admin's edits of reference data.
+        ORGANISATION_ADDED = "organisation_added", "Added an organisation"
+        ORGANISATION_CHANGED = "organisation_changed", "Changed an organisation"
+        ORGANISATION_DELETED = "organisation_deleted", "Deleted an organisation"
+        INDICATOR_ADDED = "indicator_added", "Added an indicator"
+        INDICATOR_CHANGED = "indicator_changed", "Changed an indicator"
+        INDICATOR_DELETED = "indicator_deleted", "Deleted an indicator"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

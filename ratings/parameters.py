@@ -8,7 +8,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
-DOMAINS = ("quality", "efficiency", "access", "patient_experience")
+from indicators.choices import DOMAINS
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,5 @@
 from django.urls import path
 
-# The <year:...> converter (2000-01 in the URL) is the public site's.
-from public.urls import FinancialYearConverter  # noqa: F401
-
 from . import views
 
 app_name = "ratings_admin"

@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from indicators.years import FinancialYearConverter
+
+# <year:year> in every app's URLs (2000-01 in the URL, 2000 in the view): registered
+# once, before the apps' URLs below are read.
+register_converter(FinancialYearConverter, "year")
 
 urlpatterns = [
     # The ratings workflow, in the admin's look and behind its sign-in.

@@ -10,11 +10,7 @@ from django.contrib.auth.models import Group, Permission, User
 from indicators import actions
 from indicators.models import Organisation, OrganisationType, Region, Result
 from indicators.returns import ReturnRow
-
-
-@pytest.fixture
-def admin_user(world):
-    return User.objects.create_superuser("admin", password="a-long-password-1")
+from tests.indicators.conftest import organisation_form
 
 
 @pytest.fixture
@@ -69,13 +65,6 @@ def test_staff_who_may_change_users_cannot_make_themselves_an_admin(analyst, cli
     group = Group.objects.create(name="analysts")
     analyst.groups.add(group)
     assert client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "analysts"}).status_code == 403
-
-
-def organisation_form(organisation, **changes):
-    data = {"code": organisation.code, "name": organisation.name, "type": organisation.type_id,
-            "region": organisation.region_id, "opened": organisation.opened or "",
-            "closed": organisation.closed or "", "successor": organisation.successor_id or ""}
-    return {**data, **changes}
 
 
 def test_the_admin_refuses_to_move_an_organisation_to_another_region(admin_user, client):

@@ -14,11 +14,6 @@ INLINE = "region_memberships"
 
 
 @pytest.fixture
-def admin_user(world):
-    return User.objects.create_superuser("admin", password="a-long-password-1")
-
-
-@pytest.fixture
 def member(world):
     return User.objects.create_user("alice", password="a-long-password-1")
 

@@ -18,7 +18,8 @@ from django.core.management import CommandError, call_command
 
 from indicators import actions
 from indicators.models import Region, RegionMembership, Result, ResultRevision, ReturnImport
-from indicators.tables import Problem, ProblemGroup, group_problems
+from indicators.returns import ReturnRow
+from indicators.spreadsheets import Problem, ProblemGroup, group_problems
 
 FOLDER = Path(__file__).parent / "bad_returns"
 HEADER = "organisation_code,indicator_code,year,value\n"
@@ -180,7 +181,7 @@ WEB_ONLY = {"rows_of_another_year.csv"}
 @pytest.fixture
 def held(world):
     """One value already held, so that 'unchanged' means something."""
-    actions.apply_return(rows=[actions.ReturnRow(2, "Q01", "IP18M", 2000, 7.0, None, None)], filename="held.csv")
+    actions.apply_return(rows=[ReturnRow(2, "Q01", "IP18M", 2000, 7.0, None, None)], filename="held.csv")
     return User.objects.create_superuser("admin", password="x")
 
 
@@ -635,7 +636,7 @@ def test_every_problem_of_a_workbook_is_listed_as_for_csv(north, client, tmp_pat
 
 
 def test_a_sheet_with_too_many_filled_cells_is_refused(north, client, tmp_path, monkeypatch):
-    monkeypatch.setattr("indicators.tables.MAX_SHEET_CELLS", 6)
+    monkeypatch.setattr("indicators.spreadsheets.sheet_xml.MAX_SHEET_CELLS", 6)
     assert_refused_everywhere(client, north, tmp_path, "wide.xlsx", with_sheet(ERROR_IN_ROW_2),
                               "Sheet 'Return': The sheet 'Return' has more than 6 filled cells, far more than a return "
                               "needs: remove what is not part of the return, or split it.")

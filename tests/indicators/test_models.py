@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from indicators.models import Indicator, Organisation, OrganisationType, Region, Result, ReturnImport
+from indicators.years import is_open_in
 
 
 @pytest.fixture
@@ -48,3 +49,14 @@ def test_organisation_constraints(trust):
     trust.successor = trust
     with pytest.raises(IntegrityError), transaction.atomic():
         trust.save()
+
+
+def test_the_open_in_year_query_agrees_with_the_rule(world):
+    """`Organisation.objects.open_in` is `years.is_open_in` in SQL (the small world
+    holds a trust that closed in 1998-99 and its successor, opened in 1999-00)."""
+    organisations = list(Organisation.objects.all())
+    for year in range(1996, 2003):
+        expected = {o.code for o in organisations if is_open_in(year, opened=o.opened, closed=o.closed)}
+        assert set(Organisation.objects.open_in(year).values_list("code", flat=True)) == expected, year
+    open_in = {year: set(Organisation.objects.open_in(year).values_list("code", flat=True)) for year in (1998, 1999)}
+    assert open_in == {1998: {"Q01", "Q02", "RAA"}, 1999: {"Q01", "Q02", "RAB"}}

@@ -3,7 +3,7 @@
 from indicators.reference_files import (
     IndicatorRow, OrganisationRow, RegionRow, validate_indicators, validate_organisations, validate_regions,
 )
-from indicators.tables import read_table
+from indicators.spreadsheets import read_table
 
 TYPES = {"HA", "TRUST", "PCG"}
 REGION_CODES = {"ny": "NY", "northern and yorkshire": "NY", "ln": "LN", "london": "LN"}

@@ -256,7 +256,7 @@ def _accepted_rows_are_sound(parsed):
 def test_any_mutation_of_a_workbook_gives_rows_or_located_problems(edits):
     # read_table and validate_return are the parse entry points: only TableError may come out of them.
     from indicators.returns import validate_return
-    from indicators.tables import TableError, read_table
+    from indicators.spreadsheets import TableError, read_table
 
     try:
         table = read_table(_mutated(VALID_WORKBOOK, edits), "r.xlsx")
@@ -272,7 +272,7 @@ def test_any_mutation_of_a_workbook_gives_rows_or_located_problems(edits):
     min_size=0, max_size=7), max_size=6), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
 def test_any_unicode_table_gives_rows_or_located_problems(rows, encoding):
     from indicators.returns import validate_return
-    from indicators.tables import TableError, read_table
+    from indicators.spreadsheets import TableError, read_table
 
     text = HEADER + "\n".join(",".join(row) for row in rows)
     try:

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from indicators import access, actions
+from indicators.actions import results, web_uploads
 from indicators.models import Indicator, Organisation, Region, RegionMembership, Result, ResultRevision, ReturnImport
 from indicators.returns import ReturnRow
 
@@ -254,13 +255,13 @@ def test_staff_cannot_confirm_rows_of_an_organisation_that_has_since_moved_regio
 def test_a_reversal_refuses_when_an_organisation_moves_while_it_waits_for_its_locks(people, monkeypatch):
     upload = actions.confirm_upload(upload=validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,3\n", {"NY"}),
                                     user=people[NORTH])
-    lock = actions._lock_region_years
+    lock = results.lock_region_years
 
     def lock_while_an_admin_moves_q01(pairs):
         lock(pairs)
         move("Q01", "LN")
 
-    monkeypatch.setattr(actions, "_lock_region_years", lock_while_an_admin_moves_q01)
+    monkeypatch.setattr(results, "lock_region_years", lock_while_an_admin_moves_q01)
     with pytest.raises(actions.OrganisationsMoved):
         actions.reverse_upload(upload=upload, user=people[ADMIN])
     upload.refresh_from_db()
@@ -271,7 +272,7 @@ def test_a_reversal_locks_the_old_and_the_new_region_of_a_moved_organisation(peo
     upload = actions.confirm_upload(upload=validate(people[NORTH], HEADER + "Q01,IP18M,2000-01,3\n", {"NY"}),
                                     user=people[NORTH])
     move("Q01", "LN")
-    assert actions._region_years(upload) == {(2000, "NY"), (2000, "LN")}
+    assert web_uploads._region_years(upload) == {(2000, "NY"), (2000, "LN")}
     taken = locks_taken(lambda: actions.reverse_upload(upload=upload, user=people[ADMIN]))
     assert len(taken) == (2 if connection.vendor == "postgresql" else 0)
     assert not Result.objects.exists()

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from indicators import actions
+from indicators.actions import results
 from indicators.models import Organisation, Region, RegionMembership, Result, ResultRevision, ReturnImport
 
 from tests.conftest import write
@@ -49,14 +50,14 @@ def race(*steps):
 @pytest.fixture
 def slow_reads(monkeypatch):
     """Widen the gap between reading what is held and writing."""
-    original = actions._plan_return
+    original = results.plan_return
 
     def plan_slowly(rows):
         plan = original(rows)
         time.sleep(0.05)
         return plan
 
-    monkeypatch.setattr(actions, "_plan_return", plan_slowly)
+    monkeypatch.setattr(results, "plan_return", plan_slowly)
 
 
 @pytest.fixture

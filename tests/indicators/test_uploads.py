@@ -154,7 +154,7 @@ def test_a_database_failure_part_way_through_confirming_leaves_nothing(analyst, 
 
 
 def test_identical_problems_are_grouped_with_their_first_lines_and_a_count():
-    from indicators.tables import Problem, ProblemGroup, group_problems
+    from indicators.spreadsheets import Problem, ProblemGroup, group_problems
     other_year = scope_problems([row(line, "Q01", 2000) for line in range(2, 1741)], year=2001,
                                 organisation_regions={"Q01": "NY"}, allowed_regions={"NY"}, region_names=NAMES)
     grouped = group_problems([Problem(None, None, "The file is odd.", "x"), *other_year,

@@ -8,7 +8,7 @@ import json
 
 from django.http import StreamingHttpResponse
 
-from indicators.exports import neutralise
+from indicators.spreadsheets.csv_writer import neutralise
 from indicators.models import Organisation, Result
 from indicators.years import format_year
 from ratings.engine import DOMAINS

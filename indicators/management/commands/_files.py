@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from indicators.tables import Problem, Table, TableError, group_problems, read_table
+from indicators.spreadsheets import Problem, Table, TableError, group_problems, read_table
 
 
 def read_file(path: str) -> bytes:

@@ -6,7 +6,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from indicators.tables import TableError, read_table
+from indicators.spreadsheets import TableError, read_table
 
 
 def problems_of(content: bytes, filename="returns.csv", **options):
