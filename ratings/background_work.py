@@ -108,7 +108,7 @@ class WhatIf(BackgroundWork):
     outcomes = models.JSONField(
         default=dict, blank=True,
         help_text='The answer: {"before": {organisation id: outcome}, "after": {...}}, each outcome a list in '
-                  "the order of compare.Outcome's fields.")
+                  "the order of band_changes.Outcome's fields.")
 
     class Meta:
         ordering = ["-requested_at", "-id"]

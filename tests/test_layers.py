@@ -56,9 +56,8 @@ def test_the_check_sees_lazy_and_relative_imports(tmp_path, monkeypatch):
                                                           "public.views"]
 
 
-# Each app's templates folder. (ratings' admin templates still load public's
-# tags, for band_tag: left to the band vocabulary's move.)
-TEMPLATE_FOLDERS = {"indicators": ["returns"]}
+# Each app's templates folders.
+TEMPLATE_FOLDERS = {"indicators": ["returns"], "ratings": ["ratings"]}
 
 
 def tag_libraries_of(apps: set[str]) -> set[str]:

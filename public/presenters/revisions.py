@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils import dateformat, timezone
 
 from indicators.years import format_year
-from ratings.models import RatingRun
 
 from ..formatting import plural_of, sentence
 
@@ -22,7 +21,7 @@ def revisions(versions, shown=None) -> list[dict]:
     withdrawal with its reason, and a link to every earlier version that rates
     the organisation (not the one `shown`). Empty when they were never revised.
     Each entry: {"text", "version" (a run id to link to, or None), "date"}."""
-    if len(versions) < 2 and not any(run.status == RatingRun.Status.WITHDRAWN for run in versions):
+    if len(versions) < 2 and not any(run.is_withdrawn for run in versions):
         return []
     events = []
     for position, run in enumerate(versions):
@@ -31,9 +30,9 @@ def revisions(versions, shown=None) -> list[dict]:
             text = f"First published on {when}."
         else:
             text = f"Corrected on {when}" + (f": {sentence(run.revision_note)}" if run.revision_note else ".")
-        earlier = run.rated and not run.current and run.status != RatingRun.Status.WITHDRAWN and run.pk != shown
+        earlier = run.rated and not run.current and not run.is_withdrawn and run.pk != shown
         events.append((run.published_at, {"text": text, "version": run.pk if earlier else None, "date": when}))
-        if run.status == RatingRun.Status.WITHDRAWN:
+        if run.is_withdrawn:
             events.append((run.withdrawn_at, {"text": f"Withdrawn on {long_date(run.withdrawn_at)}: "
                                                       f"{sentence(run.withdrawal_reason)}", "version": None,
                                               "date": long_date(run.withdrawn_at)}))

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from indicators.years import format_year
+from indicators.templatetags.financial_years import financial_year
 from ratings import bands
 
 from .. import charts
@@ -26,6 +26,5 @@ def rated_bands():
     return bands.RATED
 
 
-@register.filter
-def financial_year(year):
-    return format_year(year)
+# One definition, shared with the pages of the apps below.
+register.filter("financial_year", financial_year)

@@ -9,7 +9,7 @@ import statistics
 import pytest
 
 from indicators.models import Result
-from public import queries
+from public import distributions, queries
 from public.presenters import charting, fairness
 from ratings import standings
 from ratings.models import RatingRun
@@ -46,7 +46,7 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
     checked = 0
     for run in runs:
         for code in run.peer_medians:
-            figures = queries.IndicatorFigures(run, code)
+            figures = distributions.IndicatorFigures(run, code)
             expected = reference_rows(run, code)
             first, rows = read_everything(figures)
             assert rows == [(position, *row[:5]) for position, row in enumerate(expected, start=1)]
@@ -63,7 +63,7 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
 
 def test_indicator_pages_past_either_end_are_the_last_as_django_reads_them(large_site):
     run = RatingRun.objects.published().get(year=2000, organisation_type__code=large_site.type_code)
-    figures = queries.IndicatorFigures(run, large_site.indicator_code)
+    figures = distributions.IndicatorFigures(run, large_site.indicator_code)
     count = len(reference_rows(run, large_site.indicator_code))
     last = math.ceil(count / 5)
     for asked, shown in ((1, 1), (2, 2), (last, last), (last + 1, last), (10 ** 6, last), (0, last), (-3, last)):
@@ -142,7 +142,7 @@ def test_a_json_null_is_read_as_no_figure_not_as_zero(small_site):
     second.indicator_scores[code] = [5.0, None, None, None]
     for rating in (first, second):
         rating.save(update_fields=["indicator_scores"])
-    reading, rows = read_everything(queries.IndicatorFigures(run, code))
+    reading, rows = read_everything(distributions.IndicatorFigures(run, code))
     # Without a z-score, last; a value without an adjusted value counts as adjusted differently.
     assert {row[1] for row in rows[-2:]} == {first.organisation.code, second.organisation.code}
     assert (first.organisation.code, None, None) in [(row[1], row[4], row[5]) for row in rows]
