@@ -6,11 +6,15 @@ from public.presenters import revisions
 
 
 def run(pk, published, status="superseded", note="", withdrawn=None, reason="", current=False, rated=True):
+    """A run as the revision history reads it: an unsaved RatingRun, with what the query annotates."""
     from datetime import datetime, timezone
-    return SimpleNamespace(pk=pk, year=2000, status=status, revision_note=note, withdrawal_reason=reason,
-                           published_at=datetime(2001, 3, published, 12, tzinfo=timezone.utc),
-                           withdrawn_at=withdrawn and datetime(2001, 3, withdrawn, 12, tzinfo=timezone.utc),
-                           current=current, rated=rated)
+
+    from ratings.models import RatingRun
+    version = RatingRun(pk=pk, year=2000, status=status, revision_note=note, withdrawal_reason=reason,
+                        published_at=datetime(2001, 3, published, 12, tzinfo=timezone.utc),
+                        withdrawn_at=withdrawn and datetime(2001, 3, withdrawn, 12, tzinfo=timezone.utc))
+    version.current, version.rated = current, rated
+    return version
 
 
 def test_revisions_list_publication_corrections_and_withdrawals_oldest_first_with_links_to_earlier_versions():
