@@ -21,6 +21,7 @@ SHOWN_PROBLEMS = 1000
 SHOWN_CHANGES = 500
 SHOWN_NEW = 500
 TEMPLATE_YEAR = "returns_template_year"
+TEMPLATE_YEAR_SECONDS = 30 * 24 * 3600
 
 
 @login_required
@@ -52,9 +53,13 @@ def return_template(request):
         year = parse_year(request.GET.get("year", ""))
     except ValueError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    request.session[TEMPLATE_YEAR] = year  # the year the upload form then offers first
-    return _csv_response(f"return-template-{format_year(year)}.csv", queries.TEMPLATE_COLUMNS,
-                         queries.template_rows(year=year, region_codes=regions))
+    response = _csv_response(f"return-template-{format_year(year)}.csv", queries.TEMPLATE_COLUMNS,
+                             queries.template_rows(year=year, region_codes=regions))
+    # The year the upload form then offers first: kept by the browser in a
+    # signed cookie, so that a GET writes nothing on the server (not even a session).
+    response.set_signed_cookie(TEMPLATE_YEAR, str(year), salt=TEMPLATE_YEAR, max_age=TEMPLATE_YEAR_SECONDS,
+                               secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
 
 
 @login_required
@@ -126,7 +131,10 @@ def return_file(request, pk):
 def _year_of_the_data(request, years: list[int], regions: set[str] | None) -> int:
     """The year the upload form offers first: that of the last template
     downloaded, else the newest with figures held for the user's regions."""
-    for year in (request.session.get(TEMPLATE_YEAR), queries.latest_year_with_figures(region_codes=regions)):
+    remembered = request.get_signed_cookie(TEMPLATE_YEAR, default="", salt=TEMPLATE_YEAR,
+                                           max_age=TEMPLATE_YEAR_SECONDS)
+    for year in (int(remembered) if remembered.isdigit() else None,
+                 queries.latest_year_with_figures(region_codes=regions)):
         if year in years:
             return year
     return years[0]

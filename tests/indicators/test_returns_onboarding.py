@@ -64,6 +64,23 @@ def test_the_upload_form_offers_the_year_of_the_template_last_downloaded(people,
     # A template of a year that cannot be uploaded for is no guide.
     assert client.get("/returns/template.csv?year=1990-91").status_code == 200
     assert offered_year(client) == 1999
+    # Kept by the browser, signed: a forged year is ignored.
+    client.cookies["returns_template_year"] = "2000"
+    assert offered_year(client) == 1999
+
+
+def test_downloading_a_template_writes_nothing_on_the_server(people, client, tmp_path):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    held(tmp_path, "Q01,IP18M,1999-00,2\n")
+    client.force_login(people["north"])
+    sessions = list(Session.objects.values_list("session_key", "session_data", "expire_date"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/returns/template.csv?year=2000-01").status_code == 200
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == [] and list(Session.objects.values_list("session_key", "session_data", "expire_date")) == sessions
 
 
 def test_a_region_with_no_figures_yet_is_offered_the_newest_year(people, client, tmp_path):
