@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, FloatField, Func, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, FloatField, Func
 
-from indicators.models import Organisation, Result
+from indicators.models import Indicator, Organisation, Result
 from ratings.models import Rating, RatingRun
 from ratings.standings import SCORE_FIELDS
 
@@ -38,6 +37,26 @@ class JSONNumber(Func):
     def as_postgresql(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         return f"(({column} #>> %s)::double precision)", (*params, [str(step) for step in self.path])
+
+
+def sample_of(count: str, table: str) -> str:
+    """Common table expressions `steps` and `sample`: the positions (from 0)
+    of the points a chart draws out of `count` (a column of the one-row
+    `table`), as `public.presenters.charting.chart_sample` picks them: every
+    one up to %(points)s, else %(points)s evenly spread, in whole-number
+    arithmetic so that both give the same. Needs WITH RECURSIVE."""
+    return f"""steps(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM steps WHERE i + 1 < %(points)s),
+            sample AS (
+                SELECT DISTINCT CASE WHEN {count} <= %(points)s THEN i
+                                     ELSE (2 * i * ({count} - 1) + %(points)s - 1) / (2 * (%(points)s - 1)) END
+                       AS position
+                FROM steps, {table} WHERE i < {count})"""
+
+
+def _fetch(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 @dataclass
@@ -97,11 +116,7 @@ class IndicatorFigures:
             shown AS (
                 SELECT CASE WHEN %(page)s < 1 OR %(page)s > last_page THEN last_page ELSE %(page)s END AS number
                 FROM counts),
-            steps(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM steps WHERE i + 1 < %(points)s),
-            sample AS (
-                SELECT DISTINCT CASE WHEN n_value <= %(points)s THEN i
-                                     ELSE (2 * i * (n_value - 1) + %(points)s - 1) / (2 * (%(points)s - 1)) END AS position
-                FROM steps, counts WHERE i < n_value),
+            {sample_of("n_value", "counts")},
             ranked AS (
                 SELECT code, name, band, value, adjusted,
                        ROW_NUMBER() OVER (ORDER BY z DESC NULLS LAST, name, id) AS position FROM figures),
@@ -120,9 +135,7 @@ class IndicatorFigures:
         """
         params = {"key": self.code if postgres else "$." + json.dumps(self.code), "run": self.run.pk,
                   "per_page": per_page, "page": page, "points": chart_points}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = cursor.fetchall()
+        found = _fetch(sql, params)
         [(_, rows, with_value, adjusted, number, *_)] = [row for row in found if row[0] == "counts"]
         return IndicatorReading(
             rows=rows, with_value=with_value, adjusted=adjusted, page_number=number,
@@ -132,37 +145,53 @@ class IndicatorFigures:
                           sorted(row[:2] + row[6:9] for row in found if row[0] == "point")])
 
 
+@dataclass
+class DeprivationReading:
+    sums: dict  # n, x, y, xx, yy, xy, n_u, x_u, u, xx_u, uu, xu: see `DeprivationScores.read`
+    points: list[tuple]  # (deprivation, score, score without adjustment, band), by deprivation then score
+
+
 class DeprivationScores:
     """A run's rated organisations' final scores (as published and without the
     adjustment) against the deprivation of the population each serves (the
     run's deprivation indicator, as reported for the year now). The database
-    sums and samples: Python holds at most a chart's sample of points."""
+    sums and samples, in one query: Python holds at most a chart's sample of
+    points. Each rating is joined to its deprivation figure once (the ORM
+    would repeat a subquery at every mention, and another pass per query)."""
 
     def __init__(self, run: RatingRun):
-        # Joined, not a subquery per rating: the ORM would repeat a subquery at every mention.
-        self.pairs = Result.objects.filter(
-            year=run.year, indicator__code=run.parameters.get("deprivation_indicator"),
-            organisation__ratings__run=run, organisation__ratings__score__isnull=False, value__isnull=False)
+        self.run = run
 
-    def sums(self) -> dict:
+    def read(self, *, chart_points: int) -> DeprivationReading:
         """For Pearson's r of deprivation (x) against the final score (y) and
         against the score without adjustment (u): n, Σx, Σy, Σxx, Σyy, Σxy,
         and the same over the organisations with a score without adjustment
-        (n_u, Σx_u, Σu, Σxx_u, Σuu, Σxu): one query."""
-        x, y, u = F("value"), F("organisation__ratings__score"), F("organisation__ratings__score_without_adjustment")
-        has_u = Q(organisation__ratings__score_without_adjustment__isnull=False)
-        return self.pairs.aggregate(
-            n=Count("pk"), x=Sum(x), y=Sum(y), xx=Sum(x * x), yy=Sum(y * y), xy=Sum(x * y),
-            n_u=Count("pk", filter=has_u), x_u=Sum(x, filter=has_u), u=Sum(u), xx_u=Sum(x * x, filter=has_u),
-            uu=Sum(u * u), xu=Sum(x * u))
-
-    def points(self, positions: list[int]) -> list[tuple]:
-        """(deprivation, score, score without adjustment, band) at `positions`
-        (counted from 0) in the order of deprivation, then score: one query."""
-        if not positions:
-            return []
-        ordered = self.pairs.annotate(position=Window(RowNumber(), order_by=[
-            F("value").asc(), F("organisation__ratings__score").asc(), F("pk").asc()]))
-        return [row[1:] for row in ordered.filter(position__in=[p + 1 for p in positions]).order_by("position")
-                .values_list("position", "value", "organisation__ratings__score",
-                             "organisation__ratings__score_without_adjustment", "organisation__ratings__band")]
+        (n_u, Σx_u, Σu, Σxx_u, Σuu, Σxu); and at most `chart_points` points,
+        evenly spread by deprivation (`sample_of`)."""
+        sql = f"""
+            WITH RECURSIVE pairs AS MATERIALIZED (
+                SELECT d.value AS x, r.score AS y, r.score_without_adjustment AS u, r.band, r.id
+                FROM {Rating._meta.db_table} r
+                JOIN {Result._meta.db_table} d ON d.organisation_id = r.organisation_id AND d.year = %(year)s
+                JOIN {Indicator._meta.db_table} i ON i.id = d.indicator_id AND i.code = %(code)s
+                WHERE r.run_id = %(run)s AND r.score IS NOT NULL AND d.value IS NOT NULL),
+            sums AS MATERIALIZED (
+                SELECT COUNT(*) AS n, SUM(x) AS x, SUM(y) AS y, SUM(x * x) AS xx, SUM(y * y) AS yy, SUM(x * y) AS xy,
+                       COUNT(u) AS n_u, SUM(CASE WHEN u IS NOT NULL THEN x END) AS x_u, SUM(u) AS u,
+                       SUM(CASE WHEN u IS NOT NULL THEN x * x END) AS xx_u, SUM(u * u) AS uu, SUM(x * u) AS xu
+                FROM pairs),
+            {sample_of("n", "sums")},
+            ordered AS (SELECT x, y, u, band, ROW_NUMBER() OVER (ORDER BY x, y, id) - 1 AS position FROM pairs)
+            SELECT 'sums', n, n_u, x, y, xx, yy, xy, x_u, u, xx_u, uu, xu, CAST(NULL AS TEXT) FROM sums
+            UNION ALL
+            SELECT 'point', ordered.position, NULL, x, y, u, NULL, NULL, NULL, NULL, NULL, NULL, NULL, band
+            FROM ordered JOIN sample ON sample.position = ordered.position
+        """
+        found = _fetch(sql, {"year": self.run.year, "code": self.run.parameters.get("deprivation_indicator"),
+                             "run": self.run.pk, "points": chart_points})
+        [(_, n, n_u, x, y, xx, yy, xy, x_u, u, xx_u, uu, xu, _)] = [row for row in found if row[0] == "sums"]
+        return DeprivationReading(
+            sums={"n": n, "x": x, "y": y, "xx": xx, "yy": yy, "xy": xy,
+                  "n_u": n_u, "x_u": x_u, "u": u, "xx_u": xx_u, "uu": uu, "xu": xu},
+            points=[(x, y, u, band) for _, _, x, y, u, band in
+                    sorted((row[0], row[1], row[3], row[4], row[5], row[13]) for row in found if row[0] == "point")])

@@ -222,20 +222,20 @@ def region_page(code: str, year: int):
     return region, counts, ratings
 
 
-def fairness(year: int, sample) -> dict:
+def fairness(year: int, chart_points: int) -> dict:
     """Band counts by region (and its area) and type, published and without the
-    adjustment: two queries; the year's runs: one; and per type, its scores
-    against deprivation: {"sums": `DeprivationScores.sums`, "points": the
-    points at the positions `sample(count)` picks}, two queries a type."""
-    by = ("organisation__type__code", "organisation__region__code")
-    published = band_counts(year, by)
-    unadjusted = band_counts(year, by, band="band_without_adjustment")
+    adjustment: one query; the year's runs: one; and per type, its scores
+    against deprivation (a `DeprivationReading`, with at most `chart_points`
+    points): one query a type."""
+    published, unadjusted = Counter(), Counter()
+    for row in (Rating.objects.filter(run__in=published_run_queryset(year))
+                .values_list("organisation__type__code", "organisation__region__code", "band",
+                             "band_without_adjustment").annotate(count=Count("id")).order_by()):
+        type_code, region_code, band, band_without, count = row
+        published[(type_code, region_code, band)] += count
+        unadjusted[(type_code, region_code, band_without)] += count
     runs = list(published_run_queryset(year).select_related("organisation_type"))
-    deprivation = {}
-    for run in runs:
-        scores = DeprivationScores(run)
-        sums = scores.sums()
-        deprivation[run.organisation_type.code] = {"sums": sums, "points": scores.points(sample(sums["n"]))}
+    deprivation = {run.organisation_type.code: DeprivationScores(run).read(chart_points=chart_points) for run in runs}
     return {"published": published, "unadjusted": unadjusted, "runs": runs, "deprivation": deprivation}
 
 

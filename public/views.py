@@ -144,7 +144,7 @@ def region(request, code, year):
 @public_page
 def fairness(request, year):
     years = _years_or_404(year)
-    sections = presenters.fairness.sections(queries.fairness(year, sample=presenters.charting.chart_sample),
+    sections = presenters.fairness.sections(queries.fairness(year, chart_points=presenters.charting.MAX_CHART_POINTS),
                                             queries.organisation_types(), queries.regions())
     return _render(request, "public/fairness.html", {"year": year, "years": years, "sections": sections})
 

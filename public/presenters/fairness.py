@@ -84,7 +84,7 @@ def sections(data: dict, types, regions) -> list[dict]:
         region_rows = [_share_row(region_names[r.code], groups["region"].get(r.code)) for r in regions
                        if r.code in groups["region"]]
         scores = data["deprivation"][code]
-        sums = scores["sums"]
+        sums = scores.sums
         after = correlation_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
         before = correlation_of_sums(sums["n_u"], sums["x_u"], sums["u"], sums["xx_u"], sums["uu"], sums["xu"])
         trend = trend_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
@@ -108,7 +108,7 @@ def sections(data: dict, types, regions) -> list[dict]:
                 description="Each organisation's published final score against the deprivation score of the "
                             f"population it serves; the line is the least-squares trend of all of them."
                             f"{chart_sample_sentence(points)}",
-                points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in scores["points"]], fit=trend,
+                points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in scores.points], fit=trend,
                 x_label="Deprivation score (higher is more deprived)", y_label="Final score")) if points else "",
         })
     return sections

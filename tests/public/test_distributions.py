@@ -99,7 +99,7 @@ def test_indicator_page_numbers_positions_across_pages(large_site, client, monke
 
 
 def test_fairness_correlations_and_points_match_every_stored_rating(large_site, sampled):
-    data = queries.fairness(2000, sample=charting.chart_sample)
+    data = queries.fairness(2000, chart_points=SAMPLE)
     for run in data["runs"]:
         code = run.parameters["deprivation_indicator"]
         deprivation = dict(Result.objects.filter(year=2000, indicator__code=code).values_list("organisation_id",
@@ -108,7 +108,7 @@ def test_fairness_correlations_and_points_match_every_stored_rating(large_site, 
                         for r in run.ratings.filter(score__isnull=False) if r.organisation_id in deprivation)
         assert len(points) > SAMPLE
         found = data["deprivation"][run.organisation_type.code]
-        sums = found["sums"]
+        sums = found.sums
         assert sums["n"] == len(points)
         after = fairness.correlation_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
         assert after == pytest.approx(statistics.correlation([p[0] for p in points], [p[1] for p in points]),
@@ -122,7 +122,7 @@ def test_fairness_correlations_and_points_match_every_stored_rating(large_site, 
                                                     sums["xy"])
         fit = statistics.linear_regression([p[0] for p in points], [p[1] for p in points])
         assert (slope, intercept) == pytest.approx((fit.slope, fit.intercept), abs=1e-9)
-        assert found["points"] == [points[p] for p in charting.chart_sample(len(points))]
+        assert found.points == [points[p] for p in charting.chart_sample(len(points))]
 
 
 def test_correlation_of_sums_refuses_what_cannot_be_measured():
