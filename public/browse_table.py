@@ -83,11 +83,13 @@ def paginate(rows, query):
 def requested_page(query) -> int:
     """The page number the query string asks for, read as `Paginator.get_page`
     reads it (anything but a whole number is the first page), for a query that
-    finds its own page (`page_read`)."""
+    finds its own page (`page_read`); held within what a database integer
+    holds (any number past the end is the last page)."""
     try:
-        return int(query.get("page", 1))
+        number = int(query.get("page", 1))
     except (TypeError, ValueError):
         return 1
+    return max(-1, min(number, 2**31 - 1))
 
 
 def page_read(rows: list, number: int, count: int):

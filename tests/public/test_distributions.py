@@ -96,6 +96,10 @@ def test_indicator_page_numbers_positions_across_pages(large_site, client, monke
     for page in ("x", "3.0", ""):  # not a whole number: the first page, as everywhere on the site
         response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
         assert response.context["page"]["rows"][0]["position"] == 1, page
+    last = shown[-1][0]
+    for page in ("9" * 30, "-" + "9" * 30):  # past what a database integer holds: the last page, no error
+        response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
+        assert response.context["page"]["rows"][-1]["position"] == last, page
 
 
 def test_fairness_correlations_and_points_match_every_stored_rating(large_site, sampled):
