@@ -48,6 +48,7 @@ def bands_without_improvement(ratings: pd.DataFrame, params: SchemeParameters) -
     rated = ratings[ratings["band"] != engine.NOT_RATED]
     for _, of_type in rated.groupby("type", sort=False):
         level, failures = of_type["level"], of_type["core_failures"].astype(int)
-        cutoff = engine.green_cutoff(level, failures, params)
-        bands.loc[of_type.index] = engine.assign_bands(level, failures, cutoff, params)
+        candidate = engine.is_candidate(failures, of_type["missing_core"].astype(int), params)
+        cutoff = engine.green_cutoff(level, candidate, params)
+        bands.loc[of_type.index] = engine.assign_bands(level, failures, candidate, cutoff, params)
     return bands

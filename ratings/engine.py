@@ -1,7 +1,8 @@
-"""The rating method (`shared/specs/rating-method.md`, version 1), step by step.
+"""The rating method (`shared/specs/rating-method.md`, version 2), step by step.
 
 Pure: pandas and numpy only, no Django. One function per step of the
-method, each named for it; `rate` runs them for every organisation type.
+method, each named for it; `rate` runs them for every organisation type. Steps 7
+and 8 (the green quota, bands and ranks) are in `band_steps`.
 
 Inputs are tidy DataFrames (see `EngineInputs`); organisations and
 indicators are identified by opaque keys (the adapter uses database ids), so
@@ -12,18 +13,19 @@ and without improvement; `outputs` stores the ratings.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .bands import GREEN, NOT_RATED, RED, YELLOW
+from .band_steps import (assign_bands, candidate_positions, green_candidates, green_cutoff,  # noqa: F401
+                         green_quota, is_candidate, rank_scores)
+from .bands import GREEN, NOT_RATED, RED, YELLOW  # noqa: F401 (re-exported)
 from .parameters import DOMAINS, SchemeParameters, parameter_problems  # noqa: F401 (re-exported)
-from .parameters import TIE_TOLERANCE
+from .parameters import MISSING_CORE_FAILURE, TIE_TOLERANCE
 
 # Bump whenever the same inputs would give different outputs; stored with every run.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"
 
 HIGHER_BETTER, LOWER_BETTER = "higher_better", "lower_better"
 # A spread this small relative to the values is floating-point noise around
@@ -60,7 +62,9 @@ class EngineResult:
     """ratings: one row per active organisation (see `RATING_COLUMNS`).
     indicator_scores: organisation, indicator, value, adjusted, z, delta, delta_z
         for the year rated (rated organisations only).
-    core_failures: organisation, indicator, value, threshold, reason ("missed" or "no data").
+    core_failures: organisation, indicator, value (reported), threshold, reason ("missed" or
+        "no data"): every core target not met. A "no data" counts in F only under
+        `missing_core_data = failure`; under `not_green` it bars green.
     adjustments: organisation, indicator, value, adjusted, deprivation, slope, status,
         for each flagged indicator in the year rated.
     fits: type, indicator, year, n, slope, intercept, mean_deprivation, applied.
@@ -73,11 +77,15 @@ class EngineResult:
     fits: pd.DataFrame
 
 
+# Step 8's records. core_failures is F; missing_core the core targets with no
+# figure (in F or not, by `missing_core_data`); gap_to_green is the margin
+# m = S - c; candidate_position is NaN for a non-candidate; green_quota (q)
+# and green_candidates are the type's, on every rated organisation's row.
 RATING_COLUMNS = (
-    ["organisation", "type", "band", "score", "level", "improvement"]
+    ["organisation", "type", "band", "score", "level", "improvement", "improvement_measured"]
     + [f"level_{d}" for d in DOMAINS] + [f"improvement_{d}" for d in DOMAINS]
-    + ["core_failures", "coverage", "reported", "applicable", "not_rated_reason", "rank", "green_cutoff",
-       "gap_to_green"]
+    + ["core_failures", "missing_core", "coverage", "reported", "applicable", "not_rated_reason", "rank",
+       "candidate_position", "green_quota", "green_candidates", "green_cutoff", "gap_to_green"]
 )
 
 
@@ -122,25 +130,30 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code, reuse: 
     # Each step under the parameters it reads (see `rate`'s `reuse`); no step changes what it is given.
     rated_by = (type_code, params.min_coverage)
     adjusted_by = (type_code, params.value_added)
-    scored_by = (*adjusted_by, params.min_coverage, params.clip_z, tuple(sorted(params.domain_weights.items())))
+    aggregated_by = (params.min_coverage, params.clip_z, tuple(sorted(params.domain_weights.items())))
     coverage = _kept(reuse, ("coverage", *rated_by), lambda: select_rated(
         active, results[results["year"] == year], indicators, params))
     rated = coverage.index[coverage["rated"]]
+    # v' is used only in step 4, for year Y: only Y is fitted.
     adjusted, fits = _kept(reuse, ("adjusted", *adjusted_by), lambda: adjust_for_deprivation(
-        results, deprivation, indicators, params))
+        results[results["year"] == year], deprivation, indicators, params))
     fits = fits.copy()
     fits.insert(0, "type", type_code)
-    this_year = _kept(reuse, ("this year", *adjusted_by), lambda: adjusted[adjusted["year"] == year])
-    failures = _kept(reuse, ("failures", *adjusted_by, params.min_coverage), lambda: count_core_failures(
-        this_year, indicators, rated))
-    level, level_domains, z = _kept(reuse, ("level", *scored_by), lambda: score_level(
+    this_year = adjusted
+    # Core targets and improvement read reported values only: the adjustment never reaches them.
+    failures = _kept(reuse, ("failures", *rated_by), lambda: core_target_shortfalls(
+        results[results["year"] == year], indicators, rated))
+    level, level_domains, z = _kept(reuse, ("level", *adjusted_by, *aggregated_by), lambda: score_level(
         this_year, indicators, rated, params))
-    improvement, improvement_domains, delta = _kept(reuse, ("improvement", *scored_by), lambda: score_improvement(
-        adjusted, year, indicators, rated, params))
+    improvement, improvement_domains, delta = _kept(reuse, ("improvement", *rated_by, *aggregated_by),
+                                                    lambda: score_improvement(results, year, indicators, rated,
+                                                                              params))
+    measured = improvement.notna()
     score = combine_scores(level, improvement, params)
-    failure_counts = failures.groupby("organisation").size().reindex(rated, fill_value=0)
-    cutoff = green_cutoff(score, failure_counts, params)
-    bands = assign_bands(score, failure_counts, cutoff, params)
+    failure_counts, missing_counts = count_core_failures(failures, rated, params)
+    candidate = is_candidate(failure_counts, missing_counts, params)
+    cutoff = green_cutoff(score, candidate, params)
+    bands = assign_bands(score, failure_counts, candidate, cutoff, params)
 
     ratings = pd.DataFrame(index=coverage.index)
     ratings["organisation"] = coverage.index
@@ -148,15 +161,21 @@ def rate_type(inputs: EngineInputs, params: SchemeParameters, type_code, reuse: 
     ratings["band"] = bands.reindex(coverage.index).fillna(NOT_RATED)
     ratings["score"] = score
     ratings["level"] = level
-    ratings["improvement"] = improvement
+    ratings["improvement"] = improvement.fillna(0.0).reindex(coverage.index)  # not measured: average (I = 0)
+    ratings["improvement_measured"] = measured.reindex(coverage.index).astype("boolean")
     for domain in DOMAINS:
         ratings[f"level_{domain}"] = level_domains.get(domain, np.nan)
         ratings[f"improvement_{domain}"] = improvement_domains.get(domain, np.nan)
     ratings["core_failures"] = failure_counts.reindex(coverage.index).astype("Int64")
+    ratings["missing_core"] = missing_counts.reindex(coverage.index).astype("Int64")
     for column in ("coverage", "reported", "applicable", "not_rated_reason"):
         ratings[column] = coverage[column]
     ratings["rank"] = rank_scores(score).astype("Int64")
-    ratings["green_cutoff"] = np.where(ratings["band"] != NOT_RATED, cutoff, np.nan)
+    ratings["candidate_position"] = candidate_positions(score, candidate).astype("Int64")
+    is_rated = (ratings["band"] != NOT_RATED).to_numpy()
+    ratings["green_quota"] = pd.Series(green_quota(len(rated), params), index=rated).astype("Int64")
+    ratings["green_candidates"] = pd.Series(int(candidate.sum()), index=rated).astype("Int64")
+    ratings["green_cutoff"] = np.where(is_rated, cutoff, np.nan)
     ratings["gap_to_green"] = ratings["score"] - ratings["green_cutoff"]
 
     scores = z.join(delta[["delta", "delta_z"]], how="left").reset_index()
@@ -255,22 +274,35 @@ def adjust_for_deprivation(results: pd.DataFrame, deprivation: pd.DataFrame, ind
 
 # Step 3 -------------------------------------------------------------------
 
-def count_core_failures(results: pd.DataFrame, indicators: pd.DataFrame, rated: pd.Index) -> pd.DataFrame:
-    """Each failed core target of each rated organisation: value (adjusted), threshold,
-    and reason "missed", or "no data" when there is no value."""
+def core_target_shortfalls(results: pd.DataFrame, indicators: pd.DataFrame, rated: pd.Index) -> pd.DataFrame:
+    """Each core target a rated organisation did not meet, judged on its
+    reported value (never the adjusted one: a target is a standard, and
+    others' figures must not move it): value, threshold, and reason
+    "missed", or "no data" when there is no value."""
     core = indicators[indicators["core_threshold"].notna()]
     columns = ["organisation", "indicator", "value", "threshold", "reason"]
     if core.empty or rated.empty:
         return pd.DataFrame(columns=columns)
     grid = pd.MultiIndex.from_product([rated, core.index], names=["organisation", "indicator"])
     values = (results[results["indicator"].isin(core.index)].dropna(subset=["value"])
-              .set_index(["organisation", "indicator"])["adjusted"].reindex(grid))
+              .set_index(["organisation", "indicator"])["value"].reindex(grid))
     frame = values.rename("value").reset_index()
     frame["threshold"] = frame["indicator"].map(core["core_threshold"])
     higher = frame["indicator"].map(core["direction"]) == HIGHER_BETTER
     passed = np.where(higher, frame["value"] >= frame["threshold"], frame["value"] <= frame["threshold"])
     frame["reason"] = np.where(frame["value"].isna(), "no data", "missed")
     return frame[~passed | frame["value"].isna()][columns].reset_index(drop=True)
+
+
+def count_core_failures(shortfalls: pd.DataFrame, rated: pd.Index,
+                        params: SchemeParameters) -> tuple[pd.Series, pd.Series]:
+    """F (missed targets, and missing figures under `missing_core_data =
+    failure`) and the number of missing core figures, per rated organisation."""
+    no_data = shortfalls["reason"] == "no data"
+    missing = shortfalls[no_data].groupby("organisation").size().reindex(rated, fill_value=0)
+    counted = shortfalls if params.missing_core_data == MISSING_CORE_FAILURE else shortfalls[~no_data]
+    failures = counted.groupby("organisation").size().reindex(rated, fill_value=0)
+    return failures.astype(int), missing.astype(int)
 
 
 # Step 4 -------------------------------------------------------------------
@@ -325,9 +357,11 @@ def score_level(results: pd.DataFrame, indicators: pd.DataFrame, rated: pd.Index
 def score_improvement(results: pd.DataFrame, year: int, indicators: pd.DataFrame, rated: pd.Index,
                       params: SchemeParameters):
     """Improvement score I: clipped z-scores of the signed year-on-year change
-    in adjusted values (each year's own adjustment), for organisations with both years."""
-    frame = results[results["organisation"].isin(rated)].dropna(subset=["adjusted"])
-    columns = ["organisation", "indicator", "adjusted"]
+    in reported values (never adjusted: each year's own slope would show a
+    change where the figures did not move), for organisations with both
+    years. NaN for an organisation with no change at all (not measured)."""
+    frame = results[results["organisation"].isin(rated)].dropna(subset=["value"])
+    columns = ["organisation", "indicator", "value"]
     both = frame.loc[frame["year"] == year, columns].merge(
         frame.loc[frame["year"] == year - 1, columns], on=["organisation", "indicator"],
         suffixes=("", "_previous"))
@@ -335,7 +369,7 @@ def score_improvement(results: pd.DataFrame, year: int, indicators: pd.DataFrame
         empty = pd.DataFrame(columns=["delta", "delta_z"],
                              index=pd.MultiIndex.from_arrays([[], []], names=["organisation", "indicator"]))
         return pd.Series(np.nan, index=rated), {}, empty
-    both["delta"] = (both["adjusted"] - both["adjusted_previous"]) * sign_of(both["indicator"].map(indicators["direction"]))
+    both["delta"] = (both["value"] - both["value_previous"]) * sign_of(both["indicator"].map(indicators["direction"]))
     both["delta_z"] = standardise(both["delta"], both["indicator"], params.clip_z)
     improvement, domains = aggregate_domains(both, "delta_z", indicators, params)
     delta = both.set_index(["organisation", "indicator"])[["delta", "delta_z"]]
@@ -345,58 +379,12 @@ def score_improvement(results: pd.DataFrame, year: int, indicators: pd.DataFrame
 # Step 6 -------------------------------------------------------------------
 
 def combine_scores(level: pd.Series, improvement: pd.Series, params: SchemeParameters) -> pd.Series:
-    """S = (1 - w) L + w I; S = L when I is missing or w = 0."""
+    """S = (1 - w) L + w I, with I = 0 (average improvement) when not measured,
+    so that every organisation is on the same scale."""
     w = params.improvement_weight
     if w == 0:
         return level.copy()
-    return ((1 - w) * level + w * improvement).where(improvement.notna(), level)
+    return (1 - w) * level + w * improvement.fillna(0.0)
 
 
-# Step 7 -------------------------------------------------------------------
-
-def green_quota(rated_count: int, params: SchemeParameters) -> int:
-    return math.floor(params.green_share * rated_count + TIE_TOLERANCE)
-
-
-def green_candidates(score: pd.Series, failures: pd.Series) -> pd.Series:
-    """Scores of organisations that failed no core target, best first (no score last)."""
-    candidates = score[(failures.reindex(score.index) == 0)]
-    return candidates.sort_values(ascending=False, na_position="last", kind="mergesort")
-
-
-def green_cutoff(score: pd.Series, failures: pd.Series, params: SchemeParameters) -> float:
-    """S of the q-th candidate (of the last, when there are fewer than q); NaN when none is green."""
-    q = green_quota(len(score), params)
-    candidates = green_candidates(score, failures).dropna()
-    if q == 0 or candidates.empty:
-        return np.nan
-    return float(candidates.iloc[min(q, len(candidates)) - 1])
-
-
-def assign_bands(score: pd.Series, failures: pd.Series, cutoff: float, params: SchemeParameters) -> pd.Series:
-    """Red: F >= red_core_failures. Green: candidates (F = 0) scoring at least the
-    cut-off (the q-th candidate's S), so ties with the q-th are green too.
-    Yellow: the rest. Indexed like `score` (the rated set)."""
-    bands = pd.Series(YELLOW, index=score.index, dtype=object)
-    bands[failures.reindex(score.index) >= params.red_core_failures] = RED
-    if not np.isnan(cutoff):
-        bands[(failures.reindex(score.index) == 0) & (score >= cutoff - TIE_TOLERANCE)] = GREEN
-    return bands
-
-
-# Step 8 -------------------------------------------------------------------
-
-def rank_scores(score: pd.Series) -> pd.Series:
-    """Rank of S among the rated, 1 = best; ties share the lower number.
-
-    Scores within TIE_TOLERANCE of the one above tie, as at the green cut-off:
-    equal scores can differ in the last bit with the order rows were summed
-    in, and row order must change nothing."""
-    ordered = score.dropna().sort_values(ascending=False, kind="mergesort")
-    if ordered.empty:
-        return pd.Series(np.nan, index=score.index)
-    values = ordered.to_numpy()
-    starts_group = np.r_[True, (values[:-1] - values[1:]) > TIE_TOLERANCE]
-    first_position = np.flatnonzero(starts_group) + 1
-    ranks = first_position[np.cumsum(starts_group) - 1]
-    return pd.Series(ranks, index=ordered.index, dtype=float).reindex(score.index)
+# Steps 7 and 8: `band_steps`.

@@ -41,6 +41,14 @@ class RatingScheme(models.Model):
     clip_z = models.FloatField(default=3.0, help_text="Standardised scores are clipped to plus or minus this.")
     domain_weights = models.JSONField(
         default=default_domain_weights, help_text="Weight of each domain in the overall score.")
+    missing_core_data = models.CharField(
+        max_length=10, default="failure",
+        choices=[("failure", "A failure, labelled \"no data\""), ("not_green", "Not a failure, but rules out green")],
+        help_text="How a missing core target figure counts.")
+    uncertainty_draws = models.PositiveIntegerField(
+        default=2000, help_text="Simulated draws for band certainty (0 = none). Stored and shown; not used yet.")
+    uncertainty_seed = models.PositiveIntegerField(
+        default=2000, help_text="Seed of the band certainty draws. Stored and shown; not used yet.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -54,6 +62,8 @@ class RatingScheme(models.Model):
             models.CheckConstraint(condition=Q(red_core_failures__gte=1), name="scheme_red_core_failures_valid"),
             models.CheckConstraint(condition=Q(clip_z__gt=0), name="scheme_clip_z_valid"),
             models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), name="scheme_year_valid"),
+            models.CheckConstraint(condition=Q(missing_core_data__in=["failure", "not_green"]),
+                                   name="scheme_missing_core_data_valid"),
         ]
 
     def __str__(self):
@@ -258,12 +268,21 @@ class Rating(models.Model):
         null=True, blank=True, help_text="S with the value-added adjustment off and everything else equal.")
     level_score = models.FloatField(null=True, blank=True, help_text="Level score L.")
     improvement_score = models.FloatField(null=True, blank=True, help_text="Improvement score I.")
+    # Step 8 of method version 2: null on ratings of version 1 runs (and on not rated organisations).
+    improvement_measured = models.BooleanField(
+        null=True, blank=True, help_text="Whether I was measured; when not, I = 0 (average improvement).")
+    candidate_position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Rank of S among the green candidates (1 = best, ties share the lower "
+                                         "number); null for an organisation that was not a candidate.")
+    green_quota = models.PositiveIntegerField(null=True, blank=True, help_text="q: the most that may be green.")
+    green_candidates = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many organisations were candidates for green.")
     domain_scores = models.JSONField(default=dict, help_text='{"level": {domain: score}, "improvement": {...}}')
     core_targets_failed = models.PositiveSmallIntegerField(null=True, blank=True)
     core_failures = models.JSONField(default=list, help_text="[{indicator, value, threshold, reason}]")
     rank = models.PositiveIntegerField(null=True, blank=True, help_text="Rank of S within the type, 1 = best.")
     green_cutoff = models.FloatField(null=True, blank=True)
-    gap_to_green = models.FloatField(null=True, blank=True, help_text="S minus the green cut-off.")
+    gap_to_green = models.FloatField(null=True, blank=True, help_text="The margin m: S minus the green cut-off c.")
     coverage = models.FloatField()
     not_rated_reason = models.TextField(blank=True)
     adjustments = models.JSONField(
@@ -322,6 +341,7 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         SCHEME_CHANGED = "scheme_changed", "Changed the method parameters"
         SCHEME_COPIED = "scheme_copied", "Copied the method parameters"
+        SCHEME_DELETED = "scheme_deleted", "Deleted the method parameters"
         RECALCULATED = "recalculated", "Recalculated (draft)"
         PUBLISHED = "published", "Published"
         SCHEDULED = "scheduled", "Scheduled publication"

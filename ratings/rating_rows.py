@@ -24,9 +24,10 @@ from .standings import STANDING_FIELDS, Adjustment, CoreFailure, IndicatorScore
 
 # Column order of the rows, as in the ratings table (without id and run_id, added by the writer).
 COLUMNS = ["organisation_id", "band", "band_without_adjustment", "band_without_improvement", "score",
-           "score_without_adjustment", "level_score", "improvement_score", "domain_scores", "core_targets_failed",
-           "core_failures", "rank", "green_cutoff", "gap_to_green", "coverage", "not_rated_reason", "adjustments",
-           "indicator_scores", "peer_standings"]
+           "score_without_adjustment", "level_score", "improvement_score", "improvement_measured", "domain_scores",
+           "core_targets_failed", "core_failures", "rank", "candidate_position", "green_quota", "green_candidates",
+           "green_cutoff", "gap_to_green", "coverage", "not_rated_reason", "adjustments", "indicator_scores",
+           "peer_standings"]
 JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scores"}
 # The JSON shapes' fields, as their reader (standings.py) names them: numbers, then texts; the
 # indicator code is the key (or, in a list of objects, the first field).
@@ -63,8 +64,11 @@ def rating_rows(result: EngineResult, ratings: pd.DataFrame, codes: dict[int, st
         organisation_ids, ratings["band"].tolist(), ratings["band_without_adjustment"].tolist(),
         ratings["band_without_improvement"].tolist(), _floats(ratings["score"]),
         _floats(ratings["score_without_adjustment"]),
-        _floats(ratings["level"]), _floats(ratings["improvement"]), domain_scores, _integers(ratings["core_failures"]),
-        [failures.get(o, "[]") for o in organisation_ids], _integers(ratings["rank"]), _floats(ratings["green_cutoff"]),
+        _floats(ratings["level"]), _floats(ratings["improvement"]), _booleans(ratings["improvement_measured"]),
+        domain_scores, _integers(ratings["core_failures"]),
+        [failures.get(o, "[]") for o in organisation_ids], _integers(ratings["rank"]),
+        _integers(ratings["candidate_position"]), _integers(ratings["green_quota"]),
+        _integers(ratings["green_candidates"]), _floats(ratings["green_cutoff"]),
         _floats(ratings["gap_to_green"]), ratings["coverage"].astype(float).tolist(),
         ratings["not_rated_reason"].tolist(), [adjustments.get(o, "[]") for o in organisation_ids],
         [scores.get(o, "{}") for o in organisation_ids], [standings.get(o, "{}") for o in organisation_ids],
@@ -102,6 +106,10 @@ def peer_standings(rounded_scores: pd.DataFrame, summary: dict, codes: dict) -> 
 def _floats(series: pd.Series) -> list:
     values = series.to_numpy(dtype=float)
     return [None if v != v else v for v in values.tolist()]  # NaN is NULL
+
+
+def _booleans(series: pd.Series) -> list:
+    return [None if pd.isna(v) else bool(v) for v in series.astype(object).tolist()]
 
 
 def _integers(series: pd.Series) -> list:

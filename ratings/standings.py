@@ -35,7 +35,7 @@ class CoreFailure(NamedTuple):
     """An item of `Rating.core_failures`, stored as an object with these keys."""
 
     indicator: str
-    value: float | None  # the adjusted value; None when there was none
+    value: float | None  # reported (engine 2; version 1 runs stored the adjusted value); None when there was none
     threshold: float | None
     reason: str  # "missed" or NO_DATA
 
@@ -122,11 +122,17 @@ class Rule(Enum):
     """Which rule of the method decided a band."""
 
     FAILED_CORE_TARGETS = "failed enough core targets to be red"
-    IN_TOP_SHARE = "failed no core target and scored in the top share"
+    AMONG_BEST_CANDIDATES = "failed no core target and scored among the best q of the candidates"
     FAILED_SOME_CORE_TARGETS = "failed a core target, too few to be red, which rules out green"
+    MISSING_CORE_DATA = "did not report a core target figure, which rules out green (missing_core_data = not_green)"
     BELOW_CUT_OFF = "failed no core target, but scored below the green cut-off"
     NO_GREEN_PLACES = "failed no core target, but there were no green places"
     NOT_RATED = "too few figures to be rated"
+
+
+# How a missing core figure counted (the parameter `missing_core_data`);
+# runs of engine version 1 had no such parameter and counted it a failure.
+MISSING_CORE_FAILURE, MISSING_CORE_NOT_GREEN = "failure", "not_green"
 
 
 @dataclass(frozen=True)
@@ -138,8 +144,26 @@ class BandReason:
     green_share: float  # the most of the rated organisations that may be green
     rank: int | None
     rated_count: int
-    gap_to_green: float | None  # the final score less the green cut-off
+    gap_to_green: float | None  # the margin m: the final score less the green cut-off
     not_rated_reason: str
+    missing_core_data: str = MISSING_CORE_FAILURE
+    # Step 8's records (engine 2.0.0); None on ratings of version 1 runs, which did not keep them.
+    improvement_measured: bool | None = None
+    candidate_position: int | None = None  # rank of S among the candidates for green; None if not one
+    green_quota: int | None = None  # q
+    green_candidates: int | None = None  # how many were candidates
+
+    @property
+    def counted_failures(self) -> tuple[CoreFailure, ...]:
+        """The shortfalls that count in F: a missing figure only under `failure`."""
+        if self.missing_core_data == MISSING_CORE_FAILURE:
+            return self.failures
+        return tuple(f for f in self.failures if f.reason != NO_DATA)
+
+    @property
+    def missing(self) -> tuple[CoreFailure, ...]:
+        """Core targets with no figure."""
+        return tuple(f for f in self.failures if f.reason == NO_DATA)
 
 
 @dataclass(frozen=True)
@@ -167,19 +191,28 @@ def rating_facts(rating, indicators) -> RatingFacts:
 def band_reason(rating, params: dict, rated_count: int) -> BandReason:
     """The rule that decided the rating's band, with what it decided on."""
     failures = tuple(core_failures(rating))
+    missing_core_data = params.get("missing_core_data", MISSING_CORE_FAILURE)
+    counted = failures if missing_core_data == MISSING_CORE_FAILURE else tuple(
+        f for f in failures if f.reason != NO_DATA)
     if rating.band == bands.RED:
         rule = Rule.FAILED_CORE_TARGETS
     elif rating.band == bands.GREEN:
-        rule = Rule.IN_TOP_SHARE
+        rule = Rule.AMONG_BEST_CANDIDATES
     elif rating.band == bands.YELLOW:
-        rule = (Rule.FAILED_SOME_CORE_TARGETS if failures else
+        rule = (Rule.FAILED_SOME_CORE_TARGETS if counted else
+                Rule.MISSING_CORE_DATA if failures else
                 Rule.BELOW_CUT_OFF if rating.gap_to_green is not None else Rule.NO_GREEN_PLACES)
     else:
         rule = Rule.NOT_RATED
     return BandReason(band=rating.band, rule=rule, failures=failures,
                       red_core_failures=params.get("red_core_failures", 2),
                       green_share=params.get("green_share", 0.25), rank=rating.rank, rated_count=rated_count,
-                      gap_to_green=rating.gap_to_green, not_rated_reason=rating.not_rated_reason)
+                      gap_to_green=rating.gap_to_green, not_rated_reason=rating.not_rated_reason,
+                      missing_core_data=missing_core_data,
+                      improvement_measured=getattr(rating, "improvement_measured", None),
+                      candidate_position=getattr(rating, "candidate_position", None),
+                      green_quota=getattr(rating, "green_quota", None),
+                      green_candidates=getattr(rating, "green_candidates", None))
 
 
 def _indicator_facts(indicator, rating, score: IndicatorScore | None, adjustment: Adjustment | None,

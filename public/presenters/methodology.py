@@ -15,15 +15,24 @@ def sections(runs, indicator_names: dict) -> list[dict]:
     (normally one set covers every type)."""
     groups: dict[str, dict] = {}
     for run in runs:
-        key = repr(sorted(run.parameters.items()))
+        # The method's version changes the rules as much as a parameter does.
+        key = repr((sorted(run.parameters.items()), is_version_1(run.engine_version)))
         group = groups.setdefault(key, {"parameters": run.parameters, "types": [], "engine_versions": set()})
         group["types"].append(run.organisation_type.plural_name or run.organisation_type.name)
         group["engine_versions"].add(run.engine_version)
     return [{"types": group["types"], "engine_versions": sorted(group["engine_versions"]),
-             "rules": parameter_sentences(group["parameters"], indicator_names)} for group in groups.values()]
+             "rules": parameter_sentences(group["parameters"], indicator_names,
+                                          version_1=is_version_1(min(group["engine_versions"])))}
+            for group in groups.values()]
 
 
-def parameter_sentences(params: dict, indicator_names: dict) -> list[tuple[str, str]]:
+def is_version_1(engine_version: str) -> bool:
+    """Runs of method version 1 judged core targets and improvement on adjusted
+    figures, and had no `missing_core_data`: their page says what they did."""
+    return str(engine_version).split(".")[0] == "1"
+
+
+def parameter_sentences(params: dict, indicator_names: dict, *, version_1: bool = False) -> list[tuple[str, str]]:
     """(rule, sentence) pairs, in the order of the method's steps."""
     share = format_number(params["green_share"] * 100, 1)
     coverage = format_number(params["min_coverage"] * 100, 1)
@@ -33,6 +42,31 @@ def parameter_sentences(params: dict, indicator_names: dict) -> list[tuple[str, 
     weights = params.get("domain_weights") or {}
     equal = len(set(weights.values())) <= 1
     deprivation = indicator_names.get(params["deprivation_indicator"], params["deprivation_indicator"])
+    not_green = params.get("missing_core_data", "failure") == "not_green"
+    if version_1:
+        core = (f"Failing {red} or more core national targets makes an organisation red. Targets were judged on "
+                f"the figures after the adjustment for deprivation. A missing figure for a core target counts "
+                f"as a failure. Failing any core target rules out green.")
+        improvement_rule = (f"The final score is {level}% the level score for the year and {improvement}% the "
+                            f"improvement score since the year before, measured on adjusted figures (the level "
+                            f"score alone when there is no figure for the year before).")
+    else:
+        core = (f"Core national targets are judged on the figures as reported, never on adjusted ones: a target "
+                f"is a standard every organisation must meet. Failing {red} or more core national targets makes "
+                f"an organisation red, and failing any rules out green. "
+                + ("A missing figure for a core target is not counted as a failure, but an organisation with one "
+                   "cannot be green (missing core data: not green)." if not_green else
+                   "A missing figure for a core target counts as a failure, shown as \"no data\" (missing core "
+                   "data: failure)."))
+        improvement_rule = (f"The final score is {level}% the level score for the year and {improvement}% the "
+                            f"improvement score since the year before, measured on the figures as reported. An "
+                            f"organisation with no figures to compare with the year before counts as average "
+                            f"improvement (an improvement score of 0), and its report card says so.")
+    q_words = (f"The number of green places is {share}% of the rated organisations of each type, rounded down. "
+               f"The candidates for green are the organisations that failed no core national target"
+               + (" and reported every core target figure" if not_green and not version_1 else "")
+               + ". The candidates with the best final scores fill the green places; candidates tied with the "
+                 "last of them are all green.")
     return [
         ("Who is rated", f"An organisation is rated only if it reported at least {coverage}% of the performance "
                          f"indicators that apply to its type. Others are shown as not rated, with the reason."),
@@ -42,9 +76,7 @@ def parameter_sentences(params: dict, indicator_names: dict) -> list[tuple[str, 
          f"(using {deprivation}): the typical effect of deprivation across organisations of the type is "
          f"estimated and removed, so an organisation serving a deprived area is not marked down for that."
          if params["value_added"] else "No adjustment for deprivation was made this year."),
-        ("Core national targets",
-         f"Failing {red} or more core national targets makes an organisation red. A missing figure for a "
-         f"core target counts as a failure. Failing any core target rules out green."),
+        ("Core national targets", core),
         ("Scores", f"Each indicator is turned into a standard score (how far above or below the average of its "
                    f"type, in standard deviations), limited to between −{format_number(params['clip_z'])} and "
                    f"+{format_number(params['clip_z'])} so that one extreme figure cannot dominate."),
@@ -52,12 +84,12 @@ def parameter_sentences(params: dict, indicator_names: dict) -> list[tuple[str, 
                     "and patient experience), and the domains are "
                     + ("weighted equally." if equal else "weighted: " + ", ".join(
                         f"{DOMAIN_WORDS.get(d, d)} {format_number(w)}" for d, w in weights.items()) + ".")),
-        ("Improvement", f"The final score is {level}% the level score for the year and {improvement}% the "
-                        f"improvement score since the year before (the level score alone when there is no "
-                        f"figure for the year before)."
+        ("Improvement", improvement_rule
          if params["improvement_weight"] else "Improvement did not count: the final score is the level score."),
-        ("Green", f"At most {share}% of the rated organisations of each type can be green: those with the best "
-                  f"final scores among the organisations that failed no core national target. Organisations tied "
-                  f"at the cut-off are all green."),
+        ("Green", q_words),
         ("Yellow", "Every other rated organisation is yellow."),
-    ]
+    ] + ([] if version_1 else [
+        ("Band certainty", f"Not yet published. The method is set to measure it with "
+                           f"{params.get('uncertainty_draws', 2000):,} simulated draws (seed "
+                           f"{params.get('uncertainty_seed', 2000)}) once that part of the method is in use."),
+    ])

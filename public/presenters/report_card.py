@@ -114,28 +114,62 @@ def card(data) -> ReportCard:
     )
 
 
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def count_words(count: int) -> str:
+    return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)
+
+
 def why(reason: standings.BandReason, names: dict, plural: str) -> str:
     """The one plain-English sentence that explains the band: the rule that
-    decided it (`standings.band_reason`) in words."""
+    decided it (`standings.band_reason`) in words, true of the stored records."""
     word = bands.word(reason.band)
-    count = len(reason.failures)
-    failed = "; ".join(_failure_words(failure, names) for failure in reason.failures)
-    targets = "core national target" + ("" if count == 1 else "s")
-    share = format_number(reason.green_share * 100, 0)
+    counted = reason.counted_failures
     if reason.rule is Rule.FAILED_CORE_TARGETS:
-        return f"{word}: failed {count} {targets}: {failed}."
-    if reason.rule is Rule.IN_TOP_SHARE:
-        return (f"{word}: failed no core national target and scored in the top {share}% of {plural} "
-                f"(ranked {ordinal(reason.rank)} of {reason.rated_count}).")
+        return f"{word}: {_shortfall_words(counted, names)}."
+    if reason.rule is Rule.AMONG_BEST_CANDIDATES:
+        return f"{word}: {_green_words(reason, plural)}."
     if reason.rule is Rule.FAILED_SOME_CORE_TARGETS:
-        return (f"{word}: failed {count} {targets} ({failed}), so it cannot be green; "
+        return (f"{word}: {_shortfall_words(counted, names)}, so it cannot be green; "
                 f"{reason.red_core_failures} or more would have made it red.")
+    if reason.rule is Rule.MISSING_CORE_DATA:
+        return (f"{word}: did not report {count_words(len(reason.missing))} core national "
+                f"target{'' if len(reason.missing) == 1 else 's'} ({_listed_failures(reason.missing, names)}): "
+                f"this year a missing core figure is not a failure, but it rules out green.")
     if reason.rule is Rule.BELOW_CUT_OFF:
         return (f"{word}: failed no core national target, but its score was "
-                f"{format_points(reason.gap_to_green)} below the green cut-off for the top {share}%.")
+                f"{format_points(reason.gap_to_green)} below the green cut-off"
+                + (f" (the score of the last of the {reason.green_quota} green places)."
+                   if reason.green_quota else "."))
     if reason.rule is Rule.NO_GREEN_PLACES:
         return f"{word}: failed no core national target, but no green places were available."
     return f"{word}: {reason.not_rated_reason or 'too few figures were reported.'}"
+
+
+def _green_words(reason: standings.BandReason, plural: str) -> str:
+    """Green is "failed no core target and among the best q of the candidates":
+    never "the top 25%" of all rated, since its rank among them may be lower."""
+    if reason.candidate_position is None or reason.green_quota is None:
+        # A run of method version 1, which did not record the candidates.
+        return (f"failed no core national target and scored at or above the green cut-off "
+                f"(ranked {ordinal(reason.rank)} of {reason.rated_count} {plural})")
+    return (f"failed no core national target and scored among the best {reason.green_quota} of the "
+            f"{reason.green_candidates} candidates ({ordinal(reason.candidate_position)} of them)")
+
+
+def _shortfall_words(failures, names: dict) -> str:
+    """'failed two core national targets: A (41.2 against a target of 45)...', or,
+    when every one is a missing figure, 'did not report two core national targets: ...'."""
+    count = len(failures)
+    targets = "core national target" + ("" if count == 1 else "s")
+    if failures and all(f.reason == standings.NO_DATA for f in failures):
+        return f"did not report {count_words(count)} {targets}: {_listed_failures(failures, names)}"
+    return f"failed {count} {targets}: {_listed_failures(failures, names)}"
+
+
+def _listed_failures(failures, names: dict) -> str:
+    return "; ".join(_failure_words(failure, names) for failure in failures)
 
 
 def _failure_words(failure: standings.CoreFailure, names: dict) -> str:
@@ -169,7 +203,12 @@ def improvement_sentence(rating, params: dict) -> str:
     if not weight:
         return "Improvement did not count this year."
     share = format_number(weight * 100, 0)
+    if getattr(rating, "improvement_measured", None) is False:
+        return (f"Improvement counts for {share}% of the final score, but there were no figures for the "
+                f"year before to compare with, so improvement was not measured: it is counted as average "
+                f"improvement (an improvement score of 0).")
     if rating.improvement_score is None:
+        # Method version 1: no improvement score meant the level score alone.
         return (f"Improvement counts for {share}% of the final score, but there were no figures for the "
                 f"year before to compare with, so the final score is the level score alone.")
     direction = "better than" if rating.improvement_score > 0 else "worse than" if rating.improvement_score < 0 \

@@ -81,7 +81,7 @@ def test_an_adjusted_figure_comes_from_the_adjustment_when_no_score_was_kept():
 @pytest.mark.parametrize("fields, rule", [
     ({"band": "red", "core_failures": [{"indicator": "C", "value": 3.0, "threshold": 0.0, "reason": "missed"}] * 2},
      Rule.FAILED_CORE_TARGETS),
-    ({"band": "green", "rank": 1}, Rule.IN_TOP_SHARE),
+    ({"band": "green", "rank": 1}, Rule.AMONG_BEST_CANDIDATES),
     ({"core_failures": [{"indicator": "C", "value": 3.0, "threshold": 0.0, "reason": "missed"}]},
      Rule.FAILED_SOME_CORE_TARGETS),
     ({}, Rule.BELOW_CUT_OFF),
@@ -92,3 +92,24 @@ def test_the_band_reason_names_the_rule_that_decided_it(fields, rule):
     reason = standings.band_reason(rating(**fields), PARAMS, 10)
     assert reason.rule is rule
     assert (reason.green_share, reason.red_core_failures, reason.rated_count) == (0.25, 2, 10)
+
+
+NO_DATA = {"indicator": "C", "value": None, "threshold": 0.0, "reason": "no data"}
+
+
+def test_a_missing_core_figure_is_a_failure_or_a_bar_to_green_as_the_run_said():
+    as_failure = standings.band_reason(rating(core_failures=[NO_DATA]), PARAMS, 10)
+    assert as_failure.rule is Rule.FAILED_SOME_CORE_TARGETS and len(as_failure.counted_failures) == 1
+    not_green = standings.band_reason(rating(core_failures=[NO_DATA]), {**PARAMS, "missing_core_data": "not_green"}, 10)
+    assert not_green.rule is Rule.MISSING_CORE_DATA
+    assert not_green.counted_failures == () and [f.indicator for f in not_green.missing] == ["C"]
+
+
+def test_step_8_records_are_read_and_absent_on_version_1_ratings():
+    new = standings.band_reason(rating(band="green", improvement_measured=False, candidate_position=2,
+                                       green_quota=3, green_candidates=7), PARAMS, 10)
+    assert (new.improvement_measured, new.candidate_position, new.green_quota, new.green_candidates) == (
+        False, 2, 3, 7)
+    old = standings.band_reason(rating(band="green"), {"green_share": 0.25, "red_core_failures": 2}, 10)
+    assert (old.improvement_measured, old.candidate_position, old.green_quota, old.missing_core_data) == (
+        None, None, None, "failure")

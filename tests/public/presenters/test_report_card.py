@@ -30,20 +30,48 @@ def test_red_says_which_core_targets_failed_with_value_and_threshold_or_no_data(
                     "target of 0); MRSA infections (no data).")
 
 
-def test_green_says_top_share_and_rank():
+def test_red_from_missing_data_says_it_did_not_report_them():
+    missing = [{"indicator": "IP18M", "value": None, "threshold": 0.0, "reason": "no data"},
+               {"indicator": "MRSA", "value": None, "threshold": 10.0, "reason": "no data"}]
+    text = why(rating(band="red", core_failures=missing), PARAMS, NAMES, "health authorities", 100)
+    assert text == ("Red: did not report two core national targets: Inpatients waiting over 18 months (no data); "
+                    "MRSA infections (no data).")
+
+
+def test_green_says_among_the_best_q_of_the_candidates_never_a_top_share():
+    stored = rating(band="green", rank=54, candidate_position=3, green_quota=39, green_candidates=80)
+    text = why(stored, PARAMS, NAMES, "health authorities", 159)
+    assert text == ("Green: failed no core national target and scored among the best 39 of the 80 candidates "
+                    "(3rd of them).")
+    assert "top" not in text and "%" not in text
+
+
+def test_green_of_a_version_1_run_without_candidate_records_says_only_what_was_recorded():
     text = why(rating(band="green", rank=3), PARAMS, NAMES, "acute trusts", 170)
-    assert text == ("Green: failed no core national target and scored in the top 25% of acute trusts "
-                    "(ranked 3rd of 170).")
+    assert text == ("Green: failed no core national target and scored at or above the green cut-off "
+                    "(ranked 3rd of 170 acute trusts).")
 
 
-def test_yellow_explains_either_the_core_failure_or_the_gap_to_green():
+def test_yellow_explains_the_core_failure_the_missing_figure_or_the_gap_to_green():
     failed = [{"indicator": "IP18M", "value": 3.0, "threshold": 0.0, "reason": "missed"}]
     assert why(rating(core_failures=failed), PARAMS, NAMES, "x", 4) == (
-        "Yellow: failed 1 core national target (Inpatients waiting over 18 months (3 against a target of 0)), "
+        "Yellow: failed 1 core national target: Inpatients waiting over 18 months (3 against a target of 0), "
         "so it cannot be green; 2 or more would have made it red.")
-    assert why(rating(gap_to_green=-0.123), PARAMS, NAMES, "x", 4) == (
+    assert why(rating(gap_to_green=-0.123, green_quota=5), PARAMS, NAMES, "x", 4) == (
         "Yellow: failed no core national target, but its score was 0.12 points below the green cut-off "
-        "for the top 25%.")
+        "(the score of the last of the 5 green places).")
+    missing = [{"indicator": "MRSA", "value": None, "threshold": 10.0, "reason": "no data"}]
+    not_green = {**PARAMS, "missing_core_data": "not_green"}
+    assert why(rating(core_failures=missing, gap_to_green=0.4), not_green, NAMES, "x", 4) == (
+        "Yellow: did not report one core national target (MRSA infections (no data)): this year a missing core "
+        "figure is not a failure, but it rules out green.")
+
+
+def test_improvement_not_measured_is_counted_as_average():
+    text = report_card.improvement_sentence(rating(improvement_score=0.0, improvement_measured=False), PARAMS)
+    assert "improvement was not measured: it is counted as average improvement" in text
+    measured = report_card.improvement_sentence(rating(improvement_score=0.0, improvement_measured=True), PARAMS)
+    assert "counted as average" not in measured
 
 
 def test_not_rated_gives_the_reason():
