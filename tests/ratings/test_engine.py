@@ -104,7 +104,9 @@ def test_value_added_off_leaves_values_alone():
     assert result.fits.empty
 
 
-def test_each_year_is_adjusted_with_its_own_fit():
+def test_only_the_year_rated_is_fitted():
+    # Version 1 fitted each year with its own slope, for improvement; version 2
+    # uses v' in step 4 only, for the year rated.
     inputs = make_inputs(
         organisations=[("A", "HA"), ("B", "HA"), ("C", "HA")],
         indicators=[indicator("MORT", adjust=True)],
@@ -112,10 +114,42 @@ def test_each_year_is_adjusted_with_its_own_fit():
                  ("A", "MORT", 1999, 10), ("B", "MORT", 1999, 10), ("C", "MORT", 1999, 10)],
         deprivation=[(n, y, d) for y in (1999, 2000) for n, d in zip("ABC", (1, 2, 3))])
     fits = rate(inputs, SchemeParameters()).fits.set_index("year")["slope"]
-    assert fits.to_dict() == pytest.approx({1999: 0.0, 2000: 15.0})
+    assert fits.to_dict() == pytest.approx({2000: 15.0})
+
+
+def test_an_unchanged_organisation_shows_no_improvement_change_from_others_slope():
+    # A and B report the same in both years; C's figures move, which moves the
+    # fitted slope between years. Improvement is on reported values, so A's and
+    # B's changes are exactly 0 however the slope moved.
+    inputs = make_inputs(
+        organisations=[(n, "HA") for n in "ABCD"],
+        indicators=[indicator("MORT", adjust=True)],
+        results=[("A", "MORT", 1999, 10), ("B", "MORT", 1999, 20), ("C", "MORT", 1999, 30), ("D", "MORT", 1999, 5),
+                 ("A", "MORT", 2000, 10), ("B", "MORT", 2000, 20), ("C", "MORT", 2000, 90), ("D", "MORT", 2000, 6)],
+        deprivation=[(n, y, d) for y in (1999, 2000) for n, d in zip("ABCD", (1, 2, 3, 4))])
+    scores = rate(inputs, SchemeParameters()).indicator_scores.set_index("organisation")
+    assert scores.loc["A", "delta"] == 0 and scores.loc["B", "delta"] == 0
+    assert scores.loc["C", "delta"] == 60 and scores.loc["D", "delta"] == 1
 
 
 # Step 3: core targets
+
+def test_a_core_target_is_judged_on_the_reported_value_whatever_the_adjustment_does():
+    # A reports 86.3 against a target of 84. With deprivation, the adjustment
+    # takes A's figure well below 84; the target is still met.
+    organisations = [(n, "HA") for n in "ABCD"]
+    results = [("A", "MMR", 2000, 86.3), ("B", "MMR", 2000, 70), ("C", "MMR", 2000, 80), ("D", "MMR", 2000, 95)]
+    deprivation = [("A", 2000, 1), ("B", 2000, 10), ("C", 2000, 20), ("D", 2000, 2)]
+    inputs = make_inputs(organisations=organisations, indicators=[indicator("MMR", adjust=True, core=84)],
+                         results=results, deprivation=deprivation)
+    result = rate(inputs, SchemeParameters())
+    adjusted = result.adjustments.set_index("organisation")["adjusted"]
+    assert adjusted["A"] < 84  # the adjustment would have failed it
+    ratings = by_org(result)
+    assert ratings.loc["A", "core_failures"] == 0
+    assert set(result.core_failures["organisation"]) == {"B", "C"}
+    assert result.core_failures.set_index("organisation").loc["C", "value"] == 80  # reported, not adjusted
+
 
 def test_core_target_pass_and_fail_in_each_direction():
     inputs = make_inputs(
@@ -137,6 +171,40 @@ def test_missing_core_value_counts_as_a_failure_labelled_no_data():
     failure = result.core_failures.iloc[0]
     assert (failure["organisation"], failure["indicator"], failure["reason"]) == ("B", "CORE", "no data")
     assert math.isnan(failure["value"])
+
+
+def missing_core_world():
+    # B reports no CORE1 and no CORE2, C no CORE1; everyone else meets both. C has the best score.
+    organisations = [(n, "HA") for n in "ABCDEFGH"]
+    indicators = [indicator("CORE1", core=0), indicator("CORE2", core=0), indicator("S1"), indicator("S2")]
+    results = [(n, "S1", 2000, v) for n, v in zip("ABCDEFGH", (1, 2, 9, 4, 5, 6, 7, 3))]
+    results += [(n, "S2", 2000, 1) for n in "ABCDEFGH"]
+    results += [(n, c, 2000, 1) for n in "ADEFGH" for c in ("CORE1", "CORE2")] + [("C", "CORE2", 2000, 1)]
+    return make_inputs(organisations=organisations, indicators=indicators, results=results)
+
+
+def test_missing_core_data_failure_makes_each_missing_figure_a_failure():
+    ratings = by_org(rate(missing_core_world(), PLAIN))
+    assert ratings.loc["B", "band"] == "red" and ratings.loc["B", "core_failures"] == 2
+    assert ratings.loc["C", "band"] == "yellow" and ratings.loc["C", "core_failures"] == 1
+    assert ratings.loc[["B", "C"], "missing_core"].tolist() == [2, 1]
+    # q = 2 of 8; six candidates (F = 0): G and F are the best of them.
+    assert ratings["band"].to_dict() == {"A": "yellow", "B": "red", "C": "yellow", "D": "yellow", "E": "yellow",
+                                         "F": "green", "G": "green", "H": "yellow"}
+
+
+def test_missing_core_data_not_green_is_no_failure_but_a_bar_to_green():
+    result = rate(missing_core_world(), SchemeParameters(value_added=False, improvement_weight=0,
+                                                         missing_core_data="not_green"))
+    ratings = by_org(result)
+    assert ratings.loc[["B", "C"], "core_failures"].tolist() == [0, 0]  # not red
+    assert ratings.loc[["B", "C"], "band"].tolist() == ["yellow", "yellow"]  # C scores best, but is not a candidate
+    assert ratings.loc["C", "rank"] == 1 and pd.isna(ratings.loc["C", "candidate_position"])
+    assert ratings.loc["G", "candidate_position"] == 1 and ratings.loc["G", "band"] == "green"
+    assert ratings["green_candidates"].unique().tolist() == [6]
+    # The missing figures are still recorded, as "no data".
+    assert sorted(result.core_failures.loc[result.core_failures["reason"] == "no data", "organisation"]) == [
+        "B", "B", "C"]
 
 
 def test_red_at_the_failure_count_and_not_below():
@@ -235,12 +303,13 @@ def test_improvement_direction_follows_the_indicator():
     assert ratings.loc["A", "improvement"] == -1 and ratings.loc["B", "improvement"] == 1
 
 
-def test_without_a_previous_year_the_score_is_the_level():
+def test_without_a_previous_year_improvement_is_average_and_recorded_as_not_measured():
+    # Version 1 scored B on level alone (S = L); version 2 counts it as I = 0.
     ratings = one_indicator_world({"A": 1, "B": 2, "C": 3}, previous={"A": 0}, improvement_weight=0.5)
-    assert math.isnan(ratings.loc["B", "improvement"])
-    assert ratings.loc["B", "score"] == ratings.loc["B", "level"]
-    # A has a change but is the only one: its improvement z is 0, so S = 0.5 L.
-    assert ratings.loc["A", "improvement"] == 0
+    assert ratings.loc["B", "improvement"] == 0 and not ratings.loc["B", "improvement_measured"]
+    assert ratings.loc["B", "score"] == pytest.approx(0.5 * ratings.loc["B", "level"])
+    # A has a change but is the only one: its improvement z is 0 too, and it was measured.
+    assert ratings.loc["A", "improvement"] == 0 and ratings.loc["A", "improvement_measured"]
     assert ratings.loc["A", "score"] == pytest.approx(0.5 * ratings.loc["A", "level"])
 
 
@@ -260,6 +329,26 @@ def test_green_quota_and_ties_at_the_cut_off():
     assert ratings.loc["A", "green_cutoff"] == pytest.approx(ratings.loc["G", "score"])
     assert ratings.loc["E", "gap_to_green"] == pytest.approx(ratings.loc["E", "score"] - ratings.loc["G", "score"])
     assert ratings.loc["F", "gap_to_green"] == pytest.approx(0)
+    # Step 8's records: every one is a candidate; F and G share the 2nd candidate position.
+    assert ratings["candidate_position"].to_dict() == ratings["rank"].to_dict()
+    assert set(ratings["green_quota"]) == {2} and set(ratings["green_candidates"]) == {8}
+
+
+def test_candidate_position_counts_candidates_only():
+    # A scores best but fails the core target: B is the first candidate, ranked 2nd of all.
+    inputs = make_inputs(
+        organisations=[(n, "HA") for n in "ABCD"],
+        indicators=[indicator("S1"), indicator("CORE", core=50, weight=0.01)],  # CORE barely scores
+        results=[(n, "S1", 2000, v) for n, v in zip("ABCD", (9, 7, 7, 1))]
+        + [(n, "CORE", 2000, v) for n, v in zip("ABCD", (40, 60, 60, 60))])
+    ratings = by_org(rate(inputs, SchemeParameters(value_added=False, improvement_weight=0, green_share=0.25)))
+    assert ratings["rank"].to_dict() == {"A": 1, "B": 2, "C": 2, "D": 4}
+    assert pd.isna(ratings.loc["A", "candidate_position"])
+    assert ratings["candidate_position"].dropna().to_dict() == {"B": 1, "C": 1, "D": 3}
+    assert set(ratings["green_quota"]) == {1} and set(ratings["green_candidates"]) == {3}
+    # q = 1, and C ties with the 1st candidate: both green, margin 0.
+    assert ratings["band"].to_dict() == {"A": "yellow", "B": "green", "C": "green", "D": "yellow"}
+    assert ratings.loc["C", "gap_to_green"] == pytest.approx(0)
 
 
 def test_rank_treats_floating_point_noise_as_a_tie():
@@ -299,15 +388,19 @@ def test_fewer_candidates_than_the_quota():
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"green_share": 0}, "green_share: must be a share more than 0 and at most 1"),
-    ({"green_share": 1.5}, "green_share: must be a share more than 0 and at most 1"),
-    ({"min_coverage": 0}, "min_coverage: must be a share more than 0 and at most 1"),
-    ({"red_core_failures": 0}, "red_core_failures: must be a whole number, at least 1"),
-    ({"red_core_failures": 1.5}, "red_core_failures: must be a whole number, at least 1"),
-    ({"improvement_weight": -0.1}, "improvement_weight: must be between 0 and 1"),
-    ({"clip_z": 0}, "clip_z: must be a number more than 0"),
+    ({"green_share": 0}, "green_share: must be a share more than 0 and at most 1, not 0"),
+    ({"green_share": 1.5}, "green_share: must be a share more than 0 and at most 1, not 1.5"),
+    ({"min_coverage": 0}, "min_coverage: must be a share more than 0 and at most 1, not 0"),
+    ({"red_core_failures": 0}, "red_core_failures: must be a whole number, at least 1, not 0"),
+    ({"red_core_failures": 1.5}, "red_core_failures: must be a whole number, at least 1, not 1.5"),
+    ({"improvement_weight": -0.1}, "improvement_weight: must be between 0 and 1, not -0.1"),
+    ({"clip_z": 0}, "clip_z: must be a number more than 0, not 0"),
     ({"value_added": "yes"}, "value_added: must be true or false"),
-    ({"domain_weights": {"speed": 1}}, "domain_weights: must map some of quality, efficiency, access, patient_experience to weights"),
+    ({"missing_core_data": "skip"}, "missing_core_data: must be failure or not_green, not 'skip'"),
+    ({"uncertainty_draws": -1}, "uncertainty_draws: must be a whole number, 0 or more, not -1"),
+    ({"uncertainty_seed": 1.5}, "uncertainty_seed: must be a whole number, 0 or more, not 1.5"),
+    ({"domain_weights": {"efficency": 1}},
+     "domain_weights: unknown domain 'efficency': the domains are quality, efficiency, access, patient_experience"),
     ({"domain_weights": {"quality": 0, "efficiency": 0, "access": 0, "patient_experience": 0}},
      "domain_weights: at least one domain must have a weight above 0"),
 ])
@@ -318,8 +411,9 @@ def test_parameters_are_validated(values, message):
 
 
 def test_parameters_round_trip_and_refuse_unknown_names():
-    params = SchemeParameters(green_share=0.2, domain_weights={"quality": 2})
+    params = SchemeParameters(green_share=0.2, domain_weights={"quality": 2}, missing_core_data="not_green")
     assert SchemeParameters.from_dict(params.as_dict()) == params
+    assert (params.uncertainty_draws, params.uncertainty_seed) == (2000, 2000)
     assert params.domain_weights == {"quality": 2.0, "efficiency": 1.0, "access": 1.0, "patient_experience": 1.0}
     with pytest.raises(ValueError, match="unknown parameter"):
         SchemeParameters.from_dict({"green_shares": 0.2})

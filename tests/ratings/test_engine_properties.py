@@ -40,7 +40,8 @@ def worlds(draw):
     params = SchemeParameters(
         green_share=draw(st.sampled_from([0.1, 0.25, 0.5, 1.0])), red_core_failures=draw(st.integers(1, 3)),
         improvement_weight=draw(st.sampled_from([0.0, 0.25, 1.0])), value_added=draw(st.booleans()),
-        min_coverage=draw(st.sampled_from([0.25, 0.5, 1.0])), clip_z=draw(st.sampled_from([1.0, 3.0])))
+        min_coverage=draw(st.sampled_from([0.25, 0.5, 1.0])), clip_z=draw(st.sampled_from([1.0, 3.0])),
+        missing_core_data=draw(st.sampled_from(["failure", "not_green"])))
     return dict(organisations=organisations, indicators=indicators, results=results, deprivation=deprivation), params
 
 
@@ -58,8 +59,22 @@ def test_green_quota_red_and_failures(case):
         rated = of_type[of_type["band"] != "not_rated"]
         green = rated[rated["band"] == "green"]
         assert (green["core_failures"] == 0).all()
+        if params.missing_core_data == "not_green":
+            assert (green["missing_core"] == 0).all()
+        else:
+            assert (rated["core_failures"] >= rated["missing_core"]).all()  # each missing figure is a failure
         assert ((rated["band"] == "red") == (rated["core_failures"] >= params.red_core_failures)).all()
+        # No improvement figure at all: average improvement, recorded as not measured.
+        assert (rated.loc[~rated["improvement_measured"].astype(bool), "improvement"] == 0).all()
+        assert rated["improvement"].notna().all()
         q = green_quota(len(rated), params)
+        candidates = rated["candidate_position"].notna()
+        assert (rated["green_quota"] == q).all() and (rated["green_candidates"] == candidates.sum()).all()
+        assert (candidates == ((rated["core_failures"] == 0) & (
+            (rated["missing_core"] == 0) | (params.missing_core_data == "failure")))).all()
+        # Green: a candidate among the best q of them (ties with the q-th share its position).
+        assert (green["candidate_position"] <= q).all()
+        np.testing.assert_allclose(rated["gap_to_green"], rated["score"] - rated["green_cutoff"])
         if len(green):
             cutoff = green["green_cutoff"].iloc[0]
             assert (green["score"] >= cutoff - 1e-9).all()
@@ -67,7 +82,28 @@ def test_green_quota_red_and_failures(case):
             assert (green["score"] > cutoff + 1e-9).sum() < max(q, 1)
             assert len(green) <= q or (green["score"] - cutoff).abs().le(1e-9).sum() > 1
         else:
-            assert q == 0 or not ((rated["core_failures"] == 0) & rated["score"].notna()).any()
+            assert q == 0 or not candidates.any()
+
+
+@SETTINGS
+@given(worlds(), st.data())
+def test_core_failures_never_depend_on_other_organisations_figures(case, data):
+    """F (and the missing core figures) of an organisation come from its own
+    reported figures alone: changing, adding or removing every other
+    organisation's figures (deprivation included) changes neither."""
+    world, params = case
+    names = [name for name, _ in world["organisations"]]
+    own = data.draw(st.sampled_from(names))
+    shift = data.draw(st.floats(-20, 20, allow_nan=False))
+    keep = data.draw(st.booleans())
+    others = dict(world, results=[(o, i, y, v if o == own else v + shift) for o, i, y, v in world["results"]
+                                  if o == own or keep],
+                  deprivation=[(o, y, v if o == own else 40 - v) for o, y, v in world["deprivation"]])
+    before = ratings_of(world, params).set_index("organisation").loc[own]
+    after = ratings_of(others, params).set_index("organisation").loc[own]
+    if before["band"] != "not_rated":  # whether it is rated depends on its own figures only
+        assert (before["core_failures"], before["missing_core"]) == (after["core_failures"], after["missing_core"])
+        assert (before["band"] == "red") == (after["band"] == "red")
 
 
 @SETTINGS
@@ -128,6 +164,7 @@ def test_plain_method_is_the_mean_of_domain_means_of_clipped_z(case):
     ratings = result.ratings.set_index("organisation")
     rated = ratings[ratings["band"] != "not_rated"]
     assert np.allclose(rated["score"], expected.reindex(rated.index), equal_nan=True)
+    assert np.allclose(rated["score"], rated["level"], equal_nan=True)
     assert (z["z"].abs() <= plain.clip_z).all()
 
 
@@ -141,6 +178,7 @@ def test_steps_shared_between_passes_change_no_result(case, data):
     inputs = make_inputs(**world)
     others = [params, replace(params, value_added=not params.value_added),
               replace(params, red_core_failures=data.draw(st.integers(1, 3))),
+              replace(params, missing_core_data=data.draw(st.sampled_from(["failure", "not_green"]))),
               replace(params, min_coverage=data.draw(st.sampled_from([0.25, 0.5, 1.0])),
                       clip_z=data.draw(st.sampled_from([1.0, 3.0])),
                       improvement_weight=data.draw(st.sampled_from([0.0, 0.5])))]

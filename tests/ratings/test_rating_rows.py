@@ -8,6 +8,7 @@ import io
 import math
 from dataclasses import replace
 
+import pandas as pd
 from django.core.management import call_command
 
 from indicators.models import Indicator
@@ -44,6 +45,10 @@ def expected_ratings(year: int) -> dict[int, dict]:
             else int(row["core_failures"]),
             "core_failures": [], "rank": None if row["rank"] != row["rank"] or row["rank"] is None else int(row["rank"]),
             "green_cutoff": _value(row["green_cutoff"]), "gap_to_green": _value(row["gap_to_green"]),
+            "improvement_measured": None if pd.isna(row["improvement_measured"]) else bool(
+                row["improvement_measured"]),
+            **{name: None if pd.isna(row[name]) else int(row[name])
+               for name in ("candidate_position", "green_quota", "green_candidates")},
             "coverage": float(row["coverage"]), "not_rated_reason": row["not_rated_reason"], "adjustments": [],
             "indicator_scores": {}, "peer_standings": {}}
     # Each organisation's standing placed one value at a time by peers.standing, among its type's peers.
