@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -20,10 +22,34 @@ class RatingSchemeAdmin(admin.ModelAdmin):
     def year_display(self, obj):
         return format_year(obj.year)
 
-    def save_model(self, request, obj, form, change):
-        # Through the action, so every change is validated the same way and audited.
-        saved = actions.update_scheme(year=obj.year, values=obj.parameter_values(), user=request.user)
-        obj.pk = saved.pk
+    # A year's method is edited on the workflow's form (`ratings_admin:scheme`: the year fixed, four domain
+    # weights rather than JSON, saved through the action, then back to the year's page).
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("ratings_admin:workflow")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        scheme = self.get_object(request, object_id)
+        return redirect("ratings_admin:scheme", year=scheme.year) if scheme else redirect("ratings_admin:workflow")
+
+    def has_delete_permission(self, request, obj=None):
+        # Published ratings never lose their method (`actions.delete_scheme` refuses it too).
+        if obj is not None and RatingRun.objects.filter(year=obj.year).exclude(status=RatingRun.Status.DRAFT).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        actions.delete_scheme(year=obj.year, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for scheme in queryset:
+            try:
+                actions.delete_scheme(year=scheme.year, user=request.user)
+            except actions.RecalculationError as error:
+                self.message_user(request, str(error), messages.ERROR)
 
     @admin.action(description="Copy the selected years' method to the year after each")
     def copy_to_next_year(self, request, queryset):

@@ -1,6 +1,7 @@
-"""Forms of the admin workflow: publish or schedule, withdraw, and what-if parameters."""
+"""Forms of the admin workflow: a year's method, publish or schedule, withdraw, and what-if parameters."""
 
 import datetime as dt
+import math
 
 from django import forms
 from django.utils import timezone
@@ -45,32 +46,53 @@ class WithdrawForm(forms.Form):
         help_text="Shown to the public with the date, in place of the ratings.")
 
 
-class ParametersForm(forms.Form):
-    """A parameter set to try, laid out as the method spec's table."""
+def _help(name: str) -> str:
+    return RatingScheme._meta.get_field(name).help_text
 
-    green_share = forms.FloatField(min_value=0, max_value=1, help_text=RatingScheme._meta.get_field(
-        "green_share").help_text)
-    red_core_failures = forms.IntegerField(min_value=1, help_text=RatingScheme._meta.get_field(
-        "red_core_failures").help_text)
-    improvement_weight = forms.FloatField(min_value=0, max_value=1, help_text=RatingScheme._meta.get_field(
-        "improvement_weight").help_text)
-    value_added = forms.BooleanField(required=False, help_text=RatingScheme._meta.get_field(
-        "value_added").help_text)
-    deprivation_indicator = forms.ChoiceField(help_text=RatingScheme._meta.get_field(
-        "deprivation_indicator").help_text)
-    min_coverage = forms.FloatField(min_value=0, max_value=1, help_text=RatingScheme._meta.get_field(
-        "min_coverage").help_text)
-    clip_z = forms.FloatField(help_text=RatingScheme._meta.get_field("clip_z").help_text)
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _number_errors(name: str, kind: str = "a number") -> dict:
+    return {"invalid": f"{_label(name).capitalize()} must be {kind}.", "required": f"Give the {_label(name)}."}
+
+
+class ParametersForm(forms.Form):
+    """The method's parameters, laid out as the method spec's table: a what-if
+    to try, or (as `SchemeForm`) a year's method. Ranges are checked by
+    `parameter_problems`, the engine's own rules, and each error names the
+    field and the value refused ("green share must be ... not 1.5")."""
+
+    green_share = forms.FloatField(help_text=_help("green_share"), error_messages=_number_errors("green_share"))
+    red_core_failures = forms.IntegerField(help_text=_help("red_core_failures"), error_messages=_number_errors(
+        "red_core_failures", "a whole number"))
+    missing_core_data = forms.ChoiceField(
+        choices=RatingScheme._meta.get_field("missing_core_data").choices, widget=forms.RadioSelect,
+        help_text=_help("missing_core_data"))
+    improvement_weight = forms.FloatField(help_text=_help("improvement_weight"),
+                                          error_messages=_number_errors("improvement_weight"))
+    value_added = forms.BooleanField(required=False, help_text=_help("value_added"))
+    deprivation_indicator = forms.ChoiceField(help_text=_help("deprivation_indicator"))
+    min_coverage = forms.FloatField(help_text=_help("min_coverage"), error_messages=_number_errors("min_coverage"))
+    clip_z = forms.FloatField(help_text=_help("clip_z"), error_messages=_number_errors("clip_z"))
+    uncertainty_draws = forms.IntegerField(help_text=_help("uncertainty_draws"), error_messages=_number_errors(
+        "uncertainty_draws", "a whole number"))
+    uncertainty_seed = forms.IntegerField(help_text=_help("uncertainty_seed"), error_messages=_number_errors(
+        "uncertainty_seed", "a whole number"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deprivation_indicator"].choices = [
             (code, f"{code}: {name}") for code, name in
             Indicator.objects.filter(kind=Indicator.Kind.CONTEXT).order_by("code").values_list("code", "name")]
+        # Four number fields, one a domain: no JSON to type, and no domain to misspell.
         for domain in DOMAINS:
-            self.fields[f"weight_{domain}"] = forms.FloatField(
-                min_value=0, label=f"Weight of {domain.replace('_', ' ')}", help_text="Weight of the domain in the "
-                                                                                      "overall score.")
+            name = f"weight_{domain}"
+            self.fields[name] = forms.FloatField(
+                label=f"Weight of {_label(domain)}", help_text="Weight of the domain in the overall score.",
+                error_messages={"invalid": f"The weight of {_label(domain)} must be a number.",
+                                "required": f"Give the weight of {_label(domain)}."})
 
     @classmethod
     def initial_from(cls, params: SchemeParameters) -> dict:
@@ -80,13 +102,25 @@ class ParametersForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
-        values = {name: data[name] for name in SchemeParameters.__dataclass_fields__ if name != "domain_weights"}
-        values["domain_weights"] = {domain: data[f"weight_{domain}"] for domain in DOMAINS}
+        for domain in DOMAINS:
+            weight = data.get(f"weight_{domain}")
+            if weight is not None and not 0 <= weight < math.inf:
+                self.add_error(f"weight_{domain}",
+                               f"The weight of {_label(domain)} must be a number of 0 or more, not {weight:g}.")
+        values = {name: data.get(name) for name in SchemeParameters.__dataclass_fields__ if name != "domain_weights"}
+        values["domain_weights"] = {domain: data.get(f"weight_{domain}", 1.0) for domain in DOMAINS}
         problems = parameter_problems(values)
+        # Every field's problem at once; a field that could not be read has said so already.
         for name, message in problems.items():
-            self.add_error(name if name in self.fields else None, message)
-        if not problems:
+            if name not in self.fields:  # the domain weights as a whole (all zero)
+                if not any(f"weight_{domain}" in self.errors for domain in DOMAINS):
+                    self.add_error(None, f"{message.capitalize()}.")
+            elif name not in self.errors:
+                self.add_error(name, f"{_label(name).capitalize()} {message}.")
+        if not self.errors:
             data["parameters"] = SchemeParameters(**values)
         return data
+
+
+class SchemeForm(ParametersForm):
+    """A year's method (the admin's scheme form). The year is the page's, never a field."""

@@ -6,7 +6,7 @@ writes on GET."""
 from functools import wraps
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,7 +19,7 @@ from indicators.years import format_year
 
 from . import actions, queries
 from .parameters import SchemeParameters
-from .forms import ParametersForm, PublishForm, WithdrawForm
+from .forms import ParametersForm, PublishForm, SchemeForm, WithdrawForm
 from .models import RatingRun, RatingScheme
 
 
@@ -69,6 +69,39 @@ def recalculate(request, year):
         messages.info(request, f"{format_year(year)} was already being recalculated (asked for by "
                                f"{recalculation.requested_by or 'the command line'}): this is its progress.")
     return redirect("ratings_admin:recalculation", pk=recalculation.pk)
+
+
+@admin_page
+def scheme(request, year):
+    """The year's method: the form; saved through the action (validated,
+    audited), then back to the year's page."""
+    current = RatingScheme.objects.filter(year=year).first()
+    parameters = current.parameters() if current else SchemeParameters()
+    form = SchemeForm(request.POST or None, initial=SchemeForm.initial_from(parameters))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_scheme(year=year, values=form.cleaned_data["parameters"].as_dict(), user=request.user)
+        except ValidationError as error:  # what only the database knows, such as the deprivation indicator
+            for name, messages_ in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, messages_)
+        else:
+            messages.success(request, f"The {format_year(year)} method is saved. Recalculate to rate with it.")
+            return redirect("ratings_admin:year", year=year)
+    return _render(request, "scheme.html", f"The {format_year(year)} method",
+                   {"year": year, "year_label": format_year(year), "form": form, "scheme": current},
+                   status=400 if form.errors else 200)
+
+
+@admin_page
+@require_POST
+def delete_scheme(request, year):
+    try:
+        actions.delete_scheme(year=year, user=request.user)
+    except actions.RecalculationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The {format_year(year)} method is deleted: recalculations use the defaults.")
+    return redirect("ratings_admin:year", year=year)
 
 
 @admin_page

@@ -19,11 +19,12 @@ from .background_work import mark_failed
 from .errors import RecalculationError, describe_error
 from .publication import publish_run, publish_runs, settle_scheduled_runs, withdraw_run
 from .recalculation import RecalculationBusy, recalculate, request_recalculation, run_recalculation
-from .schemes import copy_scheme, delete_consequence, save_consequence, update_scheme
+from .schemes import SchemeInUse, copy_scheme, delete_consequence, delete_scheme, save_consequence, update_scheme
 from .what_ifs import request_what_if, run_what_if
 
 __all__ = [
-    "RecalculationBusy", "RecalculationError", "copy_scheme", "delete_consequence", "describe_error", "mark_failed",
+    "RecalculationBusy", "RecalculationError", "SchemeInUse", "copy_scheme", "delete_consequence", "delete_scheme",
+    "describe_error", "mark_failed",
     "publish_run", "publish_runs", "recalculate", "request_recalculation", "request_what_if", "run_recalculation",
     "run_what_if", "save_consequence", "settle_scheduled_runs", "update_scheme", "withdraw_run",
 ]

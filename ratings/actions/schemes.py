@@ -6,7 +6,7 @@ from django.db import transaction
 
 from indicators.years import format_year
 
-from ..models import AuditEntry, BandConsequence, RatingScheme
+from ..models import AuditEntry, BandConsequence, RatingRun, RatingScheme
 from .audit import audit
 from .errors import RecalculationError, describe_error
 
@@ -44,6 +44,30 @@ def copy_scheme(*, from_year: int, to_year: int, user=None) -> RatingScheme:
           description=f"{format_year(to_year)} method copied from {format_year(from_year)}.",
           details={"from_year": from_year})
     return scheme
+
+
+class SchemeInUse(RecalculationError):
+    """The year's method cannot be deleted: ratings computed with it have been published."""
+
+
+@transaction.atomic
+def delete_scheme(*, year: int, user=None) -> None:
+    """Delete a year's method parameters, audited; refused when any of the
+    year's runs was ever published (published, scheduled, superseded or
+    withdrawn): published ratings never lose the method they were rated by."""
+    scheme = RatingScheme.objects.select_for_update().filter(year=year).first()
+    if scheme is None:
+        raise RecalculationError(f"{format_year(year)} has no method parameters to delete.")
+    published = RatingRun.objects.filter(year=year).exclude(status=RatingRun.Status.DRAFT).count()
+    if published:
+        raise SchemeInUse(f"The {format_year(year)} method cannot be deleted: {published} run"
+                          f"{'' if published == 1 else 's'} of {format_year(year)} rated by it "
+                          f"{'has' if published == 1 else 'have'} been published, and published ratings keep "
+                          f"their method. Change its parameters instead: that affects only new recalculations.")
+    before = scheme.parameter_values()
+    scheme.delete()
+    audit(user=user, action=AuditEntry.Action.SCHEME_DELETED, year=year, details=before,
+          description=f"{format_year(year)} method deleted: recalculations use the method's defaults until it is set.")
 
 
 def checked_scheme(year: int) -> RatingScheme:

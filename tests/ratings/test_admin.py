@@ -47,10 +47,13 @@ def test_scheme_changes_recalculation_and_publication_are_audited(rated_world, a
     from ratings.models import AuditEntry
     admin = User.objects.get(username="admin")
     scheme = RatingScheme.objects.create(year=2000)
-    response = admin_client.post(f"/admin/ratings/ratingscheme/{scheme.pk}/change/", {
-        "year": 2000, "green_share": 0.25, "red_core_failures": 3, "improvement_weight": 0.25, "value_added": "on",
-        "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3.0,
-        "domain_weights": '{"quality": 1, "efficiency": 1, "access": 1, "patient_experience": 1}'})
+    # The admin's change page is the workflow's method form.
+    assert admin_client.get(f"/admin/ratings/ratingscheme/{scheme.pk}/change/").url == "/admin/workflow/2000-01/method/"
+    response = admin_client.post("/admin/workflow/2000-01/method/", {
+        "green_share": 0.25, "red_core_failures": 3, "improvement_weight": 0.25, "value_added": "on",
+        "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3.0, "missing_core_data": "failure",
+        "uncertainty_draws": 2000, "uncertainty_seed": 2000,
+        **{f"weight_{domain}": 1 for domain in ("quality", "efficiency", "access", "patient_experience")}})
     assert response.status_code == 302
     changed = AuditEntry.objects.get(action="scheme_changed")
     assert (changed.user, changed.year, changed.details) == (admin, 2000, {"red_core_failures": [2, 3]})

@@ -229,6 +229,7 @@ def test_compare_explains_every_band_that_moved(admin_client, admin):
 
 WHAT_IF_VALUES = {"green_share": 0.25, "red_core_failures": 2, "improvement_weight": 0.25, "value_added": "",
                   "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3,
+                  "missing_core_data": "failure", "uncertainty_draws": 2000, "uncertainty_seed": 2000,
                   **{f"weight_{d}": 1 for d in engine.DOMAINS}}
 
 
