@@ -50,6 +50,10 @@ def test_recalculate_stores_an_explainable_rating(rated_world):
     assert (a.band, b.band) == ("green", "green")  # tied at the cut-off once adjusted
     assert (a.band_without_adjustment, b.band_without_adjustment) == ("green", "yellow")
     assert a.rank == b.rank == 1 and a.gap_to_green == pytest.approx(0)
+    # Step 8's records, stored: both tied 1st of the 4 candidates for q = 1; no year before, so I = 0, not measured.
+    assert (a.candidate_position, b.candidate_position, a.green_quota, a.green_candidates) == (1, 1, 1, 4)
+    assert (a.improvement_measured, a.improvement_score) == (False, 0.0)
+    assert ratings["Q01"].candidate_position is None and ratings["Q01"].improvement_measured is None
     assert ratings["HA4"].gap_to_green == pytest.approx(ratings["HA4"].score - a.score)
     adjustment = {item["indicator"]: item for item in b.adjustments}["MORTCIRC"]
     assert adjustment["status"] == "adjusted" and adjustment["value"] == 120
@@ -84,7 +88,7 @@ def test_scheme_file_sets_parameters_first_and_is_validated(rated_world):
     bad = write(rated_world, "bad2.json", '{"green_share": 2}')
     with pytest.raises(CommandError) as error:
         run_command("recalculate_ratings", "--year", "2000", "--scheme", bad)
-    assert str(error.value) == f"{bad}: green_share: must be a share more than 0 and at most 1"
+    assert str(error.value) == f"{bad}: green_share: must be a share more than 0 and at most 1, not 2"
     assert RatingScheme.objects.get(year=2000).green_share == 0.5 and RatingRun.objects.count() == 1
 
 
@@ -150,7 +154,7 @@ def test_export_writes_the_published_run_and_neutralises_formulas(rated_world):
                              "quality_score", "efficiency_score", "access_score", "patient_experience_score"]
     by_code = {row["organisation_code"]: row for row in rows}
     assert by_code["HA1"]["band"] == "green" and by_code["HA1"]["rank"] == "1" and by_code["HA1"]["year"] == "2000-01"
-    assert by_code["HA1"]["region"] == "South East" and by_code["HA1"]["improvement_score"] == ""
+    assert by_code["HA1"]["region"] == "South East" and by_code["HA1"]["improvement_score"] == "0.0"  # not measured: I = 0 (method version 2)
     assert by_code["HA4"]["organisation_name"] == "'=HYPERLINK(\"http://x\") Health Authority"
     assert float(by_code["HA4"]["score"]) < 0  # a negative number is left as a number
 
