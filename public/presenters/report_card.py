@@ -86,9 +86,7 @@ def card(data) -> ReportCard:
         organisation=organisation, rating=rating, year=format_year(run.year), band=rating.band,
         band_word=terms.word, band_meaning=terms.meaning,
         why=why(facts.reason, names, plural_of(organisation.type)),
-        core_targets=[{"name": row.indicator.name, "code": row.indicator.code, "value": row.adjusted or row.value,
-                       "target": row.core_target, "result": row.core_result, "result_band": row.core_result_band}
-                      for row in rows if row.core_target],
+        core_targets=core_target_rows(rows, run.engine_version),
         indicator_rows=rows,
         domain_rows=[{"domain": DOMAIN_WORDS[d], "level": format_number(facts.domains.level.get(d)),
                       "improvement": format_number(facts.domains.improvement.get(d))} for d in DOMAINS],
@@ -119,6 +117,16 @@ NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "ei
 
 def count_words(count: int) -> str:
     return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)
+
+
+def core_target_rows(rows: list[IndicatorRow], engine_version: str) -> list[dict]:
+    """The core targets as judged: on the reported figure (method version 2),
+    or, for a run of version 1, on the adjusted figure it used."""
+    version_1 = str(engine_version).split(".")[0] == "1"
+    return [{"name": row.indicator.name, "code": row.indicator.code,
+             "value": (row.adjusted or row.value) if version_1 else row.value,
+             "target": row.core_target, "result": row.core_result, "result_band": row.core_result_band}
+            for row in rows if row.core_target]
 
 
 def why(reason: standings.BandReason, names: dict, plural: str) -> str:

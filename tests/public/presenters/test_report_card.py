@@ -133,3 +133,14 @@ def test_what_a_band_brings_is_introduced_from_the_band_vocabulary():
     steps = report_card.consequences([SimpleNamespace(band="red", consecutive_years=2, title="Help", description="")],
                                      "red", 3)
     assert steps[0]["step"] == "from 2 consecutive red years, applies now"
+
+
+def test_core_targets_show_the_reported_figure_they_were_judged_on():
+    row = report_card.IndicatorRow(
+        indicator=SimpleNamespace(name="MMR uptake", code="MMR"), domain="", value="86.3", adjusted="83.9",
+        adjustment_note="", median="", position="", quarter="", quarter_band="", core_target="at least 84",
+        core_result="Met", core_result_band="green")
+    [target] = report_card.core_target_rows([row], "2.0.0")
+    assert (target["value"], target["result"]) == ("86.3", "Met")
+    [old] = report_card.core_target_rows([row], "1.0.0")  # version 1 judged the adjusted figure
+    assert old["value"] == "83.9"
