@@ -38,15 +38,17 @@ class EngineInputs:
     """One year's inputs.
 
     organisations: organisation, type, active (open in `year`): every
-        organisation of the types being rated, active or not, since last
-        year's adjustment is fitted over last year's organisations.
+        organisation of the types being rated, active or not (the
+        adjustment is fitted over every organisation of the type with both
+        figures in `year`).
     indicators: indicator, domain, direction, weight, adjust_for_deprivation,
         core_threshold (NaN when not a core target): performance indicators.
     applicability: indicator, type: which types each indicator applies to.
     results: organisation, indicator, year, value: performance results for
-        `year` and `year - 1`.
+        `year` and `year - 1` (the year before only for improvement, on
+        reported values).
     deprivation: organisation, year, value: the deprivation context
-        indicator for `year` and `year - 1`.
+        indicator (only `year`'s is used since method version 2).
     """
 
     year: int

@@ -2,6 +2,7 @@
 figures that make the value-added adjustment change a band."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from tests.conftest import write
@@ -28,3 +29,15 @@ def rated_world(world):
     return world
 
 
+
+
+@pytest.fixture
+def admin(rated_world):
+    """A superuser: the only kind of user the ratings workflow lets in."""
+    return User.objects.create_superuser("admin", password="a-long-password-1")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client

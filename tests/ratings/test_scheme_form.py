@@ -3,7 +3,6 @@ that say what is wrong, the year fixed, back to the year's page, and no
 deleting the method of a year with published ratings."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from ratings import actions, engine
@@ -13,17 +12,6 @@ from ratings.models import AuditEntry, RatingRun, RatingScheme
 VALUES = {"green_share": 0.25, "red_core_failures": 2, "improvement_weight": 0.25, "value_added": "on",
           "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3, "missing_core_data": "failure",
           "uncertainty_draws": 2000, "uncertainty_seed": 2000, **{f"weight_{d}": 1 for d in engine.DOMAINS}}
-
-
-@pytest.fixture
-def admin(rated_world):
-    return User.objects.create_superuser("admin", password="a-long-password-1")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
 
 
 def url(name, year=2000):

@@ -19,17 +19,6 @@ from ratings.actions import what_ifs as what_if_actions
 from ratings.models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
-@pytest.fixture
-def admin(rated_world):
-    return User.objects.create_superuser("admin", password="a-long-password-1")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
 def run_worker():
     """The real worker, once through the queue. It closes stale connections
     between tasks, which would close the test's own transaction: not here."""
