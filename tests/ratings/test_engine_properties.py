@@ -188,3 +188,17 @@ def test_steps_shared_between_passes_change_no_result(case, data):
         for name in ("ratings", "indicator_scores", "core_failures", "adjustments", "fits"):
             pd.testing.assert_frame_equal(getattr(shared, name), getattr(alone, name), check_exact=True)
     assert reuse  # the steps were kept and shared
+
+
+@SETTINGS
+@given(worlds(), st.data())
+def test_an_organisation_whose_figures_did_not_change_shows_no_change(case, data):
+    """Improvement is on reported values: an organisation reporting the same
+    figures in both years has a change of exactly 0 on every indicator,
+    whatever the others' figures (and so the adjustment's slopes) did."""
+    world, params = case
+    own = data.draw(st.sampled_from([name for name, _ in world["organisations"]]))
+    this_year = [(o, i, y, v) for o, i, y, v in world["results"] if o == own and y == 2000]
+    results = [r for r in world["results"] if r[0] != own] + this_year + [(o, i, 1999, v) for o, i, _, v in this_year]
+    scores = rate(make_inputs(**dict(world, results=results)), params).indicator_scores
+    assert (scores.loc[scores["organisation"] == own, "delta"] == 0).all()
