@@ -28,12 +28,15 @@ def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_l
     outcomes = {}
     for side, runs in (("before", before), ("after", after)):
         rated = {run.pk: run.rated_count for run in runs}
+        # Under missing_core_data = not_green a "no data" is stored but is no failure.
+        counts_no_data = {run.pk: run.parameters.get("missing_core_data", "failure") == "failure" for run in runs}
         outcomes[side] = {
             row["organisation_id"]: band_changes.Outcome(
                 band=row["band"], score=row["score"], level=row["level_score"],
                 improvement=row["improvement_score"], rank=row["rank"], rated_count=rated[row["run_id"]],
                 green_cutoff=row["green_cutoff"],
-                core_failures=tuple(failure["indicator"] for failure in row["core_failures"]),
+                core_failures=tuple(failure["indicator"] for failure in row["core_failures"]
+                                    if counts_no_data[row["run_id"]] or failure["reason"] != "no data"),
                 band_without_adjustment=row["band_without_adjustment"],
                 band_without_improvement=row["band_without_improvement"],
                 not_rated_reason=row["not_rated_reason"])
@@ -102,8 +105,9 @@ def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters
     if result.ratings.empty:
         return {}
     codes = dict(Indicator.objects.values_list("id", "code"))
-    failed = result.core_failures.groupby("organisation")["indicator"].agg(list).to_dict() \
-        if not result.core_failures.empty else {}
+    counted = result.core_failures if params.missing_core_data == "failure" else \
+        result.core_failures[result.core_failures["reason"] != "no data"]  # not_green: no data is no failure
+    failed = counted.groupby("organisation")["indicator"].agg(list).to_dict() if not counted.empty else {}
     rated = result.ratings[result.ratings["band"] != engine.NOT_RATED].groupby("type").size().to_dict()
     return {
         int(row["organisation"]): band_changes.Outcome(

@@ -70,3 +70,22 @@ def test_a_what_if_of_the_method_as_set_says_what_the_stored_run_says(rated_worl
                 for organisation, o in outcomes[side].items()} == stored
     # The rated world's adjustment decides a band, so the two columns are not trivially equal.
     assert any(band != without for band, without, _ in stored.values())
+
+
+def test_a_missing_core_figure_is_a_failure_in_the_comparisons_only_when_the_method_says_so(rated_world):
+    from indicators.models import Organisation, Result
+    Result.objects.filter(organisation__code="HA3", indicator__code="IP18M").delete()
+    ha3 = Organisation.objects.get(code="HA3").pk
+    runs = {}
+    for missing_core_data, failures in (("failure", ("IP18M",)), ("not_green", ())):
+        actions.update_scheme(year=2000, values={"missing_core_data": missing_core_data, "red_core_failures": 1})
+        params = RatingScheme.objects.get(year=2000).parameters()
+        [runs[missing_core_data]] = actions.recalculate(year=2000, type_codes=["HA"])
+        computed = admin_comparisons.what_if_outcomes(year=2000, before=params, after=params, type_codes=["HA"])
+        assert computed["after"][ha3].core_failures == failures
+    # Stored runs read the same way: red with the missing figure a failure, yellow without.
+    stored = admin_comparisons.runs_comparison(before=[runs["failure"]], after=[runs["not_green"]],
+                                               before_label="failure", after_label="not green")
+    [change] = [c for c in stored.changes if c.organisation.id == ha3]
+    assert (change.before.band, change.before.core_failures) == ("red", ("IP18M",))
+    assert (change.after.band, change.after.core_failures) == ("yellow", ())
