@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0011_whatif_help_text'),
+        ('ratings', '0012_ratings_kept_uncompressed'),
     ]
 
     operations = [
