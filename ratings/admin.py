@@ -14,8 +14,8 @@ from .models import AuditEntry, BandConsequence, Rating, RatingRun, RatingScheme
 
 @admin.register(RatingScheme)
 class RatingSchemeAdmin(admin.ModelAdmin):
-    list_display = ["year_display", "green_share", "red_core_failures", "improvement_weight", "value_added",
-                    "min_coverage", "clip_z", "updated_at"]
+    list_display = ["year_display", "green_share", "red_core_failures", "missing_core_data", "improvement_weight",
+                    "value_added", "min_coverage", "clip_z", "updated_at"]
     actions = ["recalculate", "copy_to_next_year"]
 
     @admin.display(description="year", ordering="year")
