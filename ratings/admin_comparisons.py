@@ -39,7 +39,9 @@ def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_l
                                     if counts_no_data[row["run_id"]] or failure["reason"] != "no data"),
                 band_without_adjustment=row["band_without_adjustment"],
                 band_without_improvement=row["band_without_improvement"],
-                not_rated_reason=row["not_rated_reason"])
+                not_rated_reason=row["not_rated_reason"],
+                missing_core=tuple(failure["indicator"] for failure in row["core_failures"]
+                                   if failure["reason"] == "no data"))
             for row in Rating.objects.filter(run__in=[run.pk for run in runs]).values(*RATING_FIELDS)}
     return band_changes.compare(
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
@@ -90,11 +92,16 @@ def outcomes_as_json(outcomes: dict[str, dict[int, band_changes.Outcome]]) -> di
 
 
 def outcomes_from_json(data: dict) -> dict[str, dict[int, band_changes.Outcome]]:
-    """The inverse of `outcomes_as_json`."""
+    """The inverse of `outcomes_as_json` (outcomes kept before a field was
+    added have the field's default)."""
     names = [f.name for f in fields(band_changes.Outcome)]
-    return {side: {int(pk): band_changes.Outcome(**dict(zip(names, values), core_failures=tuple(
-        values[names.index("core_failures")]))) for pk, values in of_side.items()}
-        for side, of_side in data.items()}
+
+    def outcome(values: list) -> band_changes.Outcome:
+        named = dict(zip(names, values))
+        return band_changes.Outcome(**{**named, **{name: tuple(named[name]) for name in ("core_failures", "missing_core")
+                                                   if name in named}})
+
+    return {side: {int(pk): outcome(values) for pk, values in of_side.items()} for side, of_side in data.items()}
 
 
 def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters,
@@ -108,6 +115,8 @@ def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters
     counted = result.core_failures if params.missing_core_data == "failure" else \
         result.core_failures[result.core_failures["reason"] != "no data"]  # not_green: no data is no failure
     failed = counted.groupby("organisation")["indicator"].agg(list).to_dict() if not counted.empty else {}
+    no_data = result.core_failures[result.core_failures["reason"] == "no data"]
+    missing = no_data.groupby("organisation")["indicator"].agg(list).to_dict() if not no_data.empty else {}
     rated = result.ratings[result.ratings["band"] != engine.NOT_RATED].groupby("type").size().to_dict()
     return {
         int(row["organisation"]): band_changes.Outcome(
@@ -117,7 +126,8 @@ def engine_outcomes(inputs: engine.EngineInputs, params: engine.SchemeParameters
             core_failures=tuple(codes[i] for i in failed.get(row["organisation"], [])),
             band_without_adjustment=row["band_without_adjustment"],
             band_without_improvement=row["band_without_improvement"],
-            not_rated_reason=row["not_rated_reason"] or "")
+            not_rated_reason=row["not_rated_reason"] or "",
+            missing_core=tuple(codes[i] for i in missing.get(row["organisation"], [])))
         for row in result.ratings.to_dict("records")}
 
 

@@ -13,6 +13,8 @@ from . import bands
 from .bands import CODES as BANDS, GREEN, NOT_RATED, RED, YELLOW
 
 BAND_WORDS = {band.code: band.word.lower() for band in bands.BANDS}
+# A final score that moved by no more than this did not move (stored scores are rounded to 1e-6 or finer).
+SCORE_UNCHANGED = 1e-9
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class Outcome:
     band_without_adjustment: str
     band_without_improvement: str
     not_rated_reason: str = ""
+    # Core targets with no figure, whether or not the method counted them as
+    # failures (missing_core_data = failure counts them; not_green does not).
+    missing_core: tuple[str, ...] = ()
 
 
 @dataclass
@@ -164,7 +169,8 @@ def explain(organisation: Organisation, old: Outcome | None, new: Outcome | None
         if part := moved_by(old, new, after_parameters or before_parameters):
             change.reasons.append(part)
         _parameter_reason(change, before_parameters, after_parameters, "green_share",
-                          "The green share changed from {} to {}.", percent=True)
+                          "The green share changed from {} to {}, which moved the quota of green places "
+                          "and so the cut-off.", percent=True)
         _parameter_reason(change, before_parameters, after_parameters, "improvement_weight",
                           "The weight of improvement changed from {} to {}.", percent=True)
     if NOT_RATED not in (old.band, new.band):
@@ -195,9 +201,17 @@ def core_target_sentence(old: Outcome, new: Outcome, names: dict) -> str:
 
     sentence = f"Now fails {failing(new.core_failures)}; it failed {len(old.core_failures)} before."
     newly_failed = [c for c in new.core_failures if c not in old.core_failures]
-    now_passed = [c for c in old.core_failures if c not in new.core_failures]
+    # A target dropped from the failures was passed only if a figure now meets it: with no
+    # figure on either side, what changed is whether the method counts a missing figure.
+    now_uncounted = [c for c in old.core_failures if c not in new.core_failures and c in new.missing_core]
+    now_passed = [c for c in old.core_failures if c not in new.core_failures and c not in new.missing_core]
+    now_counted = [c for c in newly_failed if c in old.missing_core and c in new.missing_core]
+    newly_failed = [c for c in newly_failed if c not in now_counted]
     parts = ([f"newly failed: {listed(newly_failed)}"] if newly_failed else []) + \
-        ([f"now passed: {listed(now_passed)}"] if now_passed else [])
+        ([f"now passed: {listed(now_passed)}"] if now_passed else []) + \
+        ([f"still no figure, no longer counted as a failure (a missing figure now rules out green "
+          f"instead): {listed(now_uncounted)}"] if now_uncounted else []) + \
+        ([f"still no figure, now counted as a failure: {listed(now_counted)}"] if now_counted else [])
     return sentence + (f" ({'; '.join(parts)})" if parts else "")
 
 
@@ -210,9 +224,13 @@ def score_sentence(old: Outcome, new: Outcome) -> str:
 
 
 def moved_by(old: Outcome, new: Outcome, parameters: Mapping) -> str:
-    """Which part of S = (1 - w) L + w I moved it more (S = L without I)."""
+    """Which part of S = (1 - w) L + w I moved it more (S = L without I); or,
+    when its own score did not move, that only the cut-off did."""
     if None in (old.level, new.level, old.score, new.score):
         return ""
+    if abs(new.score - old.score) <= SCORE_UNCHANGED:
+        return (f"Its own final score did not change ({_number(new.score)}): the green cut-off moved "
+                f"({_number(old.green_cutoff)} → {_number(new.green_cutoff)}).")
     weight = parameters.get("improvement_weight", 0.25) if parameters else 0.25
 
     def part(outcome):

@@ -15,11 +15,12 @@ NAMES = {"WAIT": "Inpatient waits", "CANCER": "Cancer referrals"}
 
 
 def outcome(band, score=0.0, level=0.0, improvement=0.0, rank=1, failures=(), without_adjustment=None,
-            without_improvement=None, cutoff=0.3, rated=4, reason=""):
+            without_improvement=None, cutoff=0.3, rated=4, reason="", missing=()):
     return Outcome(band=band, score=score, level=level, improvement=improvement, rank=rank, rated_count=rated,
                    green_cutoff=cutoff, core_failures=tuple(failures),
                    band_without_adjustment=without_adjustment or band,
-                   band_without_improvement=without_improvement or band, not_rated_reason=reason)
+                   band_without_improvement=without_improvement or band, not_rated_reason=reason,
+                   missing_core=tuple(missing))
 
 
 def run(before, after, before_parameters=None, after_parameters=None):
@@ -72,6 +73,30 @@ def test_out_of_red_names_the_targets_now_passed_and_a_changed_threshold():
         "Red now needs 3 core target failures, not 2."]
 
 
+def test_a_missing_figure_no_longer_counted_is_not_called_passed():
+    # Red under missing_core_data = failure (two targets with no figure); yellow under not_green.
+    change = only_change(run({1: outcome("red", failures=["WAIT", "CANCER"], missing=["WAIT", "CANCER"])},
+                             {1: outcome("yellow", failures=[], missing=["WAIT", "CANCER"])}))
+    assert change.reasons[0] == (
+        "Now fails 0 core national targets; it failed 2 before. (still no figure, no longer counted as a failure "
+        "(a missing figure now rules out green instead): Inpatient waits, Cancer referrals)")
+    back = only_change(run({1: outcome("yellow", failures=[], missing=["WAIT", "CANCER"])},
+                           {1: outcome("red", failures=["WAIT", "CANCER"], missing=["WAIT", "CANCER"])}))
+    assert "still no figure, now counted as a failure: Inpatient waits, Cancer referrals" in back.reasons[0]
+    assert "newly failed" not in back.reasons[0]
+
+
+def test_when_only_the_cutoff_moved_the_reason_says_its_own_score_did_not_change():
+    change = only_change(run(
+        {1: outcome("green", score=0.34, level=0.34, improvement=0.0, rank=5, cutoff=0.30)},
+        {1: outcome("yellow", score=0.34, level=0.34, improvement=0.0, rank=5, cutoff=0.36)},
+        {"improvement_weight": 0.25, "green_share": 0.25}, {"improvement_weight": 0.25, "green_share": 0.2}))
+    assert "Its own final score did not change (0.34): the green cut-off moved (0.30 → 0.36)." in change.reasons
+    assert not any(reason.startswith("Mostly its") for reason in change.reasons)
+    assert ("The green share changed from 25% to 20%, which moved the quota of green places and so the cut-off."
+            in change.reasons)
+
+
 def test_green_to_yellow_gives_the_score_against_the_cutoff_and_what_moved_it():
     change = only_change(run(
         {1: outcome("green", score=0.42, level=0.5, improvement=0.18, rank=1, cutoff=0.35)},
@@ -81,7 +106,7 @@ def test_green_to_yellow_gives_the_score_against_the_cutoff_and_what_moved_it():
     assert change.reasons == [
         "Final score 0.42 → 0.10, green cut-off 0.35 → 0.30 (rank 1st of 4 → 3rd of 4).",
         "Mostly its level score moved it (0.50 → 0.10).",
-        "The green share changed from 25% to 20%."]
+        "The green share changed from 25% to 20%, which moved the quota of green places and so the cut-off."]
 
 
 def test_improvement_moving_the_score_is_named():
@@ -153,3 +178,12 @@ def test_counts_add_up_and_every_organisation_is_changed_or_unchanged(before, af
             assert total == sum(1 for o in outcomes.values() if o.band == band)
     assert len(comparison.changes) + comparison.unchanged == len(set(before) | set(after))
     assert all(c.reasons and c.main_reason for c in comparison.changes)
+
+
+def test_a_what_if_kept_before_missing_figures_were_recorded_reads_back():
+    from ratings.admin_comparisons import outcomes_as_json, outcomes_from_json
+
+    kept = outcomes_as_json({"before": {1: outcome("red", failures=["WAIT"], missing=["WAIT"])}})
+    assert outcomes_from_json(kept)["before"][1].missing_core == ("WAIT",)
+    older = {"before": {"1": kept["before"]["1"][:-1]}}  # as stored before the field existed
+    assert outcomes_from_json(older)["before"][1] == outcome("red", failures=["WAIT"])
