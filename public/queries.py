@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision
+from ratings import frozen_definitions
 from ratings.models import BandConsequence, Rating, RatingRun
 
 from .distributions import DeprivationScores, IndicatorFigures, JSONNumber
@@ -138,11 +139,32 @@ def _history(organisation: Organisation) -> list[Rating]:
 
 
 def _report_card(organisation, rating, history, versions, version=None) -> ReportCardData:
-    indicators = list(Indicator.objects.filter(organisation_types=organisation.type_id,
-                                               kind=Indicator.Kind.PERFORMANCE).order_by("domain", "code"))
+    indicators = indicators_as_defined(rating.run)
     return ReportCardData(organisation=organisation, rating=rating, history=history, indicators=indicators,
                           consequences=list(BandConsequence.objects.all()),
                           provenance=provenance(organisation, rating.run.year), versions=versions, version=version)
+
+
+def indicators_as_defined(run: RatingRun) -> list[Indicator]:
+    """The run's performance indicators as it defined them (its frozen
+    definitions, never today's): each indicator's identity (name, unit) as held,
+    its domain, direction, weight, target and adjustment flag as frozen, on an
+    instance that is never saved. One query."""
+    frozen = frozen_definitions.performance_definitions(run)
+    held = Indicator.objects.in_bulk([definition.indicator for definition in frozen])
+    indicators = []
+    for definition in frozen:
+        indicator = held.get(definition.indicator)
+        if indicator is None:
+            continue  # deleted since: results are protected, so it held no figures
+        for name in DEFINED_FIELDS:
+            setattr(indicator, name, getattr(definition, name))
+        indicators.append(indicator)
+    return indicators
+
+
+# The fields an indicator's frozen definition gives, and `Indicator` mirrors.
+DEFINED_FIELDS = ("kind", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold")
 
 
 def revisions(organisation: Organisation, year: int) -> list[RatingRun]:

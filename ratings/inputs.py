@@ -1,5 +1,6 @@
 """The one bridge from the database into the engine: a year's inputs in five
-queries, however many organisations there are."""
+queries, however many organisations there are, with the indicator definitions
+in force in the year (`IndicatorDefinition.objects.in_force`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
-from indicators.models import Indicator, Organisation, Result, open_in_year
+from indicators.models import Indicator, IndicatorDefinition, Organisation, Result, open_in_year
 
 from .engine import EngineInputs
 
@@ -61,20 +62,23 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
                           ["id", "type__code", "active"], ["organisation", "type", "active"])
     organisations["active"] = organisations["active"].astype(bool)  # SQLite answers 0 or 1
 
-    performance = Indicator.objects.filter(kind=Indicator.Kind.PERFORMANCE)
-    indicators = frame(performance, ["id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"],
+    # The definitions in force in the year, for both years' figures (spec, step 5's
+    # note: one year's method judges both years); never the indicators' own fields.
+    performance = IndicatorDefinition.objects.in_force(year).filter(kind=Indicator.Kind.PERFORMANCE)
+    indicators = frame(performance,
+                       ["indicator_id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"],
                        ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"])
     indicators["core_threshold"] = indicators["core_threshold"].astype(float)
     indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
 
-    applicability = frame(Indicator.organisation_types.through.objects.filter(
-        indicator__kind=Indicator.Kind.PERFORMANCE, organisationtype__code__in=type_codes),
-        ["indicator_id", "organisationtype__code"], ["indicator", "type"])
+    applicability = frame(IndicatorDefinition.organisation_types.through.objects.filter(
+        indicatordefinition__in=performance, organisationtype__code__in=type_codes),
+        ["indicatordefinition__indicator_id", "organisationtype__code"], ["indicator", "type"])
 
     # Filter on ids and a subquery rather than joins: this reads most of the table.
     in_scope = Result.objects.filter(
         year__in=[year - 1, year], organisation__in=Organisation.objects.filter(type__code__in=type_codes))
-    results = numeric_frame(in_scope.filter(indicator__in=performance),
+    results = numeric_frame(in_scope.filter(indicator__in=performance.values("indicator")),
                             ["organisation_id", "indicator_id", "year", "value"],
                             ["organisation", "indicator", "year", "value"])
     deprivation = numeric_frame(in_scope.filter(indicator__in=Indicator.objects.filter(code=deprivation_code)),

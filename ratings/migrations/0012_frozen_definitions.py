@@ -1,0 +1,47 @@
+"""Every run freezes the indicator definitions it used. Runs stored before this
+kept none: they are given the definitions in force for their year today (the
+only definitions there were until now, each indicator's own fields, which
+indicators' migration 0005 copied), so that from now on no edit of a
+definition changes what they show. The shape is `ratings.frozen_definitions`',
+spelled out here because a migration must not change when that module does."""
+
+from django.db import migrations, models
+
+
+def freeze_todays_definitions(apps, schema_editor):
+    RatingRun = apps.get_model("ratings", "RatingRun")
+    IndicatorDefinition = apps.get_model("indicators", "IndicatorDefinition")
+    definitions = list(IndicatorDefinition.objects.select_related("indicator").prefetch_related("organisation_types"))
+    for run in RatingRun.objects.select_related("organisation_type").only("year", "organisation_type__code"):
+        in_force = {}
+        for definition in definitions:
+            held = in_force.get(definition.indicator_id)
+            if definition.from_year <= run.year and (held is None or definition.from_year > held.from_year):
+                in_force[definition.indicator_id] = definition
+        frozen = {}
+        for d in in_force.values():
+            types = sorted(t.code for t in d.organisation_types.all())
+            if run.organisation_type.code in types:
+                frozen[d.indicator.code] = {
+                    "indicator": d.indicator_id, "from_year": d.from_year, "kind": d.kind, "domain": d.domain,
+                    "direction": d.direction, "weight": d.weight, "adjust_for_deprivation": d.adjust_for_deprivation,
+                    "core_threshold": d.core_threshold, "measure": d.measure, "multiplier": d.multiplier,
+                    "organisation_types": types}
+        RatingRun.objects.filter(pk=run.pk).update(definitions=frozen)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("ratings", "0011_whatif_help_text"),
+        ("indicators", "0005_indicator_definitions"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="ratingrun",
+            name="definitions",
+            field=models.JSONField(blank=True, default=dict, help_text="The indicator definitions used, frozen (read by `frozen_definitions`): those in force in the year that apply to the type."),
+        ),
+        migrations.RunPython(freeze_todays_definitions, migrations.RunPython.noop),
+    ]
