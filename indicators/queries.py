@@ -3,7 +3,7 @@ fixed number of queries, however many organisations there are."""
 
 from django.db.models import Max
 
-from .models import Indicator, Organisation, OrganisationType, Region, Result
+from .models import Indicator, IndicatorDefinition, Organisation, OrganisationType, Region, Result
 from .years import format_year
 from .returns import IndicatorRef, OrganisationRef, ReturnsReference
 
@@ -113,3 +113,9 @@ FEW_CODES = 900
 def _names(model, codes: set[str]) -> dict[str, str]:
     rows = model.objects.filter(code__in=codes) if len(codes) <= FEW_CODES else model.objects.all()
     return dict(rows.order_by().values_list("code", "name"))
+
+
+def definitions_in_force(year: int) -> list[IndicatorDefinition]:
+    """The year's definitions with their indicators and types, by kind and code: two queries."""
+    return list(IndicatorDefinition.objects.in_force(year).select_related("indicator")
+                .prefetch_related("organisation_types").order_by("-kind", "indicator__code"))

@@ -345,6 +345,7 @@ class AuditEntry(models.Model):
         INDICATOR_ADDED = "indicator_added", "Added an indicator"
         INDICATOR_CHANGED = "indicator_changed", "Changed an indicator"
         INDICATOR_DELETED = "indicator_deleted", "Deleted an indicator"
+        DEFINITION_CHANGED = "definition_changed", "Changed an indicator's definition for a year"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

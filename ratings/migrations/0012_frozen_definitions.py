@@ -1,4 +1,5 @@
-"""Every run freezes the indicator definitions it used. Runs stored before this
+"""Every run freezes the indicator definitions it used (and an admin may now
+change a year's definitions, audited). Runs stored before this
 kept none: they are given the definitions in force for their year today (the
 only definitions there were until now, each indicator's own fields, which
 indicators' migration 0005 copied), so that from now on no edit of a
@@ -44,4 +45,9 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, default=dict, help_text="The indicator definitions used, frozen (read by `frozen_definitions`): those in force in the year that apply to the type."),
         ),
         migrations.RunPython(freeze_todays_definitions, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='auditentry',
+            name='action',
+            field=models.CharField(choices=[('scheme_changed', 'Changed the method parameters'), ('scheme_copied', 'Copied the method parameters'), ('recalculated', 'Recalculated (draft)'), ('published', 'Published'), ('scheduled', 'Scheduled publication'), ('unscheduled', 'Cancelled a scheduled publication'), ('withdrawn', 'Withdrew'), ('corrected', 'Published a correction'), ('recalculation_requested', 'Asked for a recalculation'), ('recalculation_failed', 'Recalculation failed'), ('consequence_changed', 'Changed what a band means'), ('consequence_deleted', 'Removed a consequence of a band'), ('membership_granted', "Gave a user a region's returns"), ('membership_removed', "Took a region's returns from a user"), ('organisation_added', 'Added an organisation'), ('organisation_changed', 'Changed an organisation'), ('organisation_deleted', 'Deleted an organisation'), ('indicator_added', 'Added an indicator'), ('indicator_changed', 'Changed an indicator'), ('indicator_deleted', 'Deleted an indicator'), ('definition_changed', "Changed an indicator's definition for a year")], max_length=30),
+        ),
     ]
