@@ -56,5 +56,22 @@ def performance_definitions(run) -> list[FrozenDefinition]:
     return sorted((d for d in run_definitions(run).values() if d.is_performance), key=lambda d: (d.domain, d.code))
 
 
+def engine_rows(run) -> tuple[list[dict], list[tuple[int, str]]]:
+    """The run's performance definitions as the engine's `indicators` rows and
+    `applicability` pairs (the columns `inputs.load_engine_inputs` reads), to
+    recompute the run as it was computed (`verify_run`). Only the run's own
+    type's applicability was frozen: that is all a run of one type needs."""
+    indicators, applicability = [], []
+    for definition in run_definitions(run).values():
+        if not definition.is_performance:
+            continue
+        indicators.append({"indicator": definition.indicator, "domain": definition.domain,
+                           "direction": definition.direction, "weight": definition.weight,
+                           "adjust_for_deprivation": definition.adjust_for_deprivation,
+                           "core_threshold": definition.core_threshold})
+        applicability.extend((definition.indicator, code) for code in definition.organisation_types)
+    return indicators, applicability
+
+
 def as_dict(definition: FrozenDefinition) -> dict:
     return asdict(definition)
