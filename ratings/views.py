@@ -21,7 +21,7 @@ from indicators.definitions import format_from_year
 from indicators.forms import DefinitionForm
 from indicators.years import format_year
 
-from . import actions, queries
+from . import actions, queries, staleness
 from .parameters import SchemeParameters
 from .forms import ParametersForm, PublishForm, WithdrawForm
 from .models import RatingRun, RatingScheme
@@ -59,7 +59,8 @@ def year_page(request, year):
     return _render(request, "year.html", f"Ratings for {format_year(year)}",
                    {"year": year, "year_label": format_year(year), **overview,
                     "drafts": [run for run in overview["runs"] if run.is_draft],
-                    "definitions": indicator_queries.definitions_in_force(year)})
+                    "definitions": indicator_queries.definitions_in_force(year),
+                    "stale": staleness.stale_published_runs(year)})
 
 
 @admin_page

@@ -77,3 +77,27 @@ def test_bad_definitions_are_refused_in_the_importers_words(admin_client):
 
 def test_an_indicator_not_defined_in_the_year_has_no_page(admin_client):
     assert admin_client.get(reverse("ratings_admin:definition", args=[2000, "NOSUCH"])).status_code == 404
+
+
+# The year page's stale notice ---------------------------------------------------
+
+def test_a_published_year_says_when_figures_or_definitions_changed_since_and_what_to_do(admin_client, rated_world):
+    from django.core.management import call_command
+
+    from tests.conftest import write
+    address = reverse("ratings_admin:year", args=[2000])
+    actions.recalculate(year=2000, type_codes=["HA"], publish=True)
+    assert 'id="stale"' not in admin_client.get(address).content.decode()
+
+    call_command("import_returns", write(rated_world, "fix.csv", "organisation_code,indicator_code,year,value\n"
+                                         "HA4,MORTCIRC,2000-01,50\nHA1,MORTCIRC,1999-00,90\n"), stdout=None)
+    admin_client.post(reverse("ratings_admin:definition", args=[2000, "IP18M"]), form(core_threshold="5"))
+    html = admin_client.get(address).content.decode()
+    assert 'id="stale"' in html
+    assert "2 figures of 2000-01 or the year before received or corrected since" in html
+    assert "the definition of IP18M changed since" in html
+    assert "recalculate 2000-01 as a draft" in html
+
+    # Republished, it is up to date again.
+    actions.recalculate(year=2000, type_codes=["HA"], publish=True, note="Corrected figures.")
+    assert 'id="stale"' not in admin_client.get(address).content.decode()
