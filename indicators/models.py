@@ -95,7 +95,42 @@ class Organisation(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class Indicator(models.Model):
+class ScoringFields(models.Model):
+    """What an indicator means for rating, in a year's definition
+    (`IndicatorDefinition`) and mirrored, for the admin's lists, on `Indicator`."""
+
+    kind = models.CharField(max_length=12, choices=IndicatorKind.choices)
+    domain = models.CharField(max_length=20, choices=Domain.choices, blank=True,
+                              help_text="Performance indicators only.")
+    direction = models.CharField(max_length=14, choices=Direction.choices, default=Direction.HIGHER_BETTER)
+    weight = models.FloatField(default=1.0)
+    adjust_for_deprivation = models.BooleanField(
+        default=False, help_text="Apply the value-added adjustment for deprivation to this indicator.")
+    core_threshold = models.FloatField(
+        null=True, blank=True,
+        help_text="Core national target: the value an organisation must reach (or stay under, "
+                  "when lower is better). Blank when the indicator is not a core target.")
+
+    class Meta:
+        abstract = True
+
+
+def scoring_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The rules `ScoringFields` keep, named after the table's `prefix`."""
+    return [
+        models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name=f"{prefix}_kind_valid"),
+        models.CheckConstraint(condition=Q(direction__in=Direction.values), name=f"{prefix}_direction_valid"),
+        models.CheckConstraint(
+            condition=(Q(kind=IndicatorKind.PERFORMANCE, domain__in=Domain.values)
+                       | Q(kind=IndicatorKind.CONTEXT, domain="", core_threshold__isnull=True,
+                           adjust_for_deprivation=False)),
+            name=f"{prefix}_domain_matches_kind",
+        ),
+        models.CheckConstraint(condition=Q(weight__gt=0), name=f"{prefix}_weight_positive"),
+    ]
+
+
+class Indicator(ScoringFields):
     Kind = IndicatorKind
     Domain = Domain
     Direction = Direction
@@ -104,34 +139,12 @@ class Indicator(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, per 100,000 population, patients.")
-    kind = models.CharField(max_length=12, choices=IndicatorKind.choices)
-    domain = models.CharField(max_length=20, choices=Domain.choices, blank=True,
-                              help_text="Performance indicators only.")
-    direction = models.CharField(max_length=14, choices=Direction.choices, default=Direction.HIGHER_BETTER)
-    weight = models.FloatField(default=1.0)
     organisation_types = models.ManyToManyField(OrganisationType, related_name="indicators")
-    adjust_for_deprivation = models.BooleanField(
-        default=False, help_text="Apply the value-added adjustment for deprivation to this indicator.")
-    core_threshold = models.FloatField(
-        null=True, blank=True,
-        help_text="Core national target: the value an organisation must reach (or stay under, "
-                  "when lower is better). Blank when the indicator is not a core target.")
     source = models.TextField(blank=True, help_text="Where the figures come from and how they are defined.")
 
     class Meta:
         ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_valid"),
-            models.CheckConstraint(condition=Q(direction__in=Direction.values),
-                                   name="indicator_direction_valid"),
-            models.CheckConstraint(
-                condition=(Q(kind=IndicatorKind.PERFORMANCE, domain__in=Domain.values)
-                           | Q(kind=IndicatorKind.CONTEXT, domain="", core_threshold__isnull=True,
-                               adjust_for_deprivation=False)),
-                name="indicator_domain_matches_kind",
-            ),
-            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
-        ]
+        constraints = scoring_constraints("indicator")
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -146,7 +159,7 @@ class IndicatorDefinitionQuerySet(models.QuerySet):
         return self.filter(from_year__lte=year).exclude(Exists(later))
 
 
-class IndicatorDefinition(models.Model):
+class IndicatorDefinition(ScoringFields):
     """What an indicator means for rating from `from_year` on, until a later
     definition of it replaces it (`definitions.in_force`). The rating reads
     only these; the fields of the same names on `Indicator` mirror its latest
@@ -156,14 +169,7 @@ class IndicatorDefinition(models.Model):
     from_year = models.PositiveSmallIntegerField(
         default=FROM_THE_START, help_text=f"The first financial year it applies to; {FROM_THE_START} means "
                                           "from the start.")
-    kind = models.CharField(max_length=12, choices=IndicatorKind.choices)
-    domain = models.CharField(max_length=20, choices=Domain.choices, blank=True,
-                              help_text="Performance indicators only.")
-    direction = models.CharField(max_length=14, choices=Direction.choices, default=Direction.HIGHER_BETTER)
-    weight = models.FloatField(default=1.0)
     organisation_types = models.ManyToManyField(OrganisationType, related_name="indicator_definitions")
-    adjust_for_deprivation = models.BooleanField(default=False)
-    core_threshold = models.FloatField(null=True, blank=True, help_text="Core national target, if it is one.")
     measure = models.CharField(max_length=10, choices=Measure.choices, default=Measure.OTHER,
                                help_text="proportion or rate: value = multiplier × numerator / denominator.")
     multiplier = models.FloatField(null=True, blank=True, help_text="e.g. 100 for a percentage, 100000 for "
@@ -177,15 +183,7 @@ class IndicatorDefinition(models.Model):
             models.UniqueConstraint(fields=["indicator", "from_year"], name="one_definition_per_indicator_year"),
             models.CheckConstraint(condition=Q(from_year__gte=FIRST_YEAR, from_year__lte=LAST_YEAR),
                                    name="definition_year_in_range"),
-            models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name="definition_kind_valid"),
-            models.CheckConstraint(condition=Q(direction__in=Direction.values), name="definition_direction_valid"),
-            models.CheckConstraint(
-                condition=(Q(kind=IndicatorKind.PERFORMANCE, domain__in=Domain.values)
-                           | Q(kind=IndicatorKind.CONTEXT, domain="", core_threshold__isnull=True,
-                               adjust_for_deprivation=False)),
-                name="definition_domain_matches_kind",
-            ),
-            models.CheckConstraint(condition=Q(weight__gt=0), name="definition_weight_positive"),
+            *scoring_constraints("definition"),
             models.CheckConstraint(
                 condition=(Q(measure=Measure.OTHER, multiplier__isnull=True)
                            | Q(measure__in=[Measure.PROPORTION, Measure.RATE], multiplier__gt=0)),
