@@ -153,3 +153,25 @@ def test_the_admins_indicator_page_edits_the_latest_definition(world):
     save_indicator(indicator=added, organisation_types=types, user=admin)
     assert list(added.definitions.values_list("from_year", "core_threshold")) == [(FROM_THE_START, None),
                                                                                    (1999, 50)]
+
+
+def test_a_return_is_checked_against_its_years_definition(world):
+    """IP18M applies to HA and TRUST from the start, to HA alone from 1999-00."""
+    from indicators.actions import define_for_year
+    from indicators.queries import returns_reference, template_rows
+    from indicators.returns import validate_return
+    from indicators.spreadsheets import read_table
+    ip18m = Indicator.objects.get(code="IP18M")
+    values = {name: getattr(ip18m.definitions.get(), name) for name in (
+        "kind", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold", "measure", "multiplier")}
+    define_for_year(indicator=ip18m, year=1999, values=values,
+                    organisation_types=OrganisationType.objects.filter(code="HA"), user=None)
+    text = "organisation_code,indicator_code,year,value\nRAA,IP18M,1998-99,3\nRAB,IP18M,1999-00,3\n"
+    result = validate_return(read_table(text.encode(), "r.csv"), returns_reference())
+    assert [(p.line, p.column, p.message) for p in result.problems] == [
+        (3, "indicator_code", "The indicator IP18M does not apply to Acute trust (TRUST) organisations such as "
+                              "RAB in 1999-00.")]
+    assert [row[:3] for row in template_rows(year=1998, region_codes={"NY"}) if row[2] == "IP18M"] == [
+        ["Q01", "Leeds Health Authority", "IP18M"], ["RAA", "Old Trust", "IP18M"]]
+    assert [row[:3] for row in template_rows(year=1999, region_codes={"NY"}) if row[2] == "IP18M"] == [
+        ["Q01", "Leeds Health Authority", "IP18M"]]
