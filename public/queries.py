@@ -157,10 +157,15 @@ def indicators_as_defined(run: RatingRun) -> list[Indicator]:
         indicator = held.get(definition.indicator)
         if indicator is None:
             continue  # deleted since: results are protected, so it held no figures
-        for name in DEFINED_FIELDS:
-            setattr(indicator, name, getattr(definition, name))
-        indicators.append(indicator)
+        indicators.append(_as_defined(indicator, definition))
     return indicators
+
+
+def _as_defined(indicator: Indicator, definition: frozen_definitions.FrozenDefinition) -> Indicator:
+    """The indicator (never saved after this) with a run's frozen definition in place of today's."""
+    for name in DEFINED_FIELDS:
+        setattr(indicator, name, getattr(definition, name))
+    return indicator
 
 
 # The fields an indicator's frozen definition gives, and `Indicator` mirrors.
@@ -219,14 +224,18 @@ def indicator_page(code: str, year: int, type_code: str | None):
     indicator as an `IndicatorFigures` (None without a run): three queries.
     The figures are read by the database a page at a time."""
     indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
-    types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
+    # The runs that rated with it, as they defined it (not as it is defined today).
     runs = {run.organisation_type.code: run for run in
-            published_run_queryset(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
+            published_run_queryset(year).filter(definitions__has_key=code).select_related("organisation_type")
             .annotate(median=Case(
                 When(peer_medians__isnull=True, then=JSONNumber("indicator_summary", code, "median")),
                 default=JSONNumber("peer_medians", code), output_field=FloatField()))}
+    types = sorted([run.organisation_type for run in runs.values()] or indicator.organisation_types.all(),
+                   key=lambda t: t.code)
     type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
     run = runs.get(type_code)
+    if run is not None:
+        _as_defined(indicator, frozen_definitions.run_definitions(run)[code])
     return indicator, types, runs, run, None if run is None else IndicatorFigures(run, code)
 
 

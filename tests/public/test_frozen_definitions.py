@@ -21,7 +21,11 @@ MMR = ("code,name,kind,domain,direction,organisation_types,core_threshold,unit,y
        "proportion,100\n")
 MMR_RETURNS = "organisation_code,indicator_code,year,value\n" + "".join(
     f"HA{i},MMR,2000-01,{value}\n" for i, value in [(1, 94), (2, 86), (3, 90), (4, 83)])
+MORTCIRC_ADJUSTED_NO_MORE = ("code,name,kind,domain,direction,organisation_types,adjust_for_deprivation,unit\n"
+                             "MORTCIRC,Deaths from circulatory disease,performance,efficiency,lower_better,HA,"
+                             "false,per 100000\n")
 PAGES = ["/organisations/HA1/2000-01/", "/organisations/HA2/2000-01/", "/methodology/2000-01/",
+         "/indicators/MMR/2000-01/", "/indicators/MORTCIRC/2000-01/?type=HA",
          "/downloads/2000-01/ratings.csv", "/downloads/2000-01/ratings.json", "/ratings/2000-01/ratings.csv"]
 
 
@@ -47,9 +51,11 @@ def test_a_changed_target_changes_no_published_page(mmr_world, client):
     published = pages(client)
     assert "at least 84" in published["/organisations/HA2/2000-01/"]
     assert "at least 84" in published["/methodology/2000-01/"]
+    assert "Core target 84" in published["/indicators/MMR/2000-01/"]
 
-    call_command("import_indicators", write(mmr_world, "tighter.csv", MMR.format(threshold=95, year="")),
-                 stdout=None)
+    call_command("import_indicators", write(mmr_world, "tighter.csv", MMR.format(threshold=95, year="")
+                                            .replace(",HA,95", ",HA;TRUST,95")), stdout=None)
+    call_command("import_indicators", write(mmr_world, "flagged.csv", MORTCIRC_ADJUSTED_NO_MORE), stdout=None)
     assert Indicator.objects.get(code="MMR").core_threshold == 95
     assert pages(client) == published
 
