@@ -2,9 +2,10 @@
 change a year's definitions, audited). Runs stored before this
 kept none: they are given the definitions in force for their year today (the
 only definitions there were until now, each indicator's own fields, which
-indicators' migration 0005 copied), so that from now on no edit of a
-definition changes what they show. The shape is `ratings.frozen_definitions`',
-spelled out here because a migration must not change when that module does."""
+indicators' migration 0005 copied), less the admin's audited edits made since
+each run, so that from now on no edit of a definition changes what they show.
+The shape is `ratings.frozen_definitions`', spelled out here because a
+migration must not change when that module does."""
 
 from django.db import migrations, models
 
@@ -12,8 +13,11 @@ from django.db import migrations, models
 def freeze_todays_definitions(apps, schema_editor):
     RatingRun = apps.get_model("ratings", "RatingRun")
     IndicatorDefinition = apps.get_model("indicators", "IndicatorDefinition")
+    AuditEntry = apps.get_model("ratings", "AuditEntry")
     definitions = list(IndicatorDefinition.objects.select_related("indicator").prefetch_related("organisation_types"))
-    for run in RatingRun.objects.select_related("organisation_type").only("year", "organisation_type__code"):
+    changes = list(AuditEntry.objects.filter(action="indicator_changed").order_by("-at", "-id")
+                   .values_list("at", "details"))
+    for run in RatingRun.objects.select_related("organisation_type").only("year", "created_at", "organisation_type__code"):
         in_force = {}
         for definition in definitions:
             held = in_force.get(definition.indicator_id)
@@ -28,7 +32,34 @@ def freeze_todays_definitions(apps, schema_editor):
                     "direction": d.direction, "weight": d.weight, "adjust_for_deprivation": d.adjust_for_deprivation,
                     "core_threshold": d.core_threshold, "measure": d.measure, "multiplier": d.multiplier,
                     "organisation_types": types}
+        undo_audited_changes_since(frozen, run, changes)
         RatingRun.objects.filter(pk=run.pk).update(definitions=frozen)
+
+
+# The indicator fields an audited admin edit may have changed since a run, as the
+# frozen copy names them (the audit log keeps each change's before and after).
+AUDITED = ("kind", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold")
+
+
+def undo_audited_changes_since(frozen, run, changes):
+    """Put back what the admin changed after the run was computed (the audit
+    log's `indicator_changed` entries, newest first, so the value left is the
+    one before the earliest change since the run): a target changed from 84 to
+    95 in the admin after publication is frozen as 84, what the run used.
+    Changes by `import_indicators` were not audited, and cannot be undone."""
+    for at, details in changes:
+        if at <= run.created_at:
+            break
+        held = frozen.get(details.get("code"))
+        if held is None:
+            continue  # it did not apply to the type today: nothing to put back from here
+        for field, (before, _after) in details.get("changes", {}).items():
+            if field in AUDITED:
+                held[field] = before
+            elif field == "organisation_types":
+                held["organisation_types"] = sorted(before)
+        if run.organisation_type.code not in held["organisation_types"]:
+            del frozen[details["code"]]
 
 
 class Migration(migrations.Migration):

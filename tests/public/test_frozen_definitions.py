@@ -110,3 +110,22 @@ def test_runs_stored_before_freezing_are_given_todays_definitions_by_the_migrati
     migration.freeze_todays_definitions(apps, None)
     run.refresh_from_db()
     assert run.definitions == frozen
+
+
+def test_the_migration_puts_back_what_the_admin_changed_since_a_run(mmr_world):
+    from django.contrib.auth.models import User
+
+    from indicators.actions import save_indicator
+    (run,) = [r for r in actions.recalculate(year=2000) if r.organisation_type.code == "HA"]
+    frozen = run.definitions
+    mmr = Indicator.objects.get(code="MMR")
+    mmr.core_threshold, mmr.weight = 95, 2
+    save_indicator(indicator=mmr, organisation_types=mmr.organisation_types.all(),
+                   user=User.objects.create_superuser("admin", password="a-long-password-1"))
+    mmr.core_threshold = 99
+    save_indicator(indicator=mmr, organisation_types=mmr.organisation_types.all(), user=None)
+    RatingRun.objects.filter(pk=run.pk).update(definitions={})
+    migration = __import__("ratings.migrations.0012_frozen_definitions", fromlist=["freeze_todays_definitions"])
+    migration.freeze_todays_definitions(apps, None)
+    run.refresh_from_db()
+    assert run.definitions == frozen and run.definitions["MMR"]["core_threshold"] == 84
