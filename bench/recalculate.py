@@ -48,6 +48,7 @@ def populate(size: int, years=(YEAR - 1, YEAR)) -> int:
     import numpy as np
     from django.db import connection, transaction
 
+    from indicators.actions import save_indicator
     from indicators.models import (Indicator, Organisation, OrganisationType, Region, Result, ResultRevision,
                                    ReturnImport)
     from ratings.models import AuditEntry, Rating, RatingRun, Recalculation, WhatIf
@@ -70,14 +71,15 @@ def populate(size: int, years=(YEAR - 1, YEAR)) -> int:
              for i in range(size)], batch_size=5000)
         if not Indicator.objects.filter(code="BI00").exists():
             domains = ["quality", "efficiency", "access", "patient_experience"]
+            # Through the action, which gives each its definition from the start (what the engine reads).
             for j in range(INDICATORS):
-                indicator = Indicator.objects.create(
+                save_indicator(indicator=Indicator(
                     code=f"BI{j:02d}", name=f"Benchmark indicator {j}", kind="performance", domain=domains[j % 4],
                     direction="higher_better" if j % 2 else "lower_better", adjust_for_deprivation=j % 5 == 0,
-                    core_threshold=(-1.5 if j % 2 else 1.5) if j % 8 == 0 else None)
-                indicator.organisation_types.set([trust])
-            deprivation = Indicator.objects.create(code="DEPRIVATION", name="Deprivation", kind="context")
-            deprivation.organisation_types.set([trust])
+                    core_threshold=(-1.5 if j % 2 else 1.5) if j % 8 == 0 else None),
+                    organisation_types=[trust], user=None)
+            save_indicator(indicator=Indicator(code="DEPRIVATION", name="Deprivation", kind="context"),
+                           organisation_types=[trust], user=None)
         batch = ReturnImport.objects.create(filename="bench", channel="command")
         org_ids = np.array(Organisation.objects.order_by("id").values_list("id", flat=True))
         ind_ids = np.array(Indicator.objects.filter(code__startswith="BI").order_by("code").values_list("id", flat=True))
@@ -188,7 +190,8 @@ def measure(size: int) -> dict:
     figures["compute"] = time.perf_counter() - start
     start = time.perf_counter()
     with transaction.atomic():
-        outputs.store_runs(year=YEAR, params=params, result=result, user=None)
+        outputs.store_runs(year=YEAR, params=params, result=result, user=None,
+                           definitions=outputs.definitions_in_force(YEAR))
     figures["write"] = time.perf_counter() - start
     figures["write_floor"] = min(write_floor_seconds(result) for _ in range(2))
     del inputs, result, reuse

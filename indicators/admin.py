@@ -150,6 +150,10 @@ class IndicatorAdmin(DeletesOneByOne, admin.ModelAdmin):
     """Adds, changes and deletions go through the actions, as for organisations."""
 
     form = IndicatorForm
+    # Its identity, then its latest definition (which saving changes: a year's
+    # definitions are edited from the ratings workflow's year page).
+    fields = ["code", "name", "description", "unit", "kind", "domain", "direction", "weight", "organisation_types",
+              "adjust_for_deprivation", "core_threshold", "source"]
     list_display = ["code", "name", "kind", "domain", "direction", "weight", "core_threshold",
                     "adjust_for_deprivation"]
     list_filter = ["kind", "domain", "direction", "adjust_for_deprivation", "organisation_types"]

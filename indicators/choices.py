@@ -16,7 +16,13 @@ DOMAIN_CHOICES = (("quality", "Service quality"), ("efficiency", "Efficiency"), 
 
 DIRECTION_CHOICES = (("higher_better", "Higher is better"), ("lower_better", "Lower is better"))
 
+# How a result's value is built (spec, "Words"): `proportion` and `rate` are
+# multiplier × numerator / denominator, so they have a sampling model; `other` has none.
+PROPORTION, RATE, OTHER = "proportion", "rate", "other"
+MEASURE_CHOICES = ((PROPORTION, "Proportion"), (RATE, "Rate"), (OTHER, "Other (a count, an index, a balance)"))
+
 AREAS = tuple(code for code, _ in AREA_CHOICES)
 KINDS = tuple(code for code, _ in KIND_CHOICES)
 DOMAINS = tuple(code for code, _ in DOMAIN_CHOICES)
 DIRECTIONS = tuple(code for code, _ in DIRECTION_CHOICES)
+MEASURES = tuple(code for code, _ in MEASURE_CHOICES)

@@ -3,9 +3,10 @@ and the indicator results that the ratings are computed from."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from . import choices
+from .definitions import FROM_THE_START, format_from_year
 from .years import FIRST_YEAR, LAST_YEAR, format_year
 
 
@@ -18,6 +19,7 @@ Area = _text_choices("Area", choices.AREA_CHOICES)
 IndicatorKind = _text_choices("IndicatorKind", choices.KIND_CHOICES)
 Domain = _text_choices("Domain", choices.DOMAIN_CHOICES)
 Direction = _text_choices("Direction", choices.DIRECTION_CHOICES)
+Measure = _text_choices("Measure", choices.MEASURE_CHOICES)
 
 
 class Region(models.Model):
@@ -93,7 +95,42 @@ class Organisation(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class Indicator(models.Model):
+class ScoringFields(models.Model):
+    """What an indicator means for rating, in a year's definition
+    (`IndicatorDefinition`) and mirrored, for the admin's lists, on `Indicator`."""
+
+    kind = models.CharField(max_length=12, choices=IndicatorKind.choices)
+    domain = models.CharField(max_length=20, choices=Domain.choices, blank=True,
+                              help_text="Performance indicators only.")
+    direction = models.CharField(max_length=14, choices=Direction.choices, default=Direction.HIGHER_BETTER)
+    weight = models.FloatField(default=1.0)
+    adjust_for_deprivation = models.BooleanField(
+        default=False, help_text="Apply the value-added adjustment for deprivation to this indicator.")
+    core_threshold = models.FloatField(
+        null=True, blank=True,
+        help_text="Core national target: the value an organisation must reach (or stay under, "
+                  "when lower is better). Blank when the indicator is not a core target.")
+
+    class Meta:
+        abstract = True
+
+
+def scoring_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The rules `ScoringFields` keep, named after the table's `prefix`."""
+    return [
+        models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name=f"{prefix}_kind_valid"),
+        models.CheckConstraint(condition=Q(direction__in=Direction.values), name=f"{prefix}_direction_valid"),
+        models.CheckConstraint(
+            condition=(Q(kind=IndicatorKind.PERFORMANCE, domain__in=Domain.values)
+                       | Q(kind=IndicatorKind.CONTEXT, domain="", core_threshold__isnull=True,
+                           adjust_for_deprivation=False)),
+            name=f"{prefix}_domain_matches_kind",
+        ),
+        models.CheckConstraint(condition=Q(weight__gt=0), name=f"{prefix}_weight_positive"),
+    ]
+
+
+class Indicator(ScoringFields):
     Kind = IndicatorKind
     Domain = Domain
     Direction = Direction
@@ -102,37 +139,60 @@ class Indicator(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, per 100,000 population, patients.")
-    kind = models.CharField(max_length=12, choices=IndicatorKind.choices)
-    domain = models.CharField(max_length=20, choices=Domain.choices, blank=True,
-                              help_text="Performance indicators only.")
-    direction = models.CharField(max_length=14, choices=Direction.choices, default=Direction.HIGHER_BETTER)
-    weight = models.FloatField(default=1.0)
     organisation_types = models.ManyToManyField(OrganisationType, related_name="indicators")
-    adjust_for_deprivation = models.BooleanField(
-        default=False, help_text="Apply the value-added adjustment for deprivation to this indicator.")
-    core_threshold = models.FloatField(
-        null=True, blank=True,
-        help_text="Core national target: the value an organisation must reach (or stay under, "
-                  "when lower is better). Blank when the indicator is not a core target.")
     source = models.TextField(blank=True, help_text="Where the figures come from and how they are defined.")
 
     class Meta:
         ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=IndicatorKind.values), name="indicator_kind_valid"),
-            models.CheckConstraint(condition=Q(direction__in=Direction.values),
-                                   name="indicator_direction_valid"),
-            models.CheckConstraint(
-                condition=(Q(kind=IndicatorKind.PERFORMANCE, domain__in=Domain.values)
-                           | Q(kind=IndicatorKind.CONTEXT, domain="", core_threshold__isnull=True,
-                               adjust_for_deprivation=False)),
-                name="indicator_domain_matches_kind",
-            ),
-            models.CheckConstraint(condition=Q(weight__gt=0), name="indicator_weight_positive"),
-        ]
+        constraints = scoring_constraints("indicator")
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+
+class IndicatorDefinitionQuerySet(models.QuerySet):
+    def in_force(self, year: int) -> "IndicatorDefinitionQuerySet":
+        """`definitions.in_force` in SQL: each indicator's definition with the
+        latest `from_year` not after `year`."""
+        later = IndicatorDefinition.objects.filter(indicator=OuterRef("indicator"), from_year__gt=OuterRef("from_year"),
+                                                   from_year__lte=year)
+        return self.filter(from_year__lte=year).exclude(Exists(later))
+
+
+class IndicatorDefinition(ScoringFields):
+    """What an indicator means for rating from `from_year` on, until a later
+    definition of it replaces it (`definitions.in_force`). The rating reads
+    only these; the fields of the same names on `Indicator` mirror its latest
+    definition for the admin's lists."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="definitions")
+    from_year = models.PositiveSmallIntegerField(
+        default=FROM_THE_START, help_text=f"The first financial year it applies to; {FROM_THE_START} means "
+                                          "from the start.")
+    organisation_types = models.ManyToManyField(OrganisationType, related_name="indicator_definitions")
+    measure = models.CharField(max_length=10, choices=Measure.choices, default=Measure.OTHER,
+                               help_text="proportion or rate: value = multiplier × numerator / denominator.")
+    multiplier = models.FloatField(null=True, blank=True, help_text="e.g. 100 for a percentage, 100000 for "
+                                                                    "per 100,000. Proportions and rates only.")
+
+    objects = IndicatorDefinitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "from_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "from_year"], name="one_definition_per_indicator_year"),
+            models.CheckConstraint(condition=Q(from_year__gte=FIRST_YEAR, from_year__lte=LAST_YEAR),
+                                   name="definition_year_in_range"),
+            *scoring_constraints("definition"),
+            models.CheckConstraint(
+                condition=(Q(measure=Measure.OTHER, multiplier__isnull=True)
+                           | Q(measure__in=[Measure.PROPORTION, Measure.RATE], multiplier__gt=0)),
+                name="definition_multiplier_matches_measure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {format_from_year(self.from_year)}"
 
 
 class RegionMembership(models.Model):

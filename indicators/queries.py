@@ -3,7 +3,7 @@ fixed number of queries, however many organisations there are."""
 
 from django.db.models import Max
 
-from .models import Indicator, Organisation, OrganisationType, Region, Result
+from .models import Indicator, IndicatorDefinition, Organisation, OrganisationType, Region, Result
 from .years import format_year
 from .returns import IndicatorRef, OrganisationRef, ReturnsReference
 
@@ -15,11 +15,15 @@ def returns_reference() -> ReturnsReference:
         for code, type_code, type_name, opened, closed in Organisation.objects.values_list(
             "code", "type__code", "type__name", "opened", "closed")
     }
-    type_codes: dict[str, set[str]] = {code: set() for code in Indicator.objects.values_list("code", flat=True)}
-    for indicator_code, type_code in Indicator.organisation_types.through.objects.values_list(
-            "indicator__code", "organisationtype__code"):
-        type_codes[indicator_code].add(type_code)
-    indicators = {code: IndicatorRef(frozenset(types)) for code, types in type_codes.items()}
+    # Each indicator's definitions' types by year: a row is checked against its year's definition.
+    by_year: dict[str, dict[int, set[str]]] = {code: {} for code in Indicator.objects.values_list("code", flat=True)}
+    for indicator_code, from_year, type_code in IndicatorDefinition.organisation_types.through.objects.values_list(
+            "indicatordefinition__indicator__code", "indicatordefinition__from_year", "organisationtype__code"):
+        by_year[indicator_code].setdefault(from_year, set()).add(type_code)
+    indicators = {}
+    for code, definitions in by_year.items():
+        ordered = tuple((from_year, frozenset(types)) for from_year, types in sorted(definitions.items()))
+        indicators[code] = IndicatorRef(ordered[-1][1] if ordered else frozenset(), ordered)
     return ReturnsReference(organisations=organisations, indicators=indicators)
 
 
@@ -74,14 +78,17 @@ TEMPLATE_COLUMNS = ["organisation_code", "organisation_name", "indicator_code", 
 
 def template_rows(*, year: int, region_codes: set[str] | None) -> list[list]:
     """TEMPLATE_COLUMNS: one row per organisation open in the year (in the regions,
-    or all) and indicator applicable to its type, with any value held: three queries."""
+    or all) and indicator applicable to its type in the year, with any value held: three queries."""
     organisations = Organisation.objects.open_in(year)
     if region_codes is not None:
         organisations = organisations.filter(region__code__in=region_codes)
     organisations = list(organisations.order_by("code").values_list("id", "code", "name", "type_id"))
     by_type: dict[int, list[tuple[int, str, str]]] = {}
-    for indicator_id, code, name, type_id in Indicator.organisation_types.through.objects.values_list(
-            "indicator_id", "indicator__code", "indicator__name", "organisationtype_id").order_by("indicator__code"):
+    # The types each indicator applies to in the year: its definition in force then.
+    for indicator_id, code, name, type_id in IndicatorDefinition.organisation_types.through.objects.filter(
+            indicatordefinition__in=IndicatorDefinition.objects.in_force(year)).values_list(
+            "indicatordefinition__indicator_id", "indicatordefinition__indicator__code",
+            "indicatordefinition__indicator__name", "organisationtype_id").order_by("indicatordefinition__indicator__code"):
         by_type.setdefault(type_id, []).append((indicator_id, code, name))
     held = {(org, ind): (value, numerator, denominator) for org, ind, value, numerator, denominator in
             Result.objects.filter(year=year, organisation_id__in=[o[0] for o in organisations])
@@ -113,3 +120,9 @@ FEW_CODES = 900
 def _names(model, codes: set[str]) -> dict[str, str]:
     rows = model.objects.filter(code__in=codes) if len(codes) <= FEW_CODES else model.objects.all()
     return dict(rows.order_by().values_list("code", "name"))
+
+
+def definitions_in_force(year: int) -> list[IndicatorDefinition]:
+    """The year's definitions with their indicators and types, by kind and code: two queries."""
+    return list(IndicatorDefinition.objects.in_force(year).select_related("indicator")
+                .prefetch_related("organisation_types").order_by("-kind", "indicator__code"))

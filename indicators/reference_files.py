@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .choices import AREAS, CONTEXT, DIRECTIONS, DOMAINS, KINDS, PERFORMANCE
+from .choices import AREAS, CONTEXT, DIRECTIONS, DOMAINS, KINDS, MEASURES, OTHER, PERFORMANCE
+from .definitions import FROM_THE_START, format_from_year
 from .numbers import ascii_lower, ascii_upper, non_ascii, parse_number
 from .spreadsheets import Problem, Table, check_columns, records
 from .years import format_year, parse_year
@@ -52,6 +53,9 @@ class IndicatorRow:
     unit: str
     description: str
     source: str
+    from_year: int = FROM_THE_START  # the definition applies from this year (a row without a year: from the start)
+    measure: str = OTHER
+    multiplier: float | None = None
 
 
 # The rules an organisation or indicator must keep, whether it comes in a file or
@@ -92,6 +96,29 @@ def context_scored_problem(kind: str, core_threshold: float | None, adjust: bool
     if kind == CONTEXT and (core_threshold is not None or adjust):
         return "A context indicator is never scored: it has no core target and is not adjusted.", "context_scored"
     return None
+
+
+def measure_problem(measure: str, *, written: str | None = None) -> tuple[str, str] | None:
+    """`written`: the measure as the file wrote it, when it differs from `measure` (lower-cased)."""
+    if measure not in MEASURES:
+        return (f"'{measure if written is None else written}' is not a measure: use {', '.join(MEASURES)}.",
+                "bad_measure")
+    return None
+
+
+def multiplier_problem(measure: str, multiplier: float | None) -> tuple[str, str] | None:
+    if measure in MEASURES and measure != OTHER and multiplier is None:
+        return (f"A {measure} needs a multiplier (e.g. 100 for a percentage, 100000 for per 100,000).",
+                "missing_multiplier")
+    if measure == OTHER and multiplier is not None:
+        return "Only a proportion or a rate has a multiplier: leave it blank, or give the measure.", "stray_multiplier"
+    if multiplier is not None and multiplier <= 0:
+        return "The multiplier must be more than 0.", "bad_multiplier"
+    return None
+
+
+# What names an indicator, whatever the year: every row of one code must agree on these.
+IDENTITY_COLUMNS = ("name", "unit", "description", "source")
 
 
 class _Collector:
@@ -216,14 +243,18 @@ def validate_organisations(
 
 
 def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[IndicatorRow], list[Problem]]:
+    """One row per definition: a code may appear on several rows with different
+    years (a row without a year defines it from the start); they must agree on
+    its name, unit, description and source."""
     check = _Collector(table)
     if not check.header(
         ("code", "name", "kind", "domain", "direction", "organisation_types"),
-        ("weight", "core_threshold", "adjust_for_deprivation", "unit", "description", "source"),
+        ("weight", "core_threshold", "adjust_for_deprivation", "unit", "description", "source", "year", "measure",
+         "multiplier"),
         "an indicators file",
     ):
         return [], check.sorted()
-    rows, seen = [], {}
+    rows, seen, identities = [], {}, {}
     for line, record in records(table):
         problems_before = len(check.problems)
         code = check.code(line, record, "code")
@@ -255,11 +286,31 @@ def validate_indicators(table: Table, *, type_codes: set[str]) -> tuple[list[Ind
         adjust = adjust_text in TRUE_WORDS
         check.rule(line, "core_threshold" if threshold is not None else "adjust_for_deprivation",
                    context_scored_problem(kind, threshold, adjust))
-        if len(check.problems) == problems_before and check.unique(seen, code, line, "code", "the indicator"):
+        from_year = check.year(line, record, "year")
+        measure = ascii_lower(record.get("measure", "")) or OTHER
+        check.rule(line, "measure", measure_problem(measure, written=record.get("measure")))
+        multiplier = _number(check, line, record, "multiplier", default=None)
+        if "multiplier" not in record or record["multiplier"] == "" or multiplier is not None:
+            check.rule(line, "multiplier", multiplier_problem(measure, multiplier))
+        identity = tuple(record.get(column, "") for column in IDENTITY_COLUMNS)
+        if code:
+            first_line, first = identities.setdefault(code, (line, identity))
+            for column, held, given in zip(IDENTITY_COLUMNS, first, identity):
+                if given != held:
+                    check.add(line, column, f"Line {first_line} gives {code} the {column} '{held}': every row of "
+                              f"one indicator gives the same {column}.", "identity_differs")
+        if from_year is None and record.get("year", ""):
+            continue  # the year was refused above
+        from_year = FROM_THE_START if from_year is None else from_year
+        first_line = seen.setdefault((code, from_year), line) if len(check.problems) == problems_before else line
+        if first_line != line:
+            check.add(line, "year" if "year" in record else "code", f"Duplicate row: line {first_line} already "
+                      f"defines '{code}' {format_from_year(from_year)}.", "duplicate")
+        elif len(check.problems) == problems_before:
             rows.append(IndicatorRow(
                 line, code, name, kind, domain if kind == PERFORMANCE else "", direction, types,
                 weight, threshold, adjust, record.get("unit", ""), record.get("description", ""),
-                record.get("source", ""),
+                record.get("source", ""), from_year, measure, multiplier,
             ))
     return rows, check.sorted()
 

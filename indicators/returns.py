@@ -30,7 +30,21 @@ class OrganisationRef:
 
 @dataclass(frozen=True, slots=True)
 class IndicatorRef:
-    type_codes: frozenset[str]
+    type_codes: frozenset[str]  # the types it applies to when the year is not known: its latest definition's
+    # (from_year, type codes) of each of its definitions, oldest first (`definitions.in_force`'s rule);
+    # none given: `type_codes` in every year.
+    by_year: tuple[tuple[int, frozenset[str]], ...] = ()
+
+    def applies_to(self, type_code: str, year: int | None) -> bool:
+        """Whether its definition in force in `year` applies to the type."""
+        if year is None or not self.by_year:
+            return type_code in self.type_codes
+        in_force = frozenset()  # a year before its first definition: it did not exist then
+        for from_year, type_codes in self.by_year:
+            if from_year > year:
+                break
+            in_force = type_codes
+        return type_code in in_force
 
 
 @dataclass(frozen=True)
@@ -118,11 +132,6 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
             problems.append(problem(line, "indicator_code", _unknown_code(
                 ind_code, "indicator", reference.indicators), "unknown_indicator"))
             row_ok = False
-        elif organisation is not None and organisation.type_code not in indicator.type_codes:
-            problems.append(problem(line, "indicator_code",
-                f"The indicator {ind_code} does not apply to {organisation.type_name} "
-                f"({organisation.type_code}) organisations such as {org_code}.", "not_applicable"))
-            row_ok = False
 
         year = None
         if not cells[year_at]:
@@ -134,6 +143,14 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
             except ValueError as error:
                 problems.append(problem(line, "year", str(error), "bad_year"))
                 row_ok = False
+        if indicator is not None and organisation is not None and not indicator.applies_to(
+                organisation.type_code, year):
+            problems.append(problem(line, "indicator_code",
+                f"The indicator {ind_code} does not apply to {organisation.type_name} "
+                f"({organisation.type_code}) organisations such as {org_code}"
+                + (f" in {format_year(year)}." if year is not None and len(indicator.by_year) > 1 else "."),
+                "not_applicable"))
+            row_ok = False
         if year is not None and organisation is not None and not is_open_in(
                 year, opened=organisation.opened, closed=organisation.closed):
             problems.append(problem(line, "year", _not_open_message(org_code, organisation, year), "not_open"))

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision
+from ratings import frozen_definitions
 from ratings.models import BandConsequence, Rating, RatingRun
 
 from .distributions import DeprivationScores, IndicatorFigures, JSONNumber
@@ -138,11 +139,37 @@ def _history(organisation: Organisation) -> list[Rating]:
 
 
 def _report_card(organisation, rating, history, versions, version=None) -> ReportCardData:
-    indicators = list(Indicator.objects.filter(organisation_types=organisation.type_id,
-                                               kind=Indicator.Kind.PERFORMANCE).order_by("domain", "code"))
+    indicators = indicators_as_defined(rating.run)
     return ReportCardData(organisation=organisation, rating=rating, history=history, indicators=indicators,
                           consequences=list(BandConsequence.objects.all()),
                           provenance=provenance(organisation, rating.run.year), versions=versions, version=version)
+
+
+def indicators_as_defined(run: RatingRun) -> list[Indicator]:
+    """The run's performance indicators as it defined them (its frozen
+    definitions, never today's): each indicator's identity (name, unit) as held,
+    its domain, direction, weight, target and adjustment flag as frozen, on an
+    instance that is never saved. One query."""
+    frozen = frozen_definitions.performance_definitions(run)
+    held = Indicator.objects.in_bulk([definition.indicator for definition in frozen])
+    indicators = []
+    for definition in frozen:
+        indicator = held.get(definition.indicator)
+        if indicator is None:
+            continue  # deleted since: results are protected, so it held no figures
+        indicators.append(_as_defined(indicator, definition))
+    return indicators
+
+
+def _as_defined(indicator: Indicator, definition: frozen_definitions.FrozenDefinition) -> Indicator:
+    """The indicator (never saved after this) with a run's frozen definition in place of today's."""
+    for name in DEFINED_FIELDS:
+        setattr(indicator, name, getattr(definition, name))
+    return indicator
+
+
+# The fields an indicator's frozen definition gives, and `Indicator` mirrors.
+DEFINED_FIELDS = ("kind", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold")
 
 
 def revisions(organisation: Organisation, year: int) -> list[RatingRun]:
@@ -197,14 +224,18 @@ def indicator_page(code: str, year: int, type_code: str | None):
     indicator as an `IndicatorFigures` (None without a run): three queries.
     The figures are read by the database a page at a time."""
     indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
-    types = sorted(indicator.organisation_types.all(), key=lambda t: t.code)
+    # The runs that rated with it, as they defined it (not as it is defined today).
     runs = {run.organisation_type.code: run for run in
-            published_run_queryset(year).filter(organisation_type__in=[t.pk for t in types]).select_related("organisation_type")
+            published_run_queryset(year).filter(definitions__has_key=code).select_related("organisation_type")
             .annotate(median=Case(
                 When(peer_medians__isnull=True, then=JSONNumber("indicator_summary", code, "median")),
                 default=JSONNumber("peer_medians", code), output_field=FloatField()))}
+    types = sorted([run.organisation_type for run in runs.values()] or indicator.organisation_types.all(),
+                   key=lambda t: t.code)
     type_code = type_code if type_code in runs else next((t.code for t in types if t.code in runs), None)
     run = runs.get(type_code)
+    if run is not None:
+        _as_defined(indicator, frozen_definitions.run_definitions(run)[code])
     return indicator, types, runs, run, None if run is None else IndicatorFigures(run, code)
 
 

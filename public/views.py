@@ -156,7 +156,8 @@ def methodology(request, year):
                 .order_by("organisation_type__code"))
     names = dict(Indicator.objects.values_list("code", "name"))
     return _render(request, "public/methodology.html", {
-        "year": year, "years": years, "sections": presenters.methodology.sections(runs, names)})
+        "year": year, "years": years, "sections": presenters.methodology.sections(runs, names),
+        "indicator_rows": presenters.methodology.indicator_rows(runs, names)})
 
 
 @public_page

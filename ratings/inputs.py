@@ -1,5 +1,6 @@
 """The one bridge from the database into the engine: a year's inputs in five
-queries, however many organisations there are."""
+queries, however many organisations there are, with the indicator definitions
+in force in the year (`IndicatorDefinition.objects.in_force`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models.functions import Coalesce
 
-from indicators.models import Indicator, Organisation, Result, open_in_year
+from indicators.models import Indicator, IndicatorDefinition, Organisation, Result, ResultRevision, open_in_year
 
+from . import frozen_definitions
 from .engine import EngineInputs
 
 
@@ -61,20 +64,23 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
                           ["id", "type__code", "active"], ["organisation", "type", "active"])
     organisations["active"] = organisations["active"].astype(bool)  # SQLite answers 0 or 1
 
-    performance = Indicator.objects.filter(kind=Indicator.Kind.PERFORMANCE)
-    indicators = frame(performance, ["id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"],
+    # The definitions in force in the year, for both years' figures (spec, step 5's
+    # note: one year's method judges both years); never the indicators' own fields.
+    performance = IndicatorDefinition.objects.in_force(year).filter(kind=Indicator.Kind.PERFORMANCE)
+    indicators = frame(performance,
+                       ["indicator_id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"],
                        ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"])
     indicators["core_threshold"] = indicators["core_threshold"].astype(float)
     indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
 
-    applicability = frame(Indicator.organisation_types.through.objects.filter(
-        indicator__kind=Indicator.Kind.PERFORMANCE, organisationtype__code__in=type_codes),
-        ["indicator_id", "organisationtype__code"], ["indicator", "type"])
+    applicability = frame(IndicatorDefinition.organisation_types.through.objects.filter(
+        indicatordefinition__in=performance, organisationtype__code__in=type_codes),
+        ["indicatordefinition__indicator_id", "organisationtype__code"], ["indicator", "type"])
 
     # Filter on ids and a subquery rather than joins: this reads most of the table.
     in_scope = Result.objects.filter(
         year__in=[year - 1, year], organisation__in=Organisation.objects.filter(type__code__in=type_codes))
-    results = numeric_frame(in_scope.filter(indicator__in=performance),
+    results = numeric_frame(in_scope.filter(indicator__in=performance.values("indicator")),
                             ["organisation_id", "indicator_id", "year", "value"],
                             ["organisation", "indicator", "year", "value"])
     deprivation = numeric_frame(in_scope.filter(indicator__in=Indicator.objects.filter(code=deprivation_code)),
@@ -84,3 +90,55 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
     return EngineInputs(year=year, organisations=organisations[["organisation", "type", "active"]],
                         indicators=indicators, applicability=applicability, results=results,
                         deprivation=deprivation)
+
+
+def load_engine_inputs_as_of(run, *, moment) -> EngineInputs:
+    """A stored run's inputs as they were at `moment` (when it was computed):
+    its frozen definitions, and each figure as held then, from the current
+    values and their history (`ResultRevision`). Not for speed: for
+    `verify_run` (`verification.py`, which warns of what the history cannot
+    give back: figures an upload reversed since had brought)."""
+    year, type_code = run.year, run.organisation_type.code
+    organisations = frame(Organisation.objects.filter(type__code=type_code)
+                          .annotate(active=ExpressionWrapper(open_in_year(year), output_field=BooleanField())),
+                          ["id", "type__code", "active"], ["organisation", "type", "active"])
+    organisations["active"] = organisations["active"].astype(bool)
+    indicator_rows, applicability = frozen_definitions.engine_rows(run)
+    indicators = pd.DataFrame(indicator_rows, columns=["indicator", "domain", "direction", "weight",
+                                                       "adjust_for_deprivation", "core_threshold"])
+    indicators["core_threshold"] = indicators["core_threshold"].astype(float)
+    indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
+    applicability = pd.DataFrame([pair for pair in applicability if pair[1] == type_code],
+                                 columns=["indicator", "type"])
+    held = _held_at(moment, year=year, type_code=type_code)
+    results = held[held["indicator"].isin(indicators["indicator"])].reset_index(drop=True)
+    deprivation_id = Indicator.objects.filter(code=run.parameters["deprivation_indicator"]).values_list(
+        "id", flat=True).first()
+    deprivation = held.loc[held["indicator"] == deprivation_id, ["organisation", "year", "value"]].reset_index(drop=True)
+    return EngineInputs(year=year, organisations=organisations[["organisation", "type", "active"]],
+                        indicators=indicators, applicability=applicability, results=results,
+                        deprivation=deprivation)
+
+
+def _held_at(moment, *, year: int, type_code: str) -> pd.DataFrame:
+    """organisation, indicator, year, value: every figure of the type for the
+    year and the one before as held at `moment`. A value was held from the time
+    its import was applied until the time the import that replaced it was."""
+    columns = ["organisation", "indicator", "year", "value", "brought", "replaced"]
+    scope = {"year__in": [year - 1, year], "organisation__type__code": type_code}
+    current = Result.objects.filter(**scope).annotate(
+        brought=Coalesce("source_import__applied_at", "source_import__created_at")).values_list(
+        "organisation_id", "indicator_id", "year", "value", "brought")
+    earlier = ResultRevision.objects.filter(**{f"result__{key}": value for key, value in scope.items()}).annotate(
+        brought=Coalesce("source_import__applied_at", "source_import__created_at"),
+        replaced=Coalesce("superseded_by__applied_at", "superseded_by__created_at")).values_list(
+        "result__organisation_id", "result__indicator_id", "result__year", "value", "brought", "replaced")
+    rows = [(*row, None) for row in current] + list(earlier)
+    candidates = pd.DataFrame(rows, columns=columns)
+    held = candidates[(candidates["brought"] <= moment)
+                      & (candidates["replaced"].isna() | (candidates["replaced"] > moment))]
+    held = held.drop_duplicates(["organisation", "indicator", "year"], keep="last")
+    table = held[["organisation", "indicator", "year", "value"]].reset_index(drop=True)
+    table[["organisation", "indicator", "year"]] = table[["organisation", "indicator", "year"]].astype(np.int64)
+    table["value"] = table["value"].astype(float)
+    return table

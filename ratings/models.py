@@ -150,6 +150,10 @@ class RatingRun(models.Model):
     year = models.PositiveSmallIntegerField()
     organisation_type = models.ForeignKey(OrganisationType, on_delete=models.PROTECT, related_name="rating_runs")
     parameters = models.JSONField(help_text="The scheme parameters used, frozen.")
+    definitions = models.JSONField(
+        default=dict, blank=True,
+        help_text="The indicator definitions used, frozen (read by `frozen_definitions`): those in force in the "
+                  "year that apply to the type.")
     engine_version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -361,6 +365,7 @@ class AuditEntry(models.Model):
         INDICATOR_ADDED = "indicator_added", "Added an indicator"
         INDICATOR_CHANGED = "indicator_changed", "Changed an indicator"
         INDICATOR_DELETED = "indicator_deleted", "Deleted an indicator"
+        DEFINITION_CHANGED = "definition_changed", "Changed an indicator's definition for a year"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -13,17 +13,28 @@ import itertools
 import orjson
 from django.db import connection
 
-from indicators.models import Indicator, OrganisationType
+from indicators.models import Indicator, IndicatorDefinition, OrganisationType
 
-from . import engine, peers, rating_rows
+from . import engine, frozen_definitions, peers, rating_rows
 from .models import Rating, RatingRun
 from .parameters import SchemeParameters
 
 
-def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResult, user) -> list[RatingRun]:
+def definitions_in_force(year: int) -> list[tuple[IndicatorDefinition, set[str]]]:
+    """The year's definitions with the type codes each applies to, for `store_runs`
+    to freeze: read in the transaction that reads the engine's inputs, so what
+    is frozen is what was used."""
+    return [(definition, {t.code for t in definition.organisation_types.all()}) for definition in
+            IndicatorDefinition.objects.in_force(year).select_related("indicator")
+            .prefetch_related("organisation_types")]
+
+
+def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResult, user,
+               definitions: list[tuple[IndicatorDefinition, set[str]]]) -> list[RatingRun]:
     """A run for each organisation type in `result` (the engine's, with the
     counterfactual bands of `counterfactuals.rate_with_counterfactuals`), with
-    its peer summary and its ratings."""
+    its peer summary, its ratings and the indicator `definitions` it used
+    (`definitions_in_force`), frozen."""
     codes = dict(Indicator.objects.values_list("id", "code"))
     type_ids = dict(OrganisationType.objects.values_list("code", "id"))
     ratings = result.ratings
@@ -36,6 +47,7 @@ def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResu
         summary = peers.summarise(result.indicator_scores, of_type["organisation"], codes)
         run = RatingRun.objects.create(
             year=year, organisation_type_id=type_ids[type_code], parameters=params.as_dict(),
+            definitions=frozen_definitions.freeze(definitions, type_code=type_code),
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
             green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,

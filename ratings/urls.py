@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.workflow, name="workflow"),
     path("interventions/", views.interventions, name="interventions"),
     path("<year:year>/", views.year_page, name="year"),
+    path("<year:year>/definitions/<str:code>/", views.definition, name="definition"),
     path("<year:year>/recalculate/", views.recalculate, name="recalculate"),
     path("<year:year>/method/", views.scheme, name="scheme"),
     path("<year:year>/method/delete/", views.delete_scheme, name="delete_scheme"),

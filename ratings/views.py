@@ -7,17 +7,21 @@ from functools import wraps
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from indicators import actions as indicator_actions
+from indicators import queries as indicator_queries
 from indicators.access import is_admin
+from indicators.definitions import format_from_year
+from indicators.forms import DefinitionForm
 from indicators.years import format_year
 
-from . import actions, queries
+from . import actions, queries, staleness
 from .parameters import SchemeParameters
 from .forms import ParametersForm, PublishForm, SchemeForm, WithdrawForm
 from .models import RatingRun, RatingScheme
@@ -54,7 +58,34 @@ def year_page(request, year):
     overview = queries.year_overview(year)
     return _render(request, "year.html", f"Ratings for {format_year(year)}",
                    {"year": year, "year_label": format_year(year), **overview,
-                    "drafts": [run for run in overview["runs"] if run.is_draft]})
+                    "drafts": [run for run in overview["runs"] if run.is_draft],
+                    "definitions": indicator_queries.definitions_in_force(year),
+                    "stale": staleness.stale_published_runs(year)})
+
+
+@admin_page
+def definition(request, year, code):
+    """An indicator's definition for the year: saving it defines the indicator
+    from this year on (changing the definition from this year, if there is one)."""
+    in_force = next((d for d in indicator_queries.definitions_in_force(year) if d.indicator.code == code), None)
+    if in_force is None:
+        raise Http404(f"{code} has no definition in force in {format_year(year)}.")
+    form = DefinitionForm.of(in_force, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            saved = indicator_actions.define_for_year(
+                indicator=in_force.indicator, year=year, values=form.values(),
+                organisation_types=form.cleaned_data["organisation_types"], user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{code} is now defined {format_from_year(year)}: recalculate "
+                                      f"{format_year(year)} to rate with it." if saved else
+                             f"{code}'s definition for {format_year(year)} is unchanged.")
+            return redirect("ratings_admin:year", year=year)
+    return _render(request, "definition.html", f"{in_force.indicator} in {format_year(year)}",
+                   {"year": year, "year_label": format_year(year), "definition": in_force, "form": form,
+                    "applies": format_from_year(in_force.from_year)})
 
 
 @admin_page

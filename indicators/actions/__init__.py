@@ -3,11 +3,13 @@ atomic, given rows that the pure validators have already accepted.
 
 - `reference_data`: regions, organisations and indicators, from the import
   files and from the admin (audited).
+- `definitions`: a year's indicator definitions, from the ratings workflow (audited).
 - `memberships`: who uploads which region's returns (audited).
 - `results`: storing a return's figures under the (year, region) locks.
 - `web_uploads`: a web upload validated, confirmed or reversed.
 """
 
+from .definitions import define_for_year, definition_problems
 from .memberships import grant_region_membership, remove_every_region_membership, remove_region_membership
 from .reference_data import (ReferenceCounts, delete_indicator, delete_organisation, import_indicators,
                              import_organisations, import_regions, save_indicator, save_organisation)
@@ -18,7 +20,7 @@ from .web_uploads import (OrganisationsMoved, PreviewOutdated, Reversal, UploadN
 __all__ = [
     "BATCH_SIZE", "OrganisationsMoved", "PreviewOutdated", "ReferenceCounts", "ReturnSummary", "Reversal",
     "StaleReferenceError", "UploadError", "UploadNotAllowed", "ValueChange", "apply_return", "confirm_upload",
-    "delete_indicator", "delete_organisation", "grant_region_membership", "import_indicators",
+    "define_for_year", "definition_problems", "delete_indicator", "delete_organisation", "grant_region_membership", "import_indicators",
     "import_organisations", "import_regions", "remove_every_region_membership", "remove_region_membership",
     "reverse_upload", "save_indicator", "save_organisation", "validate_upload",
 ]

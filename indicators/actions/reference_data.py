@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .. import hooks
-from ..models import Indicator, Organisation, OrganisationType, Region
+from ..definitions import DEFINITION_FIELDS
+from ..models import Indicator, IndicatorDefinition, Organisation, OrganisationType, Region
 from ..reference_files import (OWN_SUCCESSOR, IndicatorRow, OrganisationRow, RegionRow, code_problem,
                                context_scored_problem, dates_problem, domain_problem, weight_problem)
 from .results import BATCH_SIZE
@@ -79,35 +80,81 @@ def import_organisations(*, rows: list[OrganisationRow]) -> ReferenceCounts:
 
 @transaction.atomic
 def import_indicators(*, rows: list[IndicatorRow]) -> ReferenceCounts:
-    """Create or update indicators, replacing the organisation types each applies to."""
+    """Create or update indicators and their definitions, one per row (by code
+    and year), replacing the organisation types each definition applies to.
+    Never deletes: a definition the file does not give is kept. Counts rows: a
+    row is created when its definition is new."""
     type_ids = dict(OrganisationType.objects.values_list("code", "id"))
-    held = {indicator.code: indicator for indicator in Indicator.objects.prefetch_related("organisation_types")}
+    held = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    definitions = {(d.indicator_id, d.from_year): d
+                   for d in IndicatorDefinition.objects.prefetch_related("organisation_types")}
     created = updated = 0
+    touched = {}
     for row in rows:
-        fields = {
-            "name": row.name, "kind": row.kind, "domain": row.domain, "direction": row.direction,
-            "weight": row.weight, "core_threshold": row.core_threshold,
-            "adjust_for_deprivation": row.adjust_for_deprivation, "unit": row.unit,
-            "description": row.description, "source": row.source,
-        }
-        wanted_types = {type_ids[code] for code in row.type_codes}
+        identity = {"name": row.name, "unit": row.unit, "description": row.description, "source": row.source}
         indicator = held.get(row.code)
+        identity_changed = indicator is not None and any(
+            getattr(indicator, name) != value for name, value in identity.items())
         if indicator is None:
-            indicator = Indicator(code=row.code, **fields)
+            # The definition's fields too, until `_mirror_latest_definition` below.
+            indicator = Indicator(code=row.code, **identity,
+                                  **{name: getattr(row, name) for name in MIRRORED_FIELDS})
             indicator.full_clean(exclude=["organisation_types"])
             indicator.save()
-            indicator.organisation_types.set(wanted_types)
-            created += 1
-            continue
-        held_types = {t.id for t in indicator.organisation_types.all()}
-        if any(getattr(indicator, name) != value for name, value in fields.items()) or held_types != wanted_types:
-            for name, value in fields.items():
+            held[row.code] = indicator
+        elif identity_changed:
+            for name, value in identity.items():
                 setattr(indicator, name, value)
-            indicator.full_clean(exclude=["organisation_types"])
-            indicator.save()
-            indicator.organisation_types.set(wanted_types)
+            indicator.save(update_fields=list(identity))
+        touched[indicator.pk] = indicator
+        wanted_types = {type_ids[code] for code in row.type_codes}
+        definition = definitions.get((indicator.pk, row.from_year))
+        if definition is None:
+            definition = IndicatorDefinition(indicator=indicator, from_year=row.from_year, **_definition_fields(row))
+            _save_definition(definition, wanted_types)
+            definitions[(indicator.pk, row.from_year)] = definition
+            created += 1
+        elif _definition_differs(definition, row, wanted_types):
+            for name, value in _definition_fields(row).items():
+                setattr(definition, name, value)
+            _save_definition(definition, wanted_types)
             updated += 1
+        elif identity_changed:
+            updated += 1
+    for indicator in touched.values():
+        mirror_latest_definition(indicator)
     return ReferenceCounts(created, updated, len(rows) - created - updated)
+
+
+# The definition's fields that `Indicator` mirrors (the measure is the definitions' alone).
+MIRRORED_FIELDS = ("kind", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold")
+
+
+def _definition_fields(row: IndicatorRow) -> dict:
+    return {name: getattr(row, name) for name in DEFINITION_FIELDS}
+
+
+def _definition_differs(definition: IndicatorDefinition, row: IndicatorRow, wanted_types: set[int]) -> bool:
+    return (any(getattr(definition, name) != value for name, value in _definition_fields(row).items())
+            or {t.pk for t in definition.organisation_types.all()} != wanted_types)
+
+
+def _save_definition(definition: IndicatorDefinition, type_ids) -> None:
+    definition.full_clean(exclude=["organisation_types", "indicator"])
+    definition.save()
+    definition.organisation_types.set(type_ids)
+
+
+def mirror_latest_definition(indicator: Indicator) -> None:
+    """Copy the indicator's latest definition onto its own fields of the same
+    names, which the admin's indicator list shows; nothing rates from them."""
+    latest = indicator.definitions.prefetch_related("organisation_types").order_by("-from_year").first()
+    if latest is None:
+        return
+    for name in MIRRORED_FIELDS:
+        setattr(indicator, name, getattr(latest, name))
+    indicator.save(update_fields=list(MIRRORED_FIELDS))
+    indicator.organisation_types.set(latest.organisation_types.all())
 
 
 # The admin's pages: each write refuses what the importers refuse, in their words
@@ -179,9 +226,20 @@ def save_indicator(*, indicator: Indicator, organisation_types, user) -> Indicat
     indicator.full_clean(exclude=["organisation_types"])
     indicator.save()
     indicator.organisation_types.set(organisation_types)
+    _save_latest_definition(indicator, organisation_types)
     _audit_saved(what="indicator", held=held, saved=indicator, fields=(*INDICATOR_FIELDS, "organisation_types"),
                  user=user)
     return indicator
+
+
+def _save_latest_definition(indicator: Indicator, organisation_types) -> None:
+    """The indicator page edits what it shows, the latest definition (a new
+    indicator's first, from the start); a year's definitions are edited from
+    the workflow's year page."""
+    definition = indicator.definitions.order_by("-from_year").first() or IndicatorDefinition(indicator=indicator)
+    for name in MIRRORED_FIELDS:
+        setattr(definition, name, getattr(indicator, name))
+    _save_definition(definition, organisation_types)
 
 
 @transaction.atomic

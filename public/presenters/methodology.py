@@ -1,13 +1,58 @@
-"""The methodology page: the method's parameters, as stored with the
-published runs, in plain English."""
+"""The methodology page: the method's parameters and the indicator
+definitions, as frozen with the published runs, in plain English."""
 
 from __future__ import annotations
 
-from indicators.models import Domain
+from dataclasses import dataclass
+
+from indicators.models import Direction, Domain
+from ratings import frozen_definitions
 
 from ..formatting import format_number
+from .report_card import core_target
 
 DOMAIN_WORDS = dict(Domain.choices)
+DIRECTION_WORDS = dict(Direction.choices)
+
+
+@dataclass(frozen=True)
+class IndicatorDefinitionRow:
+    code: str
+    name: str
+    domain: str  # the domain in words, or that it is a context indicator
+    weight: str
+    direction: str
+    target: str  # "at least 95", or "" when it is not a core target
+    adjusted: str  # "Yes" or "No"
+    types: list[str]  # the types whose runs used this definition
+
+
+def indicator_rows(runs, indicator_names: dict) -> list[IndicatorDefinitionRow]:
+    """Every indicator of the year as the published runs froze it (never today's
+    definitions), once per distinct definition, naming the types that used it.
+    Performance indicators by domain and code, then context indicators."""
+    rows: dict[tuple, dict] = {}
+    for run in runs:
+        for definition in frozen_definitions.run_definitions(run).values():
+            fields = frozen_definitions.as_dict(definition)
+            del fields["organisation_types"]  # the runs' types say which types it was used for
+            group = rows.setdefault(tuple(sorted(fields.items())), {"definition": definition, "types": []})
+            group["types"].append(run.organisation_type.plural_name or run.organisation_type.name)
+    ordered = sorted(rows.values(), key=lambda group: (not group["definition"].is_performance,
+                                                       group["definition"].domain, group["definition"].code))
+    return [_row(group["definition"], group["types"], indicator_names) for group in ordered]
+
+
+def _row(definition, types: list[str], indicator_names: dict) -> IndicatorDefinitionRow:
+    performance = definition.is_performance
+    return IndicatorDefinitionRow(
+        code=definition.code, name=indicator_names.get(definition.code, definition.code),
+        domain=DOMAIN_WORDS.get(definition.domain, definition.domain) if performance
+        else "Context: not scored, used to adjust for deprivation",
+        weight=format_number(definition.weight) if performance else "",
+        direction=DIRECTION_WORDS.get(definition.direction, definition.direction),
+        target=core_target(definition), adjusted="Yes" if definition.adjust_for_deprivation else "No",
+        types=types)
 
 
 def sections(runs, indicator_names: dict) -> list[dict]:

@@ -165,6 +165,7 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
             raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
         inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
                                     deprivation_code=params.deprivation_indicator)
+        definitions = outputs.definitions_in_force(year)  # frozen with the runs: what the inputs were read with
     report(recalculation, steps[1], 1)
     reuse = {}  # the steps the two passes share are computed once
     result = rate_with_counterfactuals(inputs, params, reuse, before_counterfactuals=lambda: report(
@@ -172,7 +173,8 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
     report(recalculation, steps[3], 3)
     with transaction.atomic():
         still_running(recalculation)
-        runs = outputs.store_runs(year=year, params=params, result=result, user=user)
+        runs = outputs.store_runs(year=year, params=params, result=result, user=user,
+                                  definitions=definitions)
         for run in runs:
             audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "

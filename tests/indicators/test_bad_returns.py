@@ -265,6 +265,7 @@ def test_each_bad_file_is_refused_with_its_exact_error(name, north, client, tmp_
 
 
 def test_100000_rows_with_one_error_in_the_last_row(held, world):
+    from indicators.actions import save_indicator
     from indicators.models import Indicator, Organisation, OrganisationType, Region
     trust = OrganisationType.objects.get(code="TRUST")
     region = Region.objects.get(code="NY")
@@ -272,8 +273,8 @@ def test_100000_rows_with_one_error_in_the_last_row(held, world):
                                      for i in range(20000))
     codes = ["IP18M", "DEPRIVATION"] + [f"X{i}" for i in range(3)]
     for code in codes[2:]:
-        indicator = Indicator.objects.create(code=code, name=code, kind="performance", domain="access")
-        indicator.organisation_types.add(trust)
+        save_indicator(indicator=Indicator(code=code, name=code, kind="performance", domain="access"),
+                       organisation_types=[trust], user=None)
     lines = [f"T{i:05d},{code},2000-01,{i % 97}" for i in range(20000) for code in codes]
     lines[-1] = lines[-1].rsplit(",", 1)[0] + ",n/a"
     result = upload(held, "big.csv", (HEADER + "\n".join(lines) + "\n").encode())
