@@ -223,12 +223,16 @@ def _indicator_facts(indicator, rating, score: IndicatorScore | None, adjustment
     median, standing = _peers(indicator.code, z, rating.run, standings)
     if indicator.core_threshold is None:
         core = CoreResult.NOT_CORE
+    elif rating.band == bands.NOT_RATED:
+        # The method judges core targets only for rated organisations: a
+        # figure that meets the threshold was not "met" for a rating there wasn't.
+        core = CoreResult.NOT_COUNTED
     elif failure:
         core = CoreResult.NO_DATA if failure.reason == NO_DATA else CoreResult.MISSED
     elif value is not None:
         core = CoreResult.MET
     else:
-        core = CoreResult.NO_DATA if rating.band != bands.NOT_RATED else CoreResult.NOT_COUNTED
+        core = CoreResult.NO_DATA
     return IndicatorFacts(code=indicator.code, value=value, adjusted=adjusted, z=z, improvement_z=delta_z,
                           adjustment=adjustment, median=median, standing=standing, core=core)
 

@@ -55,6 +55,9 @@ def test_core_target_results():
                                                   CoreResult.MISSED, CoreResult.NOT_CORE]
     unrated = standings.rating_facts(rating(band="not_rated"), [indicator("B", 1.0)])
     assert unrated.indicators[0].core is CoreResult.NOT_COUNTED
+    # Not rated, a figure on the right side of a target (A: 6 against 1) was not "met": nothing was judged.
+    unrated = standings.rating_facts(rating(band="not_rated"), [indicator("A", 1.0), indicator("A", 10.0)])
+    assert [f.core for f in unrated.indicators] == [CoreResult.NOT_COUNTED, CoreResult.NOT_COUNTED]
 
 
 def test_indicator_facts_carry_figures_and_standing_among_peers():
