@@ -88,9 +88,20 @@ DATASETS = {
          ("band", listed(list(bands.CODES), last="or") + "."),
          ("score", "Final score S: the level score and the improvement score combined."),
          ("level_score", "Level score L: the mean of the domain scores."),
-         ("improvement_score", "Improvement score I, since the year before; empty when there is none."),
-         ("core_targets_failed", "How many core national targets it failed."),
+         ("improvement_score", "Improvement score I, since the year before. Under method version 2, 0 (average "
+                               "improvement) when no improvement could be measured; empty for a version 1 "
+                               "rating with none."),
+         ("improvement_measured", "yes or no: whether improvement could be measured (figures for both years); "
+                                  "empty for version 1 ratings, which did not record it."),
+         ("core_targets_failed", "How many core national targets it failed (F)."),
          ("rank", "Rank by final score among rated organisations of the type; 1 is best, ties share."),
+         ("candidate_position", "Rank by final score among the candidates for green (rated, no core target "
+                                "failed); empty for an organisation that was not a candidate, and for version 1."),
+         ("green_quota", "q: the most organisations of the type that could be green; empty for version 1."),
+         ("green_candidates", "How many organisations of the type were candidates for green; empty for version 1."),
+         ("green_cutoff", "The green cut-off c: the final score of the q-th candidate; empty when none could be "
+                          "green."),
+         ("margin", "Final score less the green cut-off (S − c): at or above 0 is green for a candidate."),
          ("quality_score, efficiency_score, access_score, patient_experience_score",
           "Domain level scores.")],
         rating_rows),

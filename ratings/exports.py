@@ -19,7 +19,8 @@ from .parameters import DOMAINS
 from .models import Rating, RatingRun
 
 COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",
-            "level_score", "improvement_score", "core_targets_failed", "rank"]
+            "level_score", "improvement_score", "improvement_measured", "core_targets_failed", "rank",
+            "candidate_position", "green_quota", "green_candidates", "green_cutoff", "margin"]
            + [f"{domain}_score" for domain in DOMAINS])
 ORDER = ("organisation__type__code", "rank", "organisation__name")
 CHUNK_ROWS = 2000  # rows fetched from the database at a time
@@ -34,15 +35,18 @@ def rows_of(ratings) -> Iterator[list]:
     """CSV rows (COLUMNS) of a queryset of ratings, in its order."""
     values = ratings.values_list(
         "run__year", "organisation__code", "organisation__name", "organisation__type__code",
-        "organisation__region__name", "band", "score", "level_score", "improvement_score", "core_targets_failed",
-        "rank", KeyTransform("level", "domain_scores"))
+        "organisation__region__name", "band", "score", "level_score", "improvement_score", "improvement_measured",
+        "core_targets_failed", "rank", "candidate_position", "green_quota", "green_candidates", "green_cutoff",
+        "gap_to_green", KeyTransform("level", "domain_scores"))
     shown_years = {}
     for year, *fields, level in values.iterator(chunk_size=CHUNK_ROWS):
         shown = shown_years.get(year) or shown_years.setdefault(year, format_year(year))
         level = level or {}
-        code, name, type_code, region, band, score, level_score, improvement, failed, rank = fields
+        (code, name, type_code, region, band, score, level_score, improvement, measured, failed, rank, candidate,
+         quota, candidates, cutoff, margin) = fields
         yield [shown, code, name, type_code, region, band, _round(score), _round(level_score),
-               _round(improvement), failed, rank] + [_round(level.get(domain)) for domain in DOMAINS]
+               _round(improvement), _yes_no(measured), failed, rank, candidate, quota, candidates, _round(cutoff),
+               _round(margin)] + [_round(level.get(domain)) for domain in DOMAINS]
 
 
 def write_csv(rows: Iterable[list], handle: TextIO, columns: list[str] = COLUMNS) -> int:
@@ -70,6 +74,11 @@ def json_chunks(header: dict, columns: list[str], rows: Iterable[list]) -> Itera
             pieces, size = [], 0
     pieces.append("]}")
     yield "".join(pieces)
+
+
+def _yes_no(value) -> str | None:
+    # Empty for ratings of method version 1, which did not record it.
+    return None if value is None else ("yes" if value else "no")
 
 
 def _round(value):

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from django.http import StreamingHttpResponse
 
 from indicators.spreadsheets.csv_writer import neutralise
@@ -38,10 +40,13 @@ def old_rating_rows(year):
     rounded = lambda value: None if value is None else round(value, 6)  # noqa: E731
     for rating in ratings:
         level = rating.domain_scores.get("level", {})
-        yield [format_year(rating.run.year), rating.organisation.code, rating.organisation.name,
+        yield ([format_year(rating.run.year), rating.organisation.code, rating.organisation.name,
                rating.organisation.type.code, rating.organisation.region.name, rating.band,
                rounded(rating.score), rounded(rating.level_score), rounded(rating.improvement_score),
-               rating.core_targets_failed, rating.rank] + [rounded(level.get(domain)) for domain in DOMAINS]
+               None if rating.improvement_measured is None else ("yes" if rating.improvement_measured else "no"),
+               rating.core_targets_failed, rating.rank, rating.candidate_position, rating.green_quota,
+               rating.green_candidates, rounded(rating.green_cutoff), rounded(rating.gap_to_green)]
+              + [rounded(level.get(domain)) for domain in DOMAINS])
 
 
 def old_result_rows(year):
@@ -97,3 +102,25 @@ def test_results_read_in_many_small_chunks_are_still_identical(small_site, clien
     year = small_site.year
     response = client.get(f"/downloads/{format_year(year)}/results.csv")
     assert response.getvalue() == old_csv(RESULT_COLUMNS, old_result_rows(year))
+
+
+def test_every_column_of_every_download_is_documented_in_order():
+    from public.downloads import DATASETS, RESULT_COLUMNS
+    from ratings.exports import COLUMNS
+
+    for name, columns in (("ratings", COLUMNS), ("results", RESULT_COLUMNS)):
+        documented = [column.strip() for names, _ in DATASETS[name].columns for column in names.split(",")]
+        assert documented == list(columns), name
+
+
+def test_the_ratings_file_carries_version_2_records(small_site, client):
+    rows = list(csv.DictReader(io.StringIO(client.get("/downloads/2000-01/ratings.csv").getvalue().decode())))
+    rated = [row for row in rows if row["rank"]]
+    assert rated and {row["improvement_measured"] for row in rated} <= {"yes", "no"}
+    for row in rated:
+        assert row["green_quota"] and row["green_candidates"]
+        if row["band"] == "green":
+            assert row["candidate_position"] and int(row["candidate_position"]) <= int(row["green_quota"]) \
+                or float(row["margin"]) > -1e-6  # tied at the cut-off
+        if row["margin"]:
+            assert float(row["margin"]) == pytest.approx(float(row["score"]) - float(row["green_cutoff"]), abs=2e-6)

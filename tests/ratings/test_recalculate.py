@@ -150,11 +150,14 @@ def test_export_writes_the_published_run_and_neutralises_formulas(rated_world):
     run_command("export_ratings", "--year", "2000-01", "--output", str(output))
     rows = list(csv.DictReader(output.open(encoding="utf-8")))
     assert list(rows[0]) == ["year", "organisation_code", "organisation_name", "organisation_type", "region", "band",
-                             "score", "level_score", "improvement_score", "core_targets_failed", "rank",
+                             "score", "level_score", "improvement_score", "improvement_measured",
+                             "core_targets_failed", "rank", "candidate_position", "green_quota", "green_candidates",
+                             "green_cutoff", "margin",
                              "quality_score", "efficiency_score", "access_score", "patient_experience_score"]
     by_code = {row["organisation_code"]: row for row in rows}
     assert by_code["HA1"]["band"] == "green" and by_code["HA1"]["rank"] == "1" and by_code["HA1"]["year"] == "2000-01"
     assert by_code["HA1"]["region"] == "South East" and by_code["HA1"]["improvement_score"] == "0.0"  # not measured: I = 0 (method version 2)
+    assert by_code["HA1"]["improvement_measured"] == "no" and by_code["HA1"]["candidate_position"] == "1"
     assert by_code["HA4"]["organisation_name"] == "'=HYPERLINK(\"http://x\") Health Authority"
     assert float(by_code["HA4"]["score"]) < 0  # a negative number is left as a number
 
