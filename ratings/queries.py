@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator, Organisation, OrganisationType, Result
 
+from . import standings
 from .ladder import consecutive_years
 from .parameters import SchemeParameters
 from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
@@ -95,26 +96,33 @@ class Intervention:
     organisation: Organisation
     year: int
     red_years: int
-    failures: list[dict]
+    failures: list[str]  # the core targets counted as failed, as the admin reads them: "IP18M" or "IP18M (no data)"
     steps_reached: list[BandConsequence] = field(default_factory=list)
     next_step: BandConsequence | None = None
 
 
 def interventions() -> list[Intervention]:
     """Organisations red in the latest published year of their type, with how
-    many years running and the steps of the red ladder that brings: four queries."""
+    many years running, the core targets its run counted as failed, and the
+    steps of the red ladder that brings: four queries."""
     published = RatingRun.objects.published()
-    latest = {}
-    for type_id, year in published.values_list("organisation_type_id", "year"):
+    latest, no_data_counts = {}, {}
+    for run_id, type_id, year, parameters in published.values_list("pk", "organisation_type_id", "year",
+                                                                   "parameters"):
         latest[type_id] = max(year, latest.get(type_id, year))
+        # Under missing_core_data = not_green a missing figure is kept with the failures but is none.
+        no_data_counts[run_id] = parameters.get("missing_core_data", "failure") == "failure"
     red_years: dict[int, set[int]] = {}
     current = {}
-    for organisation_id, type_id, year, failures in Rating.objects.filter(
+    for organisation_id, run_id, type_id, year, failures in Rating.objects.filter(
             run__in=published, band=Band.RED).values_list(
-            "organisation_id", "run__organisation_type_id", "run__year", "core_failures"):
+            "organisation_id", "run_id", "run__organisation_type_id", "run__year", "core_failures"):
         red_years.setdefault(organisation_id, set()).add(year)
         if year == latest[type_id]:
-            current[organisation_id] = (year, failures)
+            counted = [failure for failure in standings.core_failures_of(failures)
+                       if failure.reason != standings.NO_DATA or no_data_counts[run_id]]
+            current[organisation_id] = (year, [failure.indicator + (" (no data)" if failure.reason == standings.NO_DATA
+                                                                     else "") for failure in counted])
     organisations = Organisation.objects.select_related("type", "region").in_bulk(list(current))
     ladder = list(BandConsequence.objects.filter(band=Band.RED).order_by("consecutive_years", "position", "pk"))
     found = []

@@ -74,8 +74,13 @@ def peer_standings(rating) -> dict[str, PeerStanding] | None:
 
 
 def core_failures(rating) -> list[CoreFailure]:
+    return core_failures_of(rating.core_failures)
+
+
+def core_failures_of(stored: list[dict] | None) -> list[CoreFailure]:
+    """`core_failures` of the stored JSON alone (a values query's column)."""
     return [CoreFailure(item["indicator"], item.get("value"), item.get("threshold"), item.get("reason", ""))
-            for item in rating.core_failures or []]
+            for item in stored or []]
 
 
 def adjustments(rating) -> dict[str, Adjustment]:

@@ -297,6 +297,28 @@ def test_interventions_list_red_organisations_with_their_place_on_the_ladder(adm
     ladder = list(BandConsequence.objects.filter(band="red").order_by("consecutive_years", "position"))
     assert [s.title for s in items[0].steps_reached] == [s.title for s in ladder if s.consecutive_years <= 2]
     assert b"Close interest from the regional office" in page.content or ladder == []
+    assert items[0].failures == ["IP18M"]
+
+
+def test_interventions_list_only_what_the_run_counted_as_failed(admin_client, admin):
+    # HA1 misses the core target (IP18M) and is red at one failure. Its rating is then given a
+    # second core target with no figure, as the engine stores one: a failure only under
+    # missing_core_data = failure; under not_green it is kept, but is none.
+    _import("HA1,IP18M,2000-01,5\n")
+    RatingScheme.objects.create(year=2000, red_core_failures=1, missing_core_data="not_green")
+    [run] = actions.recalculate(year=2000, user=admin, type_codes=["HA"], publish=True)
+    rating = run.ratings.get(organisation__code="HA1")
+    rating.core_failures = [*rating.core_failures,
+                            {"indicator": "MORTCIRC", "value": None, "threshold": 90.0, "reason": "no data"}]
+    rating.save(update_fields=["core_failures"])
+
+    def listed():
+        items = admin_client.get(url("interventions")).context["interventions"]
+        return {i.organisation.code: i.failures for i in items}
+
+    assert listed() == {"HA1": ["IP18M"]}
+    RatingRun.objects.filter(pk=run.pk).update(parameters={**run.parameters, "missing_core_data": "failure"})
+    assert listed() == {"HA1": ["IP18M", "MORTCIRC (no data)"]}
 
 
 def _import(rows: str):
