@@ -1,0 +1,106 @@
+"""Every claim a report card makes about a rating, held against the stored
+records, for every rating of every demo year (as `make run` computes them):
+the core-target table's results, the rank, the gap to the cut-off, the
+adjustment's effect and the band's reason. Not examples: all of them."""
+
+import io
+import math
+import re
+
+import pytest
+from django.core.management import call_command
+
+from indicators.models import Indicator
+from public.formatting import format_number, ordinal
+from public.presenters import report_card
+from ratings import actions, standings
+from ratings.frozen_definitions import performance_definitions
+from ratings.models import Rating
+from ratings.parameters import TIE_TOLERANCE
+
+YEARS = (1997, 1998, 1999, 2000)
+
+
+@pytest.fixture
+def demo(db):
+    """The demo, every year rated with the current engine."""
+    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+    return [run for year in YEARS for run in actions.recalculate(year=year)]
+
+
+def judged(value, threshold, direction) -> bool:
+    return value >= threshold if direction == "higher_better" else value <= threshold
+
+
+def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(demo):
+    names = dict(Indicator.objects.values_list("code", "name"))
+    checked = {"ratings": 0, "core rows": 0, "years": set()}
+    for run in demo:
+        definitions = performance_definitions(run)
+        ratings = list(Rating.objects.filter(run=run).select_related("run", "organisation__type"))
+        scores = sorted((r.score for r in ratings if r.score is not None), reverse=True)
+        for rating in ratings:
+            facts = standings.rating_facts(rating, definitions)
+            rows = [report_card._indicator_row(d, found) for d, found in zip(definitions, facts.indicators)]
+            stored = {failure.indicator: failure for failure in standings.core_failures(rating)}
+            # The core-target table: each result is what the figure and the frozen threshold say.
+            for definition, found, row in zip(definitions, facts.indicators, rows):
+                if definition.core_threshold is None:
+                    assert row.core_result == "", row
+                    continue
+                checked["core rows"] += 1
+                if rating.band == "not_rated":
+                    assert row.core_result == "", (rating.organisation.code, definition.code)
+                elif row.core_result == "Met":
+                    assert found.value is not None and judged(found.value, definition.core_threshold,
+                                                              definition.direction), (rating.pk, definition.code)
+                    assert definition.code not in stored
+                elif row.core_result == "Missed":
+                    assert stored[definition.code].reason == "missed"
+                    assert not judged(stored[definition.code].value, definition.core_threshold, definition.direction)
+                else:
+                    assert row.core_result == "No data" and stored[definition.code].reason == standings.NO_DATA
+            # The rank: one more than those scoring clearly higher, of the rated count.
+            sentence = report_card.rank_sentence(rating, "organisations", run.rated_count)
+            if rating.score is None:
+                assert rating.rank is None and sentence == "Not ranked."
+            else:
+                assert rating.rank == 1 + sum(s > rating.score + TIE_TOLERANCE for s in scores)
+                assert f"Ranked {ordinal(rating.rank)} of {run.rated_count} " in sentence
+                assert run.rated_count == sum(r.band != "not_rated" for r in ratings)
+            # The gap to the cut-off: its sign and figures.
+            gap = report_card.gap_sentence(rating)
+            if rating.score is not None and rating.green_cutoff is not None:
+                assert math.isclose(rating.gap_to_green, rating.score - rating.green_cutoff, abs_tol=1e-6)
+                if "above" in gap:
+                    assert rating.gap_to_green > 0
+                elif "below" in gap:
+                    assert rating.gap_to_green < 0
+                else:
+                    assert "at the green cut-off" in gap and abs(rating.gap_to_green) < 0.005
+                assert format_number(rating.score) in gap
+            elif rating.score is not None:
+                assert "no green cut-off" in gap and not any(r.band == "green" for r in ratings)
+            # The adjustment's effect names the other band exactly when there is one.
+            effect = report_card.adjustment_sentence(rating, run.parameters)
+            if run.parameters["value_added"] and rating.band_without_adjustment != rating.band:
+                assert effect.endswith(f"it would have been {rating.band_without_adjustment.replace('_', ' ')}.")
+            elif run.parameters["value_added"]:
+                assert effect == "The value-added adjustment for deprivation did not change its band."
+            # The band's reason.
+            reason = standings.band_reason(rating, run.parameters, run.rated_count)
+            why = report_card.why(reason, names, "organisations")
+            assert why.lower().startswith(rating.band.replace("_", " ")), why
+            if rating.band == "green":
+                assert rating.core_targets_failed == 0 and rating.candidate_position <= rating.green_quota \
+                    or math.isclose(rating.score, rating.green_cutoff, abs_tol=TIE_TOLERANCE)
+            if rating.band == "yellow" and reason.counted_failures:
+                count = len(reason.counted_failures)
+                if all(failure.reason == standings.NO_DATA for failure in reason.counted_failures):
+                    assert f"did not report {report_card.count_words(count)} core national target" in why, why
+                else:
+                    assert re.search(rf"failed {count} core national targets?\b", why), why
+                assert count < run.parameters["red_core_failures"]
+            checked["ratings"] += 1
+        checked["years"].add(run.year)
+    assert checked["years"] == set(YEARS) and checked["ratings"] > 1500 and checked["core rows"] > 5000, checked
