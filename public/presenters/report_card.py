@@ -85,7 +85,8 @@ def card(data) -> ReportCard:
     return ReportCard(
         organisation=organisation, rating=rating, year=format_year(run.year), band=rating.band,
         band_word=terms.word, band_meaning=terms.meaning,
-        why=why(facts.reason, names, plural_of(organisation.type)),
+        why=why(facts.reason, names, plural_of(organisation.type),
+                indicators={indicator.code: indicator for indicator in data.indicators}),
         core_targets=core_target_rows(rows, run.engine_version),
         indicator_rows=rows,
         domain_rows=[{"domain": DOMAIN_WORDS[d], "level": format_number(facts.domains.level.get(d)),
@@ -124,16 +125,19 @@ def core_target_rows(rows: list[IndicatorRow], engine_version: str) -> list[dict
     or, for a run of version 1, on the adjusted figure it used."""
     version_1 = str(engine_version).split(".")[0] == "1"
     return [{"name": row.indicator.name, "code": row.indicator.code,
-             "value": (row.adjusted or row.value) if version_1 else row.value,
+             "value": figure_with_unit((row.adjusted or row.value) if version_1 else row.value, row.indicator.unit),
              "target": row.core_target, "result": row.core_result, "result_band": row.core_result_band}
             for row in rows if row.core_target]
 
 
-def why(reason: standings.BandReason, names: dict, plural: str) -> str:
+def why(reason: standings.BandReason, names: dict, plural: str, indicators: dict | None = None) -> str:
     """The one plain-English sentence that explains the band: the rule that
-    decided it (`standings.band_reason`) in words, true of the stored records."""
+    decided it (`standings.band_reason`) in words, true of the stored records.
+    `indicators` (by code, as the run defined them) give each failed target's
+    unit and direction."""
     word = bands.word(reason.band)
     counted = reason.counted_failures
+    names = {code: (name, (indicators or {}).get(code)) for code, name in names.items()}
     if reason.rule is Rule.FAILED_CORE_TARGETS:
         return f"{word}: {_shortfall_words(counted, names)}."
     if reason.rule is Rule.AMONG_BEST_CANDIDATES:
@@ -181,10 +185,25 @@ def _listed_failures(failures, names: dict) -> str:
 
 
 def _failure_words(failure: standings.CoreFailure, names: dict) -> str:
-    name = names.get(failure.indicator, failure.indicator)
+    """'Financial balance (−0.1 £ million against a target of at least 0)': the
+    figure with its unit and the target with its direction, when the indicator is known."""
+    name, indicator = names.get(failure.indicator, (failure.indicator, None))
     if failure.reason == standings.NO_DATA or failure.value is None:
         return f"{name} (no data)"
-    return f"{name} ({format_number(failure.value)} against a target of {format_number(failure.threshold)})"
+    if indicator is None:
+        return f"{name} ({format_number(failure.value)} against a target of {format_number(failure.threshold)})"
+    figure = format_number(failure.value) + (f" {indicator.unit}" if indicator.unit else "")
+    return f"{name} ({figure} against a target of {target_words(indicator.direction, failure.threshold)})"
+
+
+def figure_with_unit(figure: str, unit: str) -> str:
+    """'−0.1 (£ million)'; the figure alone without a unit, or when there is no figure."""
+    return f"{figure} ({unit})" if unit and figure not in ("", "–") else figure
+
+
+def target_words(direction: str, threshold: float) -> str:
+    """'at least 45' or 'at most 0'."""
+    return ("at least " if direction == Indicator.Direction.HIGHER_BETTER else "at most ") + format_number(threshold)
 
 
 def rank_sentence(rating, plural: str, rated_count: int) -> str:
@@ -276,8 +295,7 @@ def core_target(indicator) -> str:
     """The core national target in words ("at least 45", "at most 0"); empty when there is none."""
     if indicator.core_threshold is None:
         return ""
-    return (("at least " if indicator.direction == Indicator.Direction.HIGHER_BETTER else "at most ")
-            + format_number(indicator.core_threshold))
+    return target_words(indicator.direction, indicator.core_threshold)
 
 
 def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> IndicatorRow:

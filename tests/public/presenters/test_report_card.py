@@ -137,10 +137,28 @@ def test_what_a_band_brings_is_introduced_from_the_band_vocabulary():
 
 def test_core_targets_show_the_reported_figure_they_were_judged_on():
     row = report_card.IndicatorRow(
-        indicator=SimpleNamespace(name="MMR uptake", code="MMR"), domain="", value="86.3", adjusted="83.9",
+        indicator=SimpleNamespace(name="MMR uptake", code="MMR", unit=""), domain="", value="86.3", adjusted="83.9",
         adjustment_note="", median="", position="", quarter="", quarter_band="", core_target="at least 84",
         core_result="Met", core_result_band="green")
     [target] = report_card.core_target_rows([row], "2.0.0")
     assert (target["value"], target["result"]) == ("86.3", "Met")
     [old] = report_card.core_target_rows([row], "1.0.0")  # version 1 judged the adjusted figure
     assert old["value"] == "83.9"
+
+
+def test_headline_figures_carry_their_unit_and_the_target_its_direction():
+    balance = SimpleNamespace(name="Financial balance", code="FIN", unit="£ million", direction="higher_better",
+                              core_threshold=0.0)
+    row = report_card.IndicatorRow(
+        indicator=balance, domain="", value="−0.1", adjusted="", adjustment_note="", median="", position="",
+        quarter="", quarter_band="", core_target=report_card.core_target(balance), core_result="Missed",
+        core_result_band="red")
+    [target] = report_card.core_target_rows([row], "2.0.0")
+    assert (target["value"], target["target"]) == ("−0.1 (£ million)", "at least 0")
+    reason = SimpleNamespace(band="red", rule=standings.Rule.FAILED_CORE_TARGETS, counted_failures=[
+        standings.CoreFailure("FIN", -0.1, 0.0, "missed"), standings.CoreFailure("WAIT", 12.0, 0.0, "missed")])
+    waits = SimpleNamespace(unit="patients", direction="lower_better")
+    text = report_card.why(reason, {"FIN": "Financial balance", "WAIT": "Inpatients waiting over 18 months"},
+                           "health authorities", indicators={"FIN": balance, "WAIT": waits})
+    assert text == ("Red: failed 2 core national targets: Financial balance (−0.1 £ million against a target of "
+                    "at least 0); Inpatients waiting over 18 months (12 patients against a target of at most 0).")
