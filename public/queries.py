@@ -145,6 +145,25 @@ def _report_card(organisation, rating, history, versions, version=None) -> Repor
                           provenance=provenance(organisation, rating.run.year), versions=versions, version=version)
 
 
+def indicators_of_year(year: int) -> list[Indicator]:
+    """Every indicator as the year's published runs defined it (their frozen
+    definitions: what the ratings used, never a later definition), each with
+    `types`, the organisation type codes it applied to, ordered by kind, domain
+    and name: two queries."""
+    frozen = {}
+    for run in published_run_queryset(year).only("definitions"):
+        for definition in frozen_definitions.run_definitions(run).values():
+            frozen.setdefault(definition.indicator, definition)
+    held = Indicator.objects.in_bulk(list(frozen))
+    indicators = []
+    for pk, definition in frozen.items():
+        if pk in held:
+            indicator = _as_defined(held[pk], definition)
+            indicator.types = definition.organisation_types
+            indicators.append(indicator)
+    return sorted(indicators, key=lambda i: (i.kind, i.domain, i.name))
+
+
 def indicators_as_defined(run: RatingRun) -> list[Indicator]:
     """The run's performance indicators as it defined them (its frozen
     definitions, never today's): each indicator's identity (name, unit) as held,

@@ -111,9 +111,10 @@ def report_card_version(request, code, year, run_id):
 
 @public_page
 def indicator_list(request):
-    indicators = Indicator.objects.prefetch_related("organisation_types").order_by("kind", "domain", "name")
     years = queries.published_years()
-    return _render(request, "public/indicator_list.html", {"indicators": indicators, "year": years[0] if years else None})
+    year = years[0] if years else None
+    indicators = queries.indicators_of_year(year) if year else []
+    return _render(request, "public/indicator_list.html", {"indicators": indicators, "year": year})
 
 
 @public_page

@@ -24,7 +24,7 @@ MMR_RETURNS = "organisation_code,indicator_code,year,value\n" + "".join(
 MORTCIRC_ADJUSTED_NO_MORE = ("code,name,kind,domain,direction,organisation_types,adjust_for_deprivation,unit\n"
                              "MORTCIRC,Deaths from circulatory disease,performance,efficiency,lower_better,HA,"
                              "false,per 100000\n")
-PAGES = ["/organisations/HA1/2000-01/", "/organisations/HA2/2000-01/", "/methodology/2000-01/",
+PAGES = ["/organisations/HA1/2000-01/", "/organisations/HA2/2000-01/", "/methodology/2000-01/", "/indicators/",
          "/indicators/MMR/2000-01/", "/indicators/MORTCIRC/2000-01/?type=HA",
          "/downloads/2000-01/ratings.csv", "/downloads/2000-01/ratings.json", "/ratings/2000-01/ratings.csv"]
 
