@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def site(tmp_path):
-    return build_site(tmp_path, organisations=16, indicators=4, years=2)
+    # Large enough to hold a red organisation (the demo is about a quarter red).
+    return build_site(tmp_path, organisations=60, indicators=9, years=4)
 
 
 def test_every_page_type_has_no_serious_accessibility_violation(site, live_server, page):

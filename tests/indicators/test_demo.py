@@ -95,3 +95,90 @@ def test_scales_for_benchmarks():
     assert (indicators.kind == "performance").sum() == 40
     assert frame(data.organisations).code.is_unique
     assert len(data.returns) - 1 > 2000 * 41 * 2 * 0.9
+
+
+def test_proportions_and_rates_carry_their_counts_and_others_none(data):
+    returns = frame(data.returns).merge(
+        frame(data.indicators).drop_duplicates("code")[["code", "measure", "multiplier"]],
+        left_on="indicator_code", right_on="code")
+    counted = returns[returns.measure.isin(["proportion", "rate"])]
+    assert set(frame(data.indicators).measure) == {"proportion", "rate", "other"}
+    assert (returns[returns.measure == "other"][["numerator", "denominator"]] == "").all().all()
+    numerator, denominator = counted.numerator.astype(float), counted.denominator.astype(float)
+    value, multiplier = counted.value.astype(float), counted.multiplier.astype(float)
+    assert ((numerator >= 0) & (numerator <= denominator) & (denominator >= 1)).all()
+    decimals = counted.value.str.split(".").str[1].str.len().fillna(0)
+    assert (abs(value - multiplier * numerator / denominator) <= 0.5 * 10.0 ** -decimals + 1e-9).all()
+
+
+def populations(data, indicator_code, per_unit):
+    returns = frame(data.returns)
+    rows = returns[returns.indicator_code == indicator_code].merge(
+        frame(data.organisations), left_on="organisation_code", right_on="code")
+    return rows.assign(size=rows.denominator.astype(float) / per_unit)
+
+
+def test_populations_are_realistic_and_small_organisations_noisy(data):
+    mortality = populations(data, "MORTCIRC", 0.9).groupby("type")["size"]
+    assert 150_000 * 0.99 <= mortality.min()["HA"] and mortality.max()["HA"] <= 1_000_000 * 1.01
+    assert 50_000 * 0.99 <= mortality.min()["PCG"] and mortality.max()["PCG"] <= 250_000 * 1.01
+    readmissions = populations(data, "READMIT", 1.0)["size"]
+    assert 20_000 * 0.99 <= readmissions.min() and readmissions.max() <= 120_000 * 1.01
+    # A handful of practices per primary care group: its share swings from year
+    # to year far more than a large health authority's.
+    practices = populations(data, "GP48H", 1 / 6000)
+    practices["value"] = practices.value.astype(float)
+    swings = practices.sort_values("year").groupby("organisation_code").agg(
+        swing=("value", lambda v: v.diff().abs().mean()), size=("size", "mean")).dropna()
+    small, large = swings[swings["size"] < 100_000], swings[swings["size"] > 500_000]
+    assert small.swing.mean() > 1.5 * large.swing.mean()
+
+
+def test_a_core_target_tightened_in_1999_00(data):
+    definitions = frame(data.indicators)
+    code, from_year, target = demo.TIGHTENED
+    rows = definitions[definitions.code == code].sort_values("year")
+    assert rows.year.tolist() == ["", "1999-00"]
+    assert float(rows.core_threshold.iloc[1]) == target > float(rows.core_threshold.iloc[0])
+    assert definitions.drop_duplicates("code").shape[0] == len(definitions) - 1
+
+
+def test_merged_organisations_are_named_after_both_predecessors_places(data):
+    organisations = frame(data.organisations)
+    successors = organisations[organisations.code.isin(organisations.successor)]
+    assert len(successors) == 7
+    for successor in successors.itertuples():
+        first, rest = successor.name.split(" and ", 1)
+        second = next(place for places in demo.PLACES.values() for place in places if rest.startswith(place + " "))
+        assert first != second
+        predecessors = organisations[organisations.successor == successor.code].name.tolist()
+        assert len(predecessors) == 2 and all(any(place in name for name in predecessors)
+                                              for place in (first, second))
+
+
+def test_early_years_red_is_about_a_quarter(data):
+    """Red is two failed core targets or more (a missing one is a failure by
+    default): about a quarter of each type in every year, not half."""
+    definitions = frame(data.indicators)
+    core = definitions[definitions.core_threshold != ""].assign(
+        from_year=lambda d: d.year.replace("", "0000"), organisation_types=lambda d: d.organisation_types.str.split(";"))
+    core = core.explode("organisation_types")
+    organisations = frame(data.organisations)
+    returns = frame(data.returns)
+    shares = {}
+    for year in ("1997-98", "1998-99", "1999-00", "2000-01"):
+        in_force = core[core.from_year <= year].sort_values("from_year").drop_duplicates(
+            ["code", "organisation_types"], keep="last")
+        open_now = organisations[((organisations.opened == "") | (organisations.opened <= year))
+                                 & ((organisations.closed == "") | (organisations.closed >= year))]
+        expected = open_now.merge(in_force, left_on="type", right_on="organisation_types", suffixes=("", "_ind"))
+        reported = expected.merge(returns[returns.year == year], how="left",
+                                  left_on=["code", "code_ind"], right_on=["organisation_code", "indicator_code"])
+        value, target = reported.value.astype(float), reported.core_threshold.astype(float)
+        failed = value.isna() | ((reported.direction == "higher_better") & (value < target)) | (
+            (reported.direction == "lower_better") & (value > target))
+        red = reported.assign(failed=failed).groupby(["type", "code"]).failed.sum() >= 2
+        for type_code, share in red.groupby(level="type").mean().items():
+            shares[(year, type_code)] = share
+    assert all(0.05 <= share <= 0.35 for share in shares.values()), shares
+    assert 0.15 <= shares[("1997-98", "HA")] <= 0.35 and 0.15 <= shares[("1997-98", "TRUST")] <= 0.35

@@ -150,17 +150,17 @@ def test_unreadable_file_is_named(world):
 
 def test_load_demo_marks_figures_synthetic_and_is_repeatable(db):
     out, _ = run("load_demo", "fixtures/demo")
-    assert "Organisations: 570 created" in out and "36270 new" in out
+    assert "Organisations: 570 created" in out and "36201 new" in out
     assert Result.objects.filter(source_import__synthetic=False).count() == 0
     out, _ = run("load_demo", "fixtures/demo")
-    assert "36270 unchanged" in out
-    assert Result.objects.count() == 36270 and ResultRevision.objects.count() == 0
+    assert "36201 unchanged" in out
+    assert Result.objects.count() == 36201 and ResultRevision.objects.count() == 0
 
 
 def test_generate_demo_scales_up(db, tmp_path):
     out, _ = run("generate_demo", "--output", str(tmp_path), "--organisations", "120", "--indicators", "30",
                  "--years", "2", "--types", "TRUST")
-    assert out == f"Wrote {tmp_path}: 120 organisations, 31 indicators, {len((tmp_path / 'returns.csv').read_text().splitlines()) - 1} results.\n"
+    assert out == f"Wrote {tmp_path}: 120 organisations, 31 indicators (31 definitions), {len((tmp_path / 'returns.csv').read_text().splitlines()) - 1} results.\n"
 
 
 def test_import_returns_is_not_bound_by_the_upload_limits(world, settings):

@@ -147,6 +147,11 @@ PER_PAGE, CHUNK_ROWS, MAX_CHART_POINTS = 5, 7, 6  # small, so that both sizes fi
 # below both sizes here, so that both draw a full sample).
 CONSTANT = ["home", "search", "browse", "browse filtered", "report card", "latest report card", "indicator list",
             "indicator", "region", "methodology", "downloads", "robots"]
+# The region page also reads band counts per type and band, in the region and
+# nationally (2 types, 4 bands, twice): the small site's region may hold only
+# a few of those groups (no red organisation there, say) where the large one
+# holds them all.
+BAND_GROUPS = {"region": 2 * 2 * 4}
 # The fairness page reads band counts per type, region, band and band without
 # adjustment, which fill up as organisations are added but never pass that
 # bound, and a chart's sample per type: 2 types, 8 regions, 4 bands.
@@ -180,7 +185,8 @@ def test_what_each_page_reads_is_bounded(db, tmp_path, client, settings, monkeyp
     large = reads_of_every_page(client, build_site(tmp_path / "large", organisations=200, indicators=4, years=2),
                                 monkeypatch)
     for name in CONSTANT:
-        assert large[name].rows <= small[name].rows + PER_PAGE, (name, small[name], large[name])
+        assert large[name].rows <= small[name].rows + PER_PAGE + BAND_GROUPS.get(name, 0), (
+            name, small[name], large[name])
         assert large[name].bytes <= small[name].bytes * 1.2 + 2000, (name, small[name], large[name])
     for name, rows in BOUNDED.items():
         assert small[name].rows <= rows and large[name].rows <= rows, (name, small[name], large[name])

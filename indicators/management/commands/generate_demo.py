@@ -31,4 +31,5 @@ class Command(BaseCommand):
                              years=tuple(range(2001 - years, 2001)))
         demo.write(data, Path(output))
         self.stdout.write(f"Wrote {output}: {len(data.organisations) - 1} organisations, "
-                          f"{len(data.indicators) - 1} indicators, {len(data.returns) - 1} results.")
+                          f"{len({row[0] for row in data.indicators[1:]})} indicators "
+                          f"({len(data.indicators) - 1} definitions), {len(data.returns) - 1} results.")
