@@ -20,7 +20,9 @@ def site(tmp_path):
     return build_site(tmp_path, organisations=60, indicators=9, years=4)
 
 
-def test_every_page_type_has_no_serious_accessibility_violation(site, live_server, page):
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_every_page_type_has_no_serious_accessibility_violation(site, live_server, page, width):
+    page.set_viewport_size({"width": width, "height": 900})
     urls = {name: url for name, url in public_urls(site).items() if name in PAGES}
     urls["not found"] = "/organisations/NOPE/2000-01/"
     urls["red report card"] = _report_card_of_band(site, "red")
@@ -30,6 +32,8 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, live_serve
         assert response.status == (404 if name == "not found" else 200), name
         assert page.title().endswith("NHS performance ratings"), name
         assert page.locator("h1").count() == 1, name
+        # Nothing wider than the screen but inside its own scrolling box (wide tables scroll, the page does not).
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
         violations = axe_violations(page)
         if violations:
             failures.append(f"{name} ({url}):\n{describe(violations)}")
