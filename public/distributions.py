@@ -31,12 +31,16 @@ class JSONNumber(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
-        steps = "".join(f"[{step}]" if isinstance(step, int) else f".{json.dumps(step)}" for step in self.path)
-        return f"CAST(JSON_EXTRACT({column}, %s) AS REAL)", (*params, "$" + steps)
+        return f"CAST(JSON_EXTRACT({column}, %s) AS REAL)", (*params, sqlite_json_path(*self.path))
 
     def as_postgresql(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         return f"(({column} #>> %s)::double precision)", (*params, [str(step) for step in self.path])
+
+
+def sqlite_json_path(*steps: str | int) -> str:
+    """SQLite's JSON path to keys (always quoted, so a code of digits is a key) and list positions."""
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else f".{json.dumps(step)}" for step in steps)
 
 
 def sample_of(count: str, table: str) -> str:
@@ -133,7 +137,7 @@ class IndicatorFigures:
             SELECT 'point', by_value.position, NULL, NULL, NULL, NULL, name, band, value, NULL
             FROM by_value JOIN sample ON sample.position = by_value.position
         """
-        params = {"key": self.code if postgres else "$." + json.dumps(self.code), "run": self.run.pk,
+        params = {"key": self.code if postgres else sqlite_json_path(self.code), "run": self.run.pk,
                   "per_page": per_page, "page": page, "points": chart_points}
         found = _fetch(sql, params)
         [(_, rows, with_value, adjusted, number, *_)] = [row for row in found if row[0] == "counts"]

@@ -15,12 +15,6 @@ from .charting import chart_sample_sentence, svg
 AREA_WORDS = dict(Area.choices)
 
 
-def correlation(xs: list[float], ys: list[float]) -> float | None:
-    """Pearson's r, or None with fewer than 3 points or no spread."""
-    return correlation_of_sums(len(xs), sum(xs), sum(ys), sum(x * x for x in xs), sum(y * y for y in ys),
-                               sum(x * y for x, y in zip(xs, ys)))
-
-
 def correlation_of_sums(n: int, x: float, y: float, xx: float, yy: float, xy: float) -> float | None:
     """Pearson's r from the sums the database makes (n, Σx, Σy, Σx², Σy², Σxy),
     or None with fewer than 3 points or no spread in either."""
