@@ -55,7 +55,7 @@ class DrawPlan:
     keys: (year, organisation, indicator) per drawn result; proportions come
     first in a draw's block, then rates. `places[key]`, for each key of the
     plan's targets, is (drawn result indices, flat cells of that type's
-    organisations x indicators array)."""
+    indicators x organisations array)."""
 
     seed: int
     keys: pd.DataFrame
@@ -83,7 +83,8 @@ def drawable_results(inputs: EngineInputs) -> pd.DataFrame:
     frame = results.assign(measure=results["indicator"].map(definitions["measure"]),
                            multiplier=results["indicator"].map(definitions["multiplier"]).astype(float))
     numerator, denominator = frame["numerator"].astype(float), frame["denominator"].astype(float)
-    drawn = (frame["year"].isin([inputs.year, inputs.year - 1]) & frame["measure"].isin([PROPORTION, RATE]) & frame["value"].notna() & (frame["multiplier"] > 0)
+    drawn = (frame["year"].isin([inputs.year, inputs.year - 1]) & frame["measure"].isin([PROPORTION, RATE])
+             & frame["value"].notna() & (frame["multiplier"] > 0)
              & (numerator >= 0) & (denominator > 0)
              & ((frame["measure"] != PROPORTION) | (numerator <= denominator)))
     return frame.loc[drawn, columns].astype({"numerator": float, "denominator": float})
@@ -103,8 +104,10 @@ def draw_plan(rows: pd.DataFrame, targets: Mapping[tuple, tuple[TypeArrays, int]
         here = ((rows["year"] == year) & rows["organisation"].isin(arrays.organisations)
                 & rows["indicator"].isin(arrays.indicators)).to_numpy()
         index = np.flatnonzero(here)
-        cells = (np.searchsorted(arrays.organisations, rows["organisation"].to_numpy()[index]) * len(arrays.indicators)
-                 + np.searchsorted(arrays.indicators, rows["indicator"].to_numpy()[index]))
+        # Flat cells of an (indicators, organisations) array: the layout `rate_batch` computes in.
+        cells = (batch_engine.positions(arrays.indicators, rows["indicator"].to_numpy()[index])
+                 * len(arrays.organisations)
+                 + np.searchsorted(arrays.organisations, rows["organisation"].to_numpy()[index]))
         places[key] = (index, cells)
     return DrawPlan(seed=seed, keys=rows[["year", "organisation", "indicator"]],
                     alpha=numerator[proportion] + 0.5, beta=denominator[proportion] - numerator[proportion] + 0.5,
@@ -125,11 +128,13 @@ def draw_values(plan: DrawPlan, draws: range) -> np.ndarray:
 
 
 def _placed(base: np.ndarray, drawn: np.ndarray, place) -> np.ndarray:
-    """Copies of `base` (organisations x indicators), one per draw, with the drawn results in place."""
+    """Copies of `base` (organisations x indicators), one per draw, with the
+    drawn results in place: (draws, indicators, organisations), the layout
+    of `rate_batch(..., indicators_first=True)`."""
     index, cells = place
-    values = np.repeat(base.reshape(1, -1), len(drawn), axis=0)
+    values = np.repeat(base.T.reshape(1, -1), len(drawn), axis=0)
     values[:, cells] = drawn[:, index]
-    return values.reshape(len(drawn), *base.shape)
+    return values.reshape(len(drawn), base.shape[1], base.shape[0])
 
 
 def _batches(draws: range, arrays: Iterable[TypeArrays], plan: DrawPlan):
@@ -185,7 +190,8 @@ def certainty_counts(inputs: EngineInputs, params: SchemeParameters, draws: rang
         drawn = draw_values(plan, batch)
         for code, a in arrays.items():
             result = batch_engine.rate_batch(a, params, _placed(a.values, drawn, plan.places[(code, 0)]),
-                                             _placed(a.previous, drawn, plan.places[(code, 1)]))
+                                             _placed(a.previous, drawn, plan.places[(code, 1)]),
+                                             indicators_first=True)
             bands, keys, counts = tallies[code]
             organisations = len(a.organisations)
             np.add.at(bands, (np.broadcast_to(np.arange(organisations), result.band.shape), result.band), 1)
@@ -355,10 +361,10 @@ def change_counts(before: EngineInputs, before_params: SchemeParameters, after: 
                 continue  # no organisation rated in both years
             drawn_after = batch_engine.rate_batch(
                 a, after_params, _placed(a.values, drawn, plan.places[("after", code, 0)]),
-                _placed(a.previous, drawn, plan.places[("after", code, 1)])).band
+                _placed(a.previous, drawn, plan.places[("after", code, 1)]), indicators_first=True).band
             drawn_before = batch_engine.rate_batch(
                 b, before_params, _placed(b.values, drawn, plan.places[("before", code, 0)]),
-                _placed(b.previous, drawn, plan.places[("before", code, 1)])).band
+                _placed(b.previous, drawn, plan.places[("before", code, 1)]), indicators_first=True).band
             drawn_before = np.where(found, drawn_before[:, position], NOT_RATED_CODE)
             counts = out[code]
             counts.real[:] += real_change(counts.before, counts.after, drawn_before, drawn_after).sum(axis=0)
