@@ -255,7 +255,8 @@ def _inconsistency(value: float, value_text: str, numerator: float, denominator:
     expected = multiplier * numerator / denominator
     exponent = Decimal(value_text).as_tuple().exponent
     rounding = 0.5 * 10.0 ** exponent if isinstance(exponent, int) else 0.0
-    if abs(value - expected) <= max(rounding, RELATIVE_NOISE * abs(expected)):
+    # The noise term also lets a value exactly half a unit off pass (1.8 for 1.75: 1.8 - 1.75 > 0.05 in floats).
+    if abs(value - expected) <= rounding + RELATIVE_NOISE * max(abs(expected), rounding):
         return ""
     places = max(-exponent, 0) if isinstance(exponent, int) else 0
     return (f"{expected:.{places + 2}f}, and a figure written as {value_text} may differ from it by at most "

@@ -7,4 +7,4 @@ indicator, region and withdrawn pages; `revisions` (a year's corrections and
 withdrawals) and `charting` (which points a chart draws) serve several.
 Numbers and words shared with the charts are in public/formatting.py."""
 
-from . import charting, fairness, methodology, pages, report_card, revisions  # noqa: F401 (the package's parts)
+from . import band_meanings, charting, fairness, methodology, pages, report_card, revisions  # noqa: F401 (the package's parts)

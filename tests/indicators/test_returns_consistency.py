@@ -43,6 +43,8 @@ def test_the_rounding_allowed_is_half_a_unit_in_the_last_decimal_written():
     assert problems("Q01,OP26W,2000-01,0.5,212,39114\n") == []
     assert problems("Q01,OP26W,2000-01,0.54,212,39114\n") == []
     assert [column for _, column, _ in problems("Q01,OP26W,2000-01,0.50,212,39114\n")] == ["value"]
+    # Exactly half a unit off either way (7 / 400 = 1.75%) is a rounding, whatever floating point makes of it.
+    assert problems("Q01,OP26W,2000-01,1.8,7,400\nQ01,OP26W,1999-00,1.7,7,400\n") == []
     assert [column for _, column, _ in problems("Q01,OP26W,2000-01,0.6,212,39114\n")] == ["value"]
 
 
