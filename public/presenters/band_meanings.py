@@ -35,13 +35,13 @@ def meaning(band: str, params: dict, plural: str) -> str:
     counted = " (a core figure not reported counts as failed)" if missing_fails else ""
     reported = "" if missing_fails else " and reported every one"
     if band == bands.GREEN:
+        share = share_words(_parameter(params, "green_share"))
         return (f"Failed no core national target{reported}{counted}, and its final score was among the best of "
-                f"the rated {plural} that failed none{reported}. At most {share_words(_parameter(params, 'green_share'))} of the "
-                f"rated {plural} can be green (rounded down), more only when final scores tie at the green "
-                f"cut-off.")
+                f"the rated {plural} that failed none{reported}. At most {share} of the rated {plural} can be "
+                f"green (rounded down), more only when final scores tie at the green cut-off.")
     if band == bands.YELLOW:
         failed = "no" if red_at == 1 else f"fewer than {count_words(red_at)}"
-        reasons = (["it failed one"] if red_at > 1 else []) + ([] if missing_fails else ["did not report one"])
+        reasons = (["it failed one"] if red_at > 1 else []) + ([] if missing_fails else ["it did not report one"])
         reasons.append("its final score was not among the best of those that " + (
             "failed none" if missing_fails else "failed none and reported every one"))
         return (f"Failed {failed} core national target{'' if red_at == 1 else 's'}{counted}, but was not "

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils.html import escape
 
-from indicators.models import OrganisationType, Region
+from indicators.models import Area, OrganisationType, Region
 from public import browse_table, downloads, queries
 from public.formatting import count_words, format_number, percent_of, plural_of
-from public.presenters import band_meanings, pages
-from ratings import actions, bands, exports, standings
+from public.presenters import band_meanings, charting, fairness, pages
+from ratings import actions, bands, standings
 from ratings.models import Rating, RatingRun
 from ratings.parameters import DOMAINS, TIE_TOLERANCE
 
@@ -221,6 +221,47 @@ def test_the_home_pages_counts_and_key_for_every_demo_year_are_true(demo, db):
             assert key[band.code].startswith(band_meanings.meaning(band.code, of_year[0].run.parameters,
                                                                    "organisations of its type"))
         assert f"At most {band_meanings.share_words(params.pop())} of the rated" in key[bands.GREEN]
+
+
+def test_every_fairness_share_and_sentence_of_every_demo_year_is_true(demo, db):
+    """The fairness page's band counts and shares by broad area and by region,
+    as published and without the adjustment, and its King's Fund sentences
+    ("x% of green health authorities were in the south and y% of red ones in
+    the north"), against every stored rating's band and band without the adjustment."""
+    ratings = stored()
+    regions = queries.regions()
+    area_words = dict(Area.choices)
+    checked = 0
+    for year in YEARS:
+        of_year = [r for r in ratings if r.run.year == year]
+        sections = fairness.sections(queries.fairness(year, chart_points=charting.MAX_CHART_POINTS),
+                                     queries.organisation_types(), regions)
+        for section in sections:
+            of_type = [r for r in of_year if r.organisation.type == section["type"]]
+            plural = plural_of(section["type"])
+            bands_of = {"published": lambda r: r.band, "unadjusted": lambda r: r.band_without_adjustment}
+            for row, area in zip(section["area_rows"], Area.values):
+                assert row["label"] == area_words[area]
+                for source, band_of in bands_of.items():
+                    counts = Counter(band_of(r) for r in of_type if r.organisation.region.area == area)
+                    total = sum(counts[b] for b in bands.RATED_CODES)
+                    assert row[f"{source}_total"] == total
+                    assert row[f"{source}_cells"] == [(b.word, counts[b.code], percent_of(counts[b.code], total))
+                                                      for b in bands.RATED]
+            for row in section["region_rows"]:
+                region = next(r for r in regions if r.name == row["label"])
+                counts = Counter(r.band for r in of_type if r.organisation.region_id == region.pk)
+                assert row["published_cells"] == [(b.word, counts[b.code], percent_of(
+                    counts[b.code], sum(counts[c] for c in bands.RATED_CODES))) for b in bands.RATED]
+            for sentence, (words, band_of) in zip(section["kings_fund"], (
+                    ("As published", bands_of["published"]), ("Without the adjustment", bands_of["unadjusted"]))):
+                green = [r.organisation.region.area for r in of_type if band_of(r) == bands.GREEN]
+                red = [r.organisation.region.area for r in of_type if band_of(r) == bands.RED]
+                assert sentence == (f"{words}: {percent_of(green.count(Area.SOUTH), len(green))} of green {plural} "
+                                    f"were in the south and {percent_of(red.count(Area.NORTH), len(red))} of red "
+                                    f"{plural} in the north.")
+                checked += 1
+    assert checked == 2 * len({(r.run.year, r.organisation.type_id) for r in ratings})
 
 
 def numeric(value):
