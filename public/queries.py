@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, JSONField, Count, Exists, FloatField, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, FloatField, JSONField, Max, Min, OuterRef, Q, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone

@@ -12,6 +12,7 @@ from .charting import chart_sample_sentence, svg
 from .report_card import core_target
 from .revisions import revisions, withdrawal_notice
 
+
 def home(counts: dict, types) -> dict:
     """Each type's band counts ({(type code, band): count}) for the types with
     ratings (those of "not rated" only if any), the rated bands in words, and
