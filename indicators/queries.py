@@ -9,7 +9,7 @@ from .returns import IndicatorRef, OrganisationRef, ReturnsReference
 
 
 def returns_reference() -> ReturnsReference:
-    """Everything `returns.validate_return` needs to know: three queries."""
+    """Everything `returns.validate_return` needs to know: four queries."""
     organisations = {
         code: OrganisationRef(type_code, type_name, opened, closed)
         for code, type_code, type_name, opened, closed in Organisation.objects.values_list(
@@ -20,10 +20,15 @@ def returns_reference() -> ReturnsReference:
     for indicator_code, from_year, type_code in IndicatorDefinition.organisation_types.through.objects.values_list(
             "indicatordefinition__indicator__code", "indicatordefinition__from_year", "organisationtype__code"):
         by_year[indicator_code].setdefault(from_year, set()).add(type_code)
+    # And each one's measure by year: a proportion's or rate's value is checked against its counts.
+    measures: dict[str, list[tuple[int, str, float | None]]] = {code: [] for code in by_year}
+    for indicator_code, from_year, measure, multiplier in IndicatorDefinition.objects.order_by(
+            "from_year").values_list("indicator__code", "from_year", "measure", "multiplier"):
+        measures[indicator_code].append((from_year, measure, multiplier))
     indicators = {}
     for code, definitions in by_year.items():
         ordered = tuple((from_year, frozenset(types)) for from_year, types in sorted(definitions.items()))
-        indicators[code] = IndicatorRef(ordered[-1][1] if ordered else frozenset(), ordered)
+        indicators[code] = IndicatorRef(ordered[-1][1] if ordered else frozenset(), ordered, tuple(measures[code]))
     return ReturnsReference(organisations=organisations, indicators=indicators)
 
 

@@ -9,6 +9,7 @@ when there is no problem at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .numbers import ascii_upper, non_ascii, parse_number, quoted
 from .spreadsheets import Problem, Table, TableError, check_columns, read_table
@@ -18,6 +19,14 @@ REQUIRED_COLUMNS = ("organisation_code", "indicator_code", "year", "value")
 OPTIONAL_COLUMNS = ("numerator", "denominator")
 # Written by the template download so that people can read it; never read back.
 IGNORED_COLUMNS = ("organisation_name", "indicator_name")
+# A definition's measure (`indicators.models.Measure`): the value of a proportion or
+# rate is multiplier × numerator / denominator; of anything else, whatever it is.
+PROPORTION, RATE, OTHER = "proportion", "rate", "other"
+# The value of a proportion or rate may differ from multiplier × numerator /
+# denominator by the rounding of the figure as written (half a unit in its last
+# decimal place: 0.05 for "86.3", 0.005 for "86.34"), and by this relative
+# floating-point noise for a figure written in full.
+RELATIVE_NOISE = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,19 @@ class IndicatorRef:
     # (from_year, type codes) of each of its definitions, oldest first (`definitions.in_force`'s rule);
     # none given: `type_codes` in every year.
     by_year: tuple[tuple[int, frozenset[str]], ...] = ()
+    # (from_year, measure, multiplier) of each of its definitions, oldest first: how a
+    # result's value is made from its numerator and denominator in each year.
+    measures: tuple[tuple[int, str, float | None], ...] = ()
+
+    def measure_in(self, year: int | None) -> tuple[str, float | None]:
+        """The measure and multiplier of its definition in force in `year`
+        ("other" when none is, or the year is not known)."""
+        in_force = (OTHER, None)
+        for from_year, measure, multiplier in self.measures if year is not None else ():
+            if from_year > year:
+                break
+            in_force = (measure, multiplier)
+        return in_force
 
     def applies_to(self, type_code: str, year: int | None) -> bool:
         """Whether its definition in force in `year` applies to the type."""
@@ -158,6 +180,7 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
 
         numerator = _optional_number(cells, num_at, "numerator", line, problem, problems)
         denominator = _optional_number(cells, den_at, "denominator", line, problem, problems)
+        measure, multiplier = indicator.measure_in(year) if indicator is not None else (OTHER, None)
         if numerator is False or denominator is False:
             row_ok = False
         else:
@@ -170,9 +193,17 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
                 problems.append(problem(line, "numerator",
                     f"The numerator {cells[num_at]} is negative.", "negative_numerator"))
                 counts_ok = False
-            if counts_ok and numerator is not None and denominator is not None and numerator > denominator:
+            if counts_ok and numerator is not None and denominator == 0:
+                problems.append(problem(line, "denominator",
+                    f"The denominator is 0 but a numerator ({cells[num_at]}) is given: a figure out of "
+                    f"nothing cannot be worked out.", "zero_denominator"))
+                counts_ok = False
+            # A rate counts events in a population, and may count more events than people.
+            if (counts_ok and measure != RATE and numerator is not None and denominator is not None
+                    and numerator > denominator):
                 problems.append(problem(line, "numerator",
-                    f"The numerator {cells[num_at]} is larger than the denominator {cells[den_at]}.",
+                    f"The numerator {cells[num_at]} is larger than the denominator {cells[den_at]}"
+                    + (f": {ind_code} is a proportion in {format_year(year)}." if measure == PROPORTION else "."),
                     "numerator_above_denominator"))
                 counts_ok = False
             row_ok = row_ok and counts_ok
@@ -196,6 +227,14 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
 
         if not row_ok:
             continue
+        if measure in (PROPORTION, RATE) and numerator is not None and denominator is not None:
+            inconsistency = _inconsistency(value, value_text, numerator, denominator, multiplier)
+            if inconsistency:
+                problems.append(problem(line, "value",
+                    f"The value {value_text} is not {format_multiplier(multiplier)} × numerator / denominator "
+                    f"({ind_code} is a {measure} in {format_year(year)}): {format_multiplier(multiplier)} × "
+                    f"{cells[num_at]} / {cells[den_at]} is {inconsistency}.", "inconsistent_value"))
+                continue
         key = (org_code, ind_code, year)
         first_line = first_line_of.setdefault(key, line)
         if first_line != line:
@@ -206,6 +245,26 @@ def validate_return(table: Table, reference: ReturnsReference) -> ParsedReturn:
         result.rows.append(ReturnRow(line, org_code, ind_code, year, value, numerator, denominator))
     problems.sort(key=lambda p: (p.line or 0))
     return result
+
+
+def _inconsistency(value: float, value_text: str, numerator: float, denominator: float,
+                   multiplier: float) -> str:
+    """"" when the value is multiplier × numerator / denominator to within the
+    rounding of the value as written (see RELATIVE_NOISE); otherwise that
+    figure in words, with the rounding allowed."""
+    expected = multiplier * numerator / denominator
+    exponent = Decimal(value_text).as_tuple().exponent
+    rounding = 0.5 * 10.0 ** exponent if isinstance(exponent, int) else 0.0
+    # The noise term also lets a value exactly half a unit off pass (1.8 for 1.75: 1.8 - 1.75 > 0.05 in floats).
+    if abs(value - expected) <= rounding + RELATIVE_NOISE * max(abs(expected), rounding):
+        return ""
+    places = max(-exponent, 0) if isinstance(exponent, int) else 0
+    return (f"{expected:.{places + 2}f}, and a figure written as {value_text} may differ from it by at most "
+            f"{rounding:.{places + 1}f} (its rounding)")
+
+
+def format_multiplier(multiplier: float) -> str:
+    return f"{multiplier:g}" if multiplier < 1e6 else f"{multiplier:.0f}"
 
 
 def _unknown_code(code: str, what: str, known: dict) -> str:

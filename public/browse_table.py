@@ -41,7 +41,8 @@ class Column:
     sortable: bool = False
 
 
-COLUMNS = [Column("rank", "Rank", numeric=True, sortable=True),
+# Ranks are within each organisation's type: the types are rated separately.
+COLUMNS = [Column("rank", "Rank in its type", numeric=True, sortable=True),
            Column("organisation", "Organisation", sortable=True),
            Column("type", "Type"), Column("region", "Region"), Column("band", "Band"),
            Column("score", "Final score", numeric=True, sortable=True),

@@ -86,22 +86,31 @@ DATASETS = {
          ("organisation_type", "HA (health authority), TRUST (acute trust) or PCG (primary care group)."),
          ("region", "NHS Executive regional office."),
          ("band", listed(list(bands.CODES), last="or") + "."),
-         ("score", "Final score S: the level score and the improvement score combined."),
-         ("level_score", "Level score L: the mean of the domain scores."),
+         ("score", "Final score S = (1 − w) × L + w × I, w being the weight of improvement that year (the "
+                   "methodology page gives it); empty for an organisation not rated."),
+         ("level_score", "Level score L: the mean of the domain scores, weighted by the year's domain weights."),
          ("improvement_score", "Improvement score I, since the year before. Under method version 2, 0 (average "
                                "improvement) when no improvement could be measured; empty for a version 1 "
                                "rating with none."),
          ("improvement_measured", "yes or no: whether improvement could be measured (figures for both years); "
                                   "empty for version 1 ratings, which did not record it."),
-         ("core_targets_failed", "How many core national targets it failed (F)."),
-         ("rank", "Rank by final score among rated organisations of the type; 1 is best, ties share."),
+         ("core_targets_failed", "How many core national targets it failed (F). A core figure not reported "
+                                 "counts as failed, unless that year's method says a missing figure only rules "
+                                 "out green (the methodology page says which). Empty for an organisation not "
+                                 "rated."),
+         ("rank", "Rank by final score among the rated organisations of its type; 1 is best, ties share the "
+                  "better rank. Empty for an organisation not rated."),
          ("candidate_position", "Rank by final score among the candidates for green (rated, no core target "
-                                "failed); empty for an organisation that was not a candidate, and for version 1."),
-         ("green_quota", "q: the most organisations of the type that could be green; empty for version 1."),
+                                "failed and, where a missing core figure rules out green, every core figure "
+                                "reported); empty for an organisation that was not a candidate, and for version 1."),
+         ("green_quota", "q: the number of green places, the year's green share of the rated organisations of "
+                         "the type, rounded down; more are green only when final scores tie at the cut-off. Empty "
+                         "for version 1."),
          ("green_candidates", "How many organisations of the type were candidates for green; empty for version 1."),
-         ("green_cutoff", "The green cut-off c: the final score of the q-th candidate; empty when none could be "
-                          "green."),
-         ("margin", "Final score less the green cut-off (S − c): at or above 0 is green for a candidate."),
+         ("green_cutoff", "The green cut-off c: the final score of the q-th best candidate; empty when there "
+                          "were no green places or no candidates."),
+         ("margin", "Final score less the green cut-off (S − c): a candidate is green exactly when it is at or "
+                    "above 0. Empty without a cut-off."),
          ("quality_score, efficiency_score, access_score, patient_experience_score",
           "Domain level scores.")],
         rating_rows),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, FloatField, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, FloatField, JSONField, Max, Min, OuterRef, Q, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -50,13 +50,12 @@ def band_counts(year: int, by: tuple[str, ...] = ("organisation__type__code",), 
 
 
 def organisation_types(year: int | None = None) -> list[OrganisationType]:
-    """Every organisation type: one query. Given a year, each has `green_share`,
-    the share of green places in its published run of the year (None without one)."""
+    """Every organisation type: one query. Given a year, each has `parameters`,
+    the method's parameters frozen with its published run of the year (None without one)."""
     types = OrganisationType.objects.order_by("code")
     if year is not None:
         runs = published_run_queryset(year).filter(organisation_type=OuterRef("pk"))
-        types = types.annotate(green_share=Subquery(runs.annotate(
-            green_share=JSONNumber("parameters", "green_share")).values("green_share")[:1]))
+        types = types.annotate(parameters=Subquery(runs.values("parameters")[:1], output_field=JSONField()))
     return list(types)
 
 

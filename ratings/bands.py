@@ -1,4 +1,4 @@
-"""The bands, in order: each one's code, word, meaning, marker and colours.
+"""The bands, in order: each one's code, word, consequences, marker and colours.
 Pure: no Django, no pandas, so the engine and the web process both read it.
 
 Everything that names, orders, draws or explains a band reads it here: the
@@ -23,8 +23,10 @@ TEXT, WHITE = "#212b32", "#ffffff"
 class BandTerms:
     code: str  # as stored
     word: str  # as written, capitalised
-    meaning: str  # what the band says of an organisation (its report card)
-    key: str  # the home page's key to the colours: "{best}" is the green share in words ("best quarter")
+    # What the band says of an organisation depends on the run's parameters
+    # (the green share, how many core failures make red): the public site's
+    # presenters write it (public/presenters/band_meanings.py).
+    brings: str  # the home page's key to the colours: what the band brings, after its meaning
     consequences: str  # the report card's line before what the band brings, or ""
     escalates: bool  # what it brings steps up with each consecutive year in the band (the red ladder)
     shape: str  # its marker in charts and tags: circle, triangle, square or hollow diamond
@@ -36,24 +38,20 @@ class BandTerms:
 
 BANDS = (
     BandTerms(GREEN, "Green",
-              meaning="Among the best performers of its type, having failed no core national target.",
-              key="Among the {best} of its type, having failed no core national target. Green organisations earn "
-                  "more freedom: lighter-touch monitoring and more decisions made locally.",
+              brings="Green organisations earn more freedom: lighter-touch monitoring and more decisions made "
+                     "locally.",
               consequences="Green organisations earn these freedoms:", escalates=False,
               shape="circle", fill="#007f3b", ink=WHITE, tag="green"),
     BandTerms(YELLOW, "Yellow",
-              meaning="Neither among the best of its type nor failing enough core national targets to be red.",
-              key="Neither among the best nor failing core national targets enough to be red.",
+              brings="",
               consequences="", escalates=False, shape="triangle", fill="#ffeb3b", ink=TEXT, tag="yellow"),
     BandTerms(RED, "Red",
-              meaning="Failed core national targets.",
-              key="Failed core national targets. Red organisations get escalating help and intervention.",
+              brings="Red organisations get escalating help and intervention.",
               consequences="Red organisations get escalating help and intervention, stepping up with each "
                            "consecutive red year.", escalates=True,
               shape="square", fill="#d5281b", ink=WHITE, tag="red"),
     BandTerms(NOT_RATED, "Not rated",
-              meaning="Too few of its indicator figures were reported to rate it fairly.",
-              key="", consequences="", escalates=False,
+              brings="", consequences="", escalates=False,
               shape="hollow diamond", fill="#768692", ink=TEXT, tag="grey", rated=False),
 )
 CODES = tuple(band.code for band in BANDS)

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from indicators.years import format_year
 from ratings import bands
-from ratings.parameters import SchemeParameters
 
 from .. import charts
 from ..formatting import format_number, percent_of, plural_of, rated_band_words
+from . import band_meanings
 from .charting import chart_sample_sentence, svg
 from .report_card import core_target
 from .revisions import revisions, withdrawal_notice
-
-# The green share in words, where there is a word for it.
-SHARE_WORDS = {0.5: "half", 0.25: "quarter"}
 
 
 def home(counts: dict, types) -> dict:
     """Each type's band counts ({(type code, band): count}) for the types with
     ratings (those of "not rated" only if any), the rated bands in words, and
-    the key to the colours, with the green share of the types' runs
-    (`green_share` on each type: see `queries.organisation_types`)."""
-    rows, shares = [], set()
+    the key to the colours, in the words of the parameters of the types' runs
+    (`parameters` on each type: see `queries.organisation_types`)."""
+    rows, parameter_sets = [], []
     for organisation_type in types:
         if not any(key[0] == organisation_type.code for key in counts):
             continue
@@ -30,17 +27,9 @@ def home(counts: dict, types) -> dict:
                      "counts": [(band, count_of[band]) for band in bands.RATED_CODES],
                      "unrated": [(band.code, count_of[band.code]) for band in bands.BANDS
                                  if not band.rated and count_of[band.code]]})
-        shares.add(organisation_type.green_share)
-    shares.discard(None)
-    best = best_share(shares or {SchemeParameters().green_share})
-    return {"types": rows, "key": [(band.code, band.key.format(best=best)) for band in bands.RATED],
-            "band_words": rated_band_words(last="or")}
-
-
-def best_share(shares) -> str:
-    """The best organisations a green share covers: "best quarter", "best 30%"."""
-    words = [SHARE_WORDS.get(round(share, 6)) or f"{format_number(share * 100, 1)}%" for share in sorted(shares)]
-    return "best " + " or ".join(words)
+        if getattr(organisation_type, "parameters", None) is not None:
+            parameter_sets.append((plural_of(organisation_type), organisation_type.parameters))
+    return {"types": rows, "key": band_meanings.key(parameter_sets), "band_words": rated_band_words(last="or")}
 
 
 def withdrawn_card(data) -> dict:
@@ -98,8 +87,14 @@ def region_page(region, counts, national, types) -> dict:
         national_total = sum(v for (t, b), v in national.items() if t == code and b in bands.RATED_CODES)
         if not national_total:
             continue
+        plural = plural_of(organisation_type)
+        unrated = counts.get((code, bands.NOT_RATED), 0)
         comparison.append({
-            "plural": plural_of(organisation_type).capitalize(),
+            "plural": plural.capitalize(),
+            "shares_of": f"Shares are of the {region_total} rated {plural} in {region.name} and the "
+                         f"{national_total} in England"
+                         + (f"; {unrated} more in {region.name} {'was' if unrated == 1 else 'were'} not rated "
+                            f"(too few figures reported)." if unrated else "."),
             "cells": [(band.word, counts.get((code, band.code), 0),
                        percent_of(counts.get((code, band.code), 0), region_total),
                        national.get((code, band.code), 0),

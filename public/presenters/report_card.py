@@ -13,7 +13,8 @@ from ratings.parameters import DOMAINS
 from ratings.standings import CoreResult, Rule
 
 from .. import charts
-from ..formatting import format_number, format_points, ordinal, plural_of
+from ..formatting import count_words, format_number, format_points, ordinal, plural_of
+from . import band_meanings
 from .charting import svg
 from .revisions import revisions, version_notice
 
@@ -84,7 +85,7 @@ def card(data) -> ReportCard:
     streak = band_streak(data.history, run.year, rating.band) if terms.escalates else 0
     return ReportCard(
         organisation=organisation, rating=rating, year=format_year(run.year), band=rating.band,
-        band_word=terms.word, band_meaning=terms.meaning,
+        band_word=terms.word, band_meaning=band_meanings.meaning(rating.band, params, plural_of(organisation.type)),
         why=why(facts.reason, names, plural_of(organisation.type),
                 indicators={indicator.code: indicator for indicator in data.indicators}),
         core_targets=core_target_rows(rows, run.engine_version),
@@ -111,13 +112,6 @@ def card(data) -> ReportCard:
         revisions=revisions(data.versions, shown=run.pk),
         version_notice=version_notice(data.versions, data.version) if data.version else "",
     )
-
-
-NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-
-
-def count_words(count: int) -> str:
-    return NUMBER_WORDS[count] if 0 <= count < len(NUMBER_WORDS) else str(count)
 
 
 def core_target_rows(rows: list[IndicatorRow], engine_version: str) -> list[dict]:

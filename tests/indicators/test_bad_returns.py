@@ -20,8 +20,13 @@ from indicators import actions
 from indicators.models import Region, RegionMembership, Result, ResultRevision, ReturnImport
 from indicators.returns import ReturnRow
 from indicators.spreadsheets import Problem, ProblemGroup, group_problems
+from tests.conftest import write
 
 FOLDER = Path(__file__).parent / "bad_returns"
+MEASURED = """code,name,kind,domain,direction,organisation_types,measure,multiplier
+OP26W,Outpatients waiting over 26 weeks,performance,access,lower_better,HA;TRUST,proportion,100
+MORTRATE,Deaths from circulatory disease,performance,quality,lower_better,HA,rate,100000
+"""
 HEADER = "organisation_code,indicator_code,year,value\n"
 
 EXPECTED = {
@@ -49,6 +54,17 @@ EXPECTED = {
                           "quotation mark.",
     "ragged_row.csv": "Line 2: This row has 5 values but the header has 4 columns.",
     "unknown_codes_with_bom.csv": "Line 2, column organisation_code: 'Q99' is not a known organisation code.",
+    # A proportion's or rate's value against its counts (OP26W and MORTRATE: see `held`).
+    "proportion_not_its_counts.csv": "Line 2, column value: The value 30 is not 100 × numerator / denominator "
+                                     "(OP26W is a proportion in 2000-01): 100 × 10 / 40 is 25.00, and a figure "
+                                     "written as 30 may differ from it by at most 0.5 (its rounding).",
+    "rate_not_its_counts.csv": "Line 2, column value: The value 15 is not 100000 × numerator / denominator "
+                               "(MORTRATE is a rate in 2000-01): 100000 × 300 / 200000 is 150.00, and a figure "
+                               "written as 15 may differ from it by at most 0.5 (its rounding).",
+    "proportion_numerator_above_denominator.csv": "Line 2, column numerator: The numerator 50 is larger than the "
+                                                  "denominator 40: OP26W is a proportion in 2000-01.",
+    "zero_denominator.csv": "Line 2, column denominator: The denominator is 0 but a numerator (0) is given: a "
+                            "figure out of nothing cannot be worked out.",
 }
 
 
@@ -180,7 +196,9 @@ WEB_ONLY = {"rows_of_another_year.csv"}
 
 @pytest.fixture
 def held(world):
-    """One value already held, so that 'unchanged' means something."""
+    """One value already held, so that 'unchanged' means something; and a
+    proportion and a rate, whose values are checked against their counts."""
+    call_command("import_indicators", write(world, "measured.csv", MEASURED), stdout=None)
     actions.apply_return(rows=[ReturnRow(2, "Q01", "IP18M", 2000, 7.0, None, None)], filename="held.csv")
     return User.objects.create_superuser("admin", password="x")
 

@@ -26,9 +26,10 @@ def test_the_engine_labels_and_the_model_choices_are_the_vocabulary():
     assert BandConsequence._meta.get_field("band").choices == [(band.code, band.word) for band in bands.RATED]
 
 
-def test_every_band_says_what_it_means_and_how_it_is_drawn():
+def test_every_band_says_how_it_is_drawn_and_what_it_brings():
     for band in bands.BANDS:
-        assert band.meaning and band.shape and band.fill.startswith("#") and band.tag
-        assert bool(band.key) == band.rated  # the home page's key lists the rated bands
+        assert band.shape and band.fill.startswith("#") and band.tag
+    # What a band means depends on a run's parameters: public/presenters/band_meanings.py writes it.
+    assert not any(hasattr(band, "meaning") for band in bands.BANDS)
+    assert [band.code for band in bands.BANDS if band.brings] == ["green", "red"]
     assert [band.code for band in bands.BANDS if band.escalates] == ["red"]
-    assert "{best}" in bands.of("green").key
