@@ -116,3 +116,15 @@ def region_page(region, counts, national, types) -> dict:
                                                   for band in bands.RATED_CODES})])),
         })
     return {"comparison": comparison}
+
+
+def regions_index(regions, counts) -> dict:
+    """Every region with its organisations' band counts in the year
+    ({(region code, band): count}), green, yellow and red, and the not rated."""
+    rows = []
+    for region in regions:
+        count_of = {band: counts.get((region.code, band), 0) for band in bands.CODES}
+        rows.append({"region": region, "counts": [count_of[band] for band in bands.RATED_CODES],
+                     "unrated": sum(count for band, count in count_of.items() if band not in bands.RATED_CODES),
+                     "total": sum(count_of.values())})
+    return {"rows": rows, "bands": bands.RATED}

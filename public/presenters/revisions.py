@@ -55,3 +55,8 @@ def withdrawal_notice(run, organisation_type) -> str:
     """The 2000-01 ratings of acute trusts were withdrawn on 3 March 2001: (the reason)."""
     return (f"The {format_year(run.year)} ratings of {plural_of(organisation_type)} were withdrawn on "
             f"{long_date(run.withdrawn_at)}: {sentence(run.withdrawal_reason)}")
+
+
+def withdrawal_notices(runs) -> list[str]:
+    """Each withdrawn run's notice (`queries.withdrawals`), by year then type."""
+    return [withdrawal_notice(run, run.organisation_type) for run in runs]

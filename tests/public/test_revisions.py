@@ -137,8 +137,9 @@ def test_a_withdrawal_leaves_a_notice_on_the_card_and_the_browse_page(small_site
     assert f'<a href="{card_url(organisation, "1999-00")}">1999-00</a>' in html  # its other published years
     assert "Revisions" in html and f"Withdrawn on {long_date(run.withdrawn_at)}" in html
     assert "/versions/" not in html  # a withdrawn run is not offered as a version
-    # The latest card is the latest year still published.
-    assert "report card 1999-00" in text(client, f"/organisations/{organisation.code}/")
+    # The latest card says so too, never silently showing the year before (tests/public/test_paths.py).
+    latest = text(client, f"/organisations/{organisation.code}/", status=410)
+    assert notice in latest and "report card 1999-00" not in latest
     # The year's other type is still there, with the notice above it.
     browse = text(client, "/ratings/2000-01/")
     assert notice in browse and 'class="nhsuk-table' in browse
