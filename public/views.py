@@ -17,6 +17,7 @@ from . import browse_table, downloads as public_downloads, presenters, queries
 from .browse_table import page_read, paginate, pagination, ratings_table, requested_page
 from .cache import public_page
 from .filters import RatingFilter
+from .formatting import plural_of
 
 
 def _render(request, template, context, status=200):
@@ -112,7 +113,19 @@ def _canonical(request, code: str, held: str, view: str, **kwargs):
 
 
 def _filtered_ratings(request, year):
-    return RatingFilter(request.GET, queryset=queries.published_ratings(year))
+    """The browse filters, one type at a time: the type asked for, or the first
+    type rated in the year when none (or one not rated then) is asked for; the
+    table only ever holds that type. One query (the year's types)."""
+    types = queries.rated_types(year)
+    query = request.GET.copy()
+    codes = [organisation_type.code for organisation_type in types]
+    shown = query.get("type") if query.get("type") in codes else (codes[0] if codes else None)
+    if not query.get("type") and shown:
+        query["type"] = shown
+    filters = RatingFilter(query, queryset=queries.published_ratings(year), types=types)
+    shown_type = next((t for t in types if t.code == shown), None)
+    ratings = filters.qs.filter(organisation__type__code=shown)  # even when the form is invalid
+    return filters, ratings, query, types, shown_type
 
 
 @public_page
@@ -124,13 +137,14 @@ def browse(request, year):
             raise Http404("No ratings have been published for this year.")
         return _render(request, "public/withdrawn.html", {
             "page": presenters.pages.withdrawn_year(year, withdrawn), "years": years}, status=410)
-    filters = _filtered_ratings(request, year)
-    table = ratings_table(filters.qs, request.GET, year)
-    query = request.GET.copy()
-    for name in ("page", "sort"):
-        query.pop(name, None)
+    filters, ratings, query, types, shown_type = _filtered_ratings(request, year)
+    table = ratings_table(ratings, query, year)
+    type_links = [{"type": t, "plural": plural_of(t), "current": t == shown_type,
+                   "url": "?" + _changed(query, type=t.code).urlencode()} for t in types]
+    query = _changed(query, page=None, sort=None)
     return _render(request, "public/browse.html", {
-        "year": year, "years": years, "filter": filters, "table": table,
+        "year": year, "years": years, "filter": filters, "table": table, "type_links": type_links,
+        "shown_type": shown_type, "shown_plural": plural_of(shown_type) if shown_type else "",
         "withdrawals": _withdrawals(year, years),
         "csv_url": reverse("public:browse_csv", args=[format_year(year)]) + ("?" + query.urlencode() if query else "")})
 
@@ -138,8 +152,8 @@ def browse(request, year):
 @public_page
 def browse_csv(request, year):
     _years_or_404(year)
-    filters = _filtered_ratings(request, year)
-    ordered = filters.qs.order_by("organisation__type__code", "rank", "organisation__name")
+    _, ratings, *_ = _filtered_ratings(request, year)
+    ordered = ratings.order_by("organisation__type__code", "rank", "organisation__name")
     return _csv_response(f"ratings-{format_year(year)}.csv", exports.COLUMNS, exports.rows_of(ordered))
 
 
@@ -253,6 +267,18 @@ def download(request, year, dataset, extension):
         return _csv_response(filename, columns, rows)
     return _streamed(filename, "application/json",
                      exports.json_chunks({"year": format_year(year)}, columns, rows))
+
+
+def _changed(query, **changes):
+    """A copy of the query string with `changes` (None removes one; the page always goes)."""
+    query = query.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    return query
 
 
 def _csv_response(filename, columns, rows):
