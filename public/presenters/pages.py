@@ -7,7 +7,7 @@ from ratings import bands
 from ratings.parameters import SchemeParameters
 
 from .. import charts
-from ..formatting import format_number, percent_of, plural_of, rated_band_words
+from ..formatting import format_number, percent_of, plural_of, position_words, rated_band_words
 from .charting import chart_sample_sentence, svg
 from .report_card import core_target
 from .revisions import revisions, withdrawal_notice
@@ -68,9 +68,10 @@ def indicator_page(indicator, run, reading) -> dict:
     if run is None:
         return {"rows": [], "count": 0, "chart": "", "core_target": target}
     median = run.median  # from the run's peer summary, this indicator's part
-    table = [{"code": code, "name": name, "band": band, "band_word": bands.word(band), "position": position,
+    table = [{"code": code, "name": name, "band": band, "band_word": bands.word(band),
+              "position": position_words(position, tied_with=tied_with) if position is not None else "–",
               "shown_value": format_number(value), "shown_adjusted": format_number(adjusted) if adjusted != value else ""}
-             for position, code, name, band, value, adjusted in reading.page]
+             for position, tied_with, code, name, band, value, adjusted in reading.page]
     reference = [charts.ReferenceLine(f"Median {format_number(median)}", median)] if median is not None else []
     if indicator.core_threshold is not None:
         reference.append(charts.ReferenceLine(f"Core target {format_number(indicator.core_threshold)}",

@@ -13,7 +13,7 @@ from ratings.parameters import DOMAINS
 from ratings.standings import CoreResult, Rule
 
 from .. import charts
-from ..formatting import format_number, format_points, ordinal, plural_of
+from ..formatting import format_number, format_points, ordinal, plural_of, position_words
 from .charting import svg
 from .revisions import revisions, version_notice
 
@@ -307,7 +307,8 @@ def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> Ind
         value=format_number(facts.value), adjusted=format_number(facts.adjusted) if facts.was_adjusted else "",
         adjustment_note=(adjustment.status or "") if adjustment and not facts.was_adjusted else "",
         median=format_number(facts.median),
-        position=f"{ordinal(facts.standing.position)} of {facts.standing.count}" if facts.standing else "",
+        position=position_words(facts.standing.position, facts.standing.count, facts.standing.tied_with)
+        if facts.standing else "",
         quarter=quarter, quarter_band=quarter_band,
         core_target=core_target(indicator), core_result=result, core_result_band=result_band,
     )
