@@ -78,6 +78,7 @@ class ReportCardData:
     indicators: list[Indicator]  # the performance indicators applicable to its type
     consequences: list[BandConsequence]
     provenance: dict
+    predecessors: list[Organisation] = field(default_factory=list)  # those it succeeded (closed or merged into it)
     versions: list[RatingRun] = field(default_factory=list)  # the year's revision history: see `revisions`
     version: RatingRun | None = None  # the earlier version shown, on a previous version's page
 
@@ -87,7 +88,7 @@ class ReportCardData:
 
 
 def report_card(code: str, year: int | None) -> ReportCardData:
-    """Everything a report card shows, in 8 queries (9 for the latest card,
+    """Everything a report card shows, in 9 queries (10 for the latest card,
     which first looks for a later withdrawal); 404 when the organisation has no
     published rating for the year (or at all, when no year is given), unless
     the year's ratings of its type were withdrawn, or, for the latest card,
@@ -132,7 +133,7 @@ def previous_version(code: str, year: int, run_id: int) -> tuple[Organisation, l
 
 def version_card(organisation: Organisation, versions: list[RatingRun], run: RatingRun) -> ReportCardData:
     """A report card as an earlier version showed it: its rating, in place of
-    the year's current one in the history too. Six queries."""
+    the year's current one in the history too. Seven queries."""
     rating = _card_ratings().get(run=run, organisation=organisation)
     history = [r for r in _history(organisation) if r.run.year != run.year]
     history = sorted([*history, rating], key=lambda r: r.run.year)
@@ -175,8 +176,13 @@ def _history(organisation: Organisation) -> list[Rating]:
 def _report_card(organisation, rating, history, versions, version=None) -> ReportCardData:
     indicators = indicators_as_defined(rating.run)
     return ReportCardData(organisation=organisation, rating=rating, history=history, indicators=indicators,
-                          consequences=list(BandConsequence.objects.all()),
+                          consequences=list(BandConsequence.objects.all()), predecessors=predecessors(organisation),
                           provenance=provenance(organisation, rating.run.year), versions=versions, version=version)
+
+
+def predecessors(organisation: Organisation) -> list[Organisation]:
+    """The organisations it succeeded (each names it as its successor), by name: one query."""
+    return list(organisation.predecessors.order_by("name", "pk").only("code", "name", "closed", "successor"))
 
 
 def indicators_of_year(year: int) -> list[Indicator]:

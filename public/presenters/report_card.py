@@ -64,6 +64,7 @@ class ReportCard:
     consequences_intro: str  # what the band brings, before the list of it
     consequences: list[dict]
     provenance: dict
+    predecessors: list  # the organisations it succeeded
     parameters: dict
     revisions: list[dict]
     version_notice: str  # on a previous version's page: what replaced it, and when
@@ -107,6 +108,7 @@ def card(data) -> ReportCard:
         consequences_intro=consequences_intro(organisation, rating.band, streak),
         consequences=consequences(data.consequences, rating.band, streak),
         provenance=data.provenance,
+        predecessors=data.predecessors,
         parameters=params,
         revisions=revisions(data.versions, shown=run.pk),
         version_notice=version_notice(data.versions, data.version) if data.version else "",

@@ -255,3 +255,21 @@ def test_pages_of_a_run_stored_before_standings_were_kept_read_the_same(small_si
     RatingRun.objects.update(peer_medians=None)
     for name, page in stored.items():
         assert client.get(urls[name]).content.decode() == page, name
+
+
+def test_a_merged_organisations_card_lists_the_organisations_it_succeeded(small_site, client):
+    from indicators.models import Organisation
+
+    successor = small_site.organisation
+    merged = list(Organisation.objects.filter(type=successor.type).exclude(pk=successor.pk).order_by("name")[:2])
+    Organisation.objects.filter(pk__in=[o.pk for o in merged]).update(successor=successor, closed=1999)
+    html = text(client, f"/organisations/{successor.code}/2000-01/")
+    assert '<dt class="nhsuk-summary-list__key">Succeeded</dt>' in html
+    for predecessor in merged:
+        assert (f'<li><a href="/organisations/{predecessor.code}/">{predecessor.name}</a> '
+                f"(closed at the end of 1999-00)</li>") in html
+    # Each predecessor's card names it, as before: both ways round.
+    assert f'<a href="/organisations/{successor.code}/">{successor.name}</a>' in text(
+        client, f"/organisations/{merged[0].code}/1999-00/")
+    # An organisation that succeeded none says nothing of it.
+    assert "Succeeded</dt>" not in text(client, f"/organisations/{merged[0].code}/1999-00/")
