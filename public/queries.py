@@ -234,12 +234,15 @@ DEFINED_FIELDS = ("kind", "domain", "direction", "weight", "adjust_for_deprivati
 def revisions(organisation: Organisation, year: int) -> list[RatingRun]:
     """The runs of the year for the organisation's type that the public has
     seen, oldest first, each marked `current` (the one published now) and
-    `rated` (it rates the organisation): one query. One run and no withdrawal
+    `rated` (it rates the organisation), with the organisation's `own_band`
+    and `own_score` in it: one query. One run and no withdrawal
     means the ratings were never revised."""
     at = timezone.now()  # one moment for both rules
+    own = Rating.objects.filter(run=OuterRef("pk"), organisation=organisation)
     return list(RatingRun.objects.ever_public(at).filter(year=year, organisation_type=organisation.type_id)
                 .annotate(current=Exists(RatingRun.objects.published(at).filter(pk=OuterRef("pk"))),
-                          rated=Exists(Rating.objects.filter(run=OuterRef("pk"), organisation=organisation)))
+                          rated=Exists(own), own_band=Subquery(own.values("band")[:1]),
+                          own_score=Subquery(own.values("score")[:1]))
                 .order_by("published_at", "pk")
                 .only("year", "status", "published_at", "withdrawn_at", "withdrawal_reason", "revision_note"))
 
