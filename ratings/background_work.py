@@ -55,6 +55,16 @@ class BackgroundWork(models.Model):
         return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
 
     @property
+    def progress_sentence(self) -> str:
+        """Its state in one sentence, each word once: "Waiting for the worker",
+        "Running: Rating HA (step 2 of 5)", "Succeeded: Finished (step 5 of 5)":
+        the step only when it says more than the status, the count only once
+        there are steps."""
+        label, step = self.get_status_display(), self.step.strip()
+        text = f"{label}: {step}" if step and step.casefold() != label.casefold() else label
+        return text + (f" (step {self.steps_done} of {self.steps_total})" if self.steps_total else "")
+
+    @property
     def is_stale(self) -> bool:
         """Whether its worker is taken to have died: running with no heartbeat
         for RECALCULATION_STALE_MINUTES, or queued and started by no worker
