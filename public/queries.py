@@ -79,6 +79,7 @@ class ReportCardData:
     consequences: list[BandConsequence]
     provenance: dict
     predecessors: list[Organisation] = field(default_factory=list)  # those it succeeded (closed or merged into it)
+    rank_tied_with: int = 0  # the others of its run sharing its rank
     versions: list[RatingRun] = field(default_factory=list)  # the year's revision history: see `revisions`
     version: RatingRun | None = None  # the earlier version shown, on a previous version's page
 
@@ -88,7 +89,7 @@ class ReportCardData:
 
 
 def report_card(code: str, year: int | None) -> ReportCardData:
-    """Everything a report card shows, in 9 queries (10 for the latest card,
+    """Everything a report card shows, in 10 queries (11 for the latest card,
     which first looks for a later withdrawal); 404 when the organisation has no
     published rating for the year (or at all, when no year is given), unless
     the year's ratings of its type were withdrawn, or, for the latest card,
@@ -133,7 +134,7 @@ def previous_version(code: str, year: int, run_id: int) -> tuple[Organisation, l
 
 def version_card(organisation: Organisation, versions: list[RatingRun], run: RatingRun) -> ReportCardData:
     """A report card as an earlier version showed it: its rating, in place of
-    the year's current one in the history too. Seven queries."""
+    the year's current one in the history too. Eight queries."""
     rating = _card_ratings().get(run=run, organisation=organisation)
     history = [r for r in _history(organisation) if r.run.year != run.year]
     history = sorted([*history, rating], key=lambda r: r.run.year)
@@ -177,7 +178,16 @@ def _report_card(organisation, rating, history, versions, version=None) -> Repor
     indicators = indicators_as_defined(rating.run)
     return ReportCardData(organisation=organisation, rating=rating, history=history, indicators=indicators,
                           consequences=list(BandConsequence.objects.all()), predecessors=predecessors(organisation),
+                          rank_tied_with=rank_tied_with(rating),
                           provenance=provenance(organisation, rating.run.year), versions=versions, version=version)
+
+
+def rank_tied_with(rating: Rating) -> int:
+    """How many others of its run share its rank (equal scores share the better
+    rank): one query, a count the database makes; none without a rank."""
+    if rating.rank is None:
+        return 0
+    return Rating.objects.filter(run=rating.run_id, rank=rating.rank).exclude(pk=rating.pk).count()
 
 
 def predecessors(organisation: Organisation) -> list[Organisation]:

@@ -92,7 +92,7 @@ def card(data) -> ReportCard:
         indicator_rows=rows,
         domain_rows=[{"domain": DOMAIN_WORDS[d], "level": format_number(facts.domains.level.get(d)),
                       "improvement": format_number(facts.domains.improvement.get(d))} for d in DOMAINS],
-        rank_sentence=rank_sentence(rating, plural_of(organisation.type), run.rated_count),
+        rank_sentence=rank_sentence(rating, plural_of(organisation.type), run.rated_count, data.rank_tied_with),
         gap_sentence=gap_sentence(rating),
         improvement_sentence=improvement_sentence(rating, params),
         adjustment_sentence=adjustment_sentence(rating, params),
@@ -208,10 +208,14 @@ def target_words(direction: str, threshold: float) -> str:
     return ("at least " if direction == Indicator.Direction.HIGHER_BETTER else "at most ") + format_number(threshold)
 
 
-def rank_sentence(rating, plural: str, rated_count: int) -> str:
+def rank_sentence(rating, plural: str, rated_count: int, tied_with: int | None = None) -> str:
+    """The rank under the one tie rule (equal scores share the better rank), the tie said."""
     if rating.rank is None:
         return "Not ranked."
-    return f"Ranked {ordinal(rating.rank)} of {rated_count} {plural} by final score."
+    if not tied_with:
+        return f"Ranked {ordinal(rating.rank)} of {rated_count} {plural} by final score."
+    others = "1 other" if tied_with == 1 else f"{tied_with} others"
+    return f"Ranked joint {ordinal(rating.rank)} of {rated_count} {plural} by final score, with {others}."
 
 
 def gap_sentence(rating) -> str:

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from indicators.models import Indicator
+from public import queries
 from public.distributions import IndicatorFigures
 from public.formatting import format_number, ordinal, position_words
 from public.presenters import report_card
@@ -80,12 +81,18 @@ def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(dem
                 else:
                     assert row.core_result == "No data" and stored[definition.code].reason == standings.NO_DATA
             # The rank: one more than those scoring clearly higher, of the rated count.
-            sentence = report_card.rank_sentence(rating, "organisations", run.rated_count)
+            tied = sum(r.rank == rating.rank for r in ratings) - 1 if rating.rank is not None else 0
+            assert tied == queries.rank_tied_with(rating)
+            sentence = report_card.rank_sentence(rating, "organisations", run.rated_count, tied)
             if rating.score is None:
                 assert rating.rank is None and sentence == "Not ranked."
             else:
                 assert rating.rank == 1 + sum(s > rating.score + TIE_TOLERANCE for s in scores)
-                assert f"Ranked {ordinal(rating.rank)} of {run.rated_count} " in sentence
+                # Those sharing the rank are the scores equal to its own (within the tolerance), said.
+                assert tied == sum(abs(s - rating.score) <= TIE_TOLERANCE for s in scores) - 1
+                assert (f"Ranked joint {ordinal(rating.rank)} of {run.rated_count} " in sentence
+                        and sentence.endswith(f"with {tied} other{'s' if tied > 1 else ''}.")) if tied else (
+                    f"Ranked {ordinal(rating.rank)} of {run.rated_count} " in sentence)
                 assert run.rated_count == sum(r.band != "not_rated" for r in ratings)
             # The gap to the cut-off: its sign and figures.
             gap = report_card.gap_sentence(rating)
