@@ -57,11 +57,16 @@ class BackgroundWork(models.Model):
     @property
     def progress_sentence(self) -> str:
         """Its state in one sentence, each word once: "Waiting for the worker",
-        "Running: Rating HA (step 2 of 5)", "Succeeded: Finished (step 5 of 5)":
+        "Running: Rating HA (step 2 of 5)", "Finished: 2 draft runs (step 4 of 4)":
         the step only when it says more than the status, the count only once
         there are steps."""
         label, step = self.get_status_display(), self.step.strip()
-        text = f"{label}: {step}" if step and step.casefold() != label.casefold() else label
+        if not step or step.casefold() == label.casefold():
+            text = label
+        elif step.casefold().startswith(label.casefold()):  # "Finished: 2 draft runs" says the status itself
+            text = step
+        else:
+            text = f"{label}: {step}"
         return text + (f" (step {self.steps_done} of {self.steps_total})" if self.steps_total else "")
 
     @property

@@ -50,6 +50,7 @@ def test_no_template_formats_a_moment_its_own_way():
     ("queued", "", 0, 0, "Waiting for the worker"),
     ("running", "Rating HA", 2, 5, "Running: Rating HA (step 2 of 5)"),
     ("running", "running", 1, 5, "Running (step 1 of 5)"),
+    ("succeeded", "Finished: 2 draft run(s)", 4, 4, "Finished: 2 draft run(s) (step 4 of 4)"),
 ])
 def test_progress_says_each_thing_once(status, step, done, total, sentence):
     work = Recalculation(year=2000, status=status, step=step, steps_done=done, steps_total=total)
