@@ -1,7 +1,9 @@
 # make run   install, migrate, load the demo data, compute and publish its ratings, serve on http://127.0.0.1:8000
-#            (with the background worker that runs recalculations asked for in the admin)
+#            (with the background worker that runs recalculations asked for in the admin);
+#            make run PORT=8100 serves on another port
 # make test  install, run the whole test suite on SQLite
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
@@ -31,7 +33,7 @@ run: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 # The background worker (recalculations asked for in the admin) runs beside the web server and stops with it.
 	$(RUN_ENV) $(BIN)/python manage.py db_worker --verbosity 1 & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
-	  $(RUN_ENV) $(BIN)/gunicorn trafficlights.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
+	  $(RUN_ENV) $(BIN)/gunicorn trafficlights.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 test: install
 	scripts/ensure_chromium.sh

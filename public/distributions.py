@@ -69,7 +69,9 @@ class IndicatorReading:
     with_value: int  # of them, with a value
     adjusted: int  # of them, whose adjusted value differs from the value
     page_number: int  # the page read: the one asked for, or the last when past either end
-    page: list[tuple]  # (position, organisation code, name, band, value, adjusted), best first
+    # (position, others tied at it, organisation code, name, band, value, adjusted), best first (by z-score,
+    # then name); the position as `ratings.peers.standing` gives it (ties share the better one), None without a z
+    page: list[tuple]
     chart_points: list[tuple]  # (name, value, band) at the positions `chart_positions` picks, by value
 
 
@@ -78,7 +80,8 @@ class IndicatorFigures:
     them, worked on by the database: Python receives the counts, one page of
     the table (best first: by z-score, then name) and a chart's sample of
     points (in the order of value, then name), in one query, whatever the
-    number of organisations.
+    number of organisations. Positions follow the card's rule (`ratings.peers.Standing`):
+    tied z-scores (stored to 4 places, so equal or clearly apart) share the better position.
 
     Written in SQL so that each rating's JSON is read once: the query takes
     the indicator's part out of it in a materialised step and works on plain
@@ -123,7 +126,10 @@ class IndicatorFigures:
             {sample_of("n_value", "counts")},
             ranked AS (
                 SELECT code, name, band, value, adjusted,
-                       ROW_NUMBER() OVER (ORDER BY z DESC NULLS LAST, name, id) AS position FROM figures),
+                       ROW_NUMBER() OVER (ORDER BY z DESC NULLS LAST, name, id) AS position,
+                       CASE WHEN z IS NOT NULL THEN RANK() OVER (ORDER BY z DESC NULLS LAST) END AS standing,
+                       CASE WHEN z IS NOT NULL THEN COUNT(*) OVER (PARTITION BY z) - 1 END AS tied_with
+                FROM figures),
             by_value AS (
                 SELECT name, band, value, ROW_NUMBER() OVER (ORDER BY value, name, id) - 1 AS position
                 FROM figures WHERE value IS NOT NULL)
@@ -131,7 +137,7 @@ class IndicatorFigures:
                    CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION)
             FROM counts, shown
             UNION ALL
-            SELECT 'row', position, NULL, NULL, NULL, code, name, band, value, adjusted
+            SELECT 'row', position, standing, tied_with, NULL, code, name, band, value, adjusted
             FROM ranked, shown WHERE position > (number - 1) * %(per_page)s AND position <= number * %(per_page)s
             UNION ALL
             SELECT 'point', by_value.position, NULL, NULL, NULL, NULL, name, band, value, NULL
@@ -143,8 +149,10 @@ class IndicatorFigures:
         [(_, rows, with_value, adjusted, number, *_)] = [row for row in found if row[0] == "counts"]
         return IndicatorReading(
             rows=rows, with_value=with_value, adjusted=adjusted, page_number=number,
-            page=sorted((position, code, name, band, value, adjusted)
-                        for kind, position, _, _, _, code, name, band, value, adjusted in found if kind == "row"),
+            page=[row[1:] for row in sorted(
+                (position, standing, tied_with, code, name, band, value, adjusted)
+                for kind, position, standing, tied_with, _, code, name, band, value, adjusted in found
+                if kind == "row")],
             chart_points=[(name, value, band) for _, _, name, band, value in
                           sorted(row[:2] + row[6:9] for row in found if row[0] == "point")])
 

@@ -1,4 +1,6 @@
-"""The browse page's filters (django-filter), with the NHS.UK form classes."""
+"""The browse page's filters (django-filter), with the NHS.UK form classes.
+There is no "all types": ranks are within a type, and one list of every type
+would put "1 Bolton North PCG" beside "1 Islington HA"."""
 
 import django_filters
 from django.db.models import Q
@@ -9,16 +11,18 @@ from ratings.models import Band
 
 class RatingFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", label="Organisation name or code")
-    type = django_filters.ModelChoiceFilter(
-        field_name="organisation__type", to_field_name="code", queryset=OrganisationType.objects.order_by("code"),
-        empty_label="All types", label="Type of organisation")
+    # Its choices, the types rated in the year, are given (`types`): no query to offer or check them.
+    type = django_filters.ChoiceFilter(field_name="organisation__type__code", choices=[], empty_label=None,
+                                       label="Type of organisation")
     region = django_filters.ModelChoiceFilter(
         field_name="organisation__region", to_field_name="code", queryset=Region.objects.order_by("name"),
         empty_label="All regions", label="Region")
     band = django_filters.ChoiceFilter(choices=Band.choices, empty_label="All bands", label="Band")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, types: list[OrganisationType] = (), **kwargs):
+        """`types`: the types that can be chosen (those rated in the year)."""
         super().__init__(*args, **kwargs)
+        self.form.fields["type"].choices = [(t.code, t.name) for t in types]
         for name, form_field in self.form.fields.items():
             form_field.widget.attrs["class"] = "nhsuk-input" if name == "name" else "nhsuk-select"
 

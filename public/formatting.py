@@ -58,6 +58,17 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+def position_words(position: int, count: int | None = None, tied_with: int | None = None) -> str:
+    """A position among peers, under the one tie rule (`ratings.peers.Standing`:
+    ties share the better position), said wherever a position is shown:
+    "12th of 98", "joint 1st of 93, with 71 others", "joint 3rd with 1 other"."""
+    words = f"{ordinal(position)}" + (f" of {count}" if count is not None else "")
+    if not tied_with:
+        return words
+    others = "1 other" if tied_with == 1 else f"{tied_with} others"
+    return f"joint {words}{',' if count is not None else ''} with {others}"
+
+
 def plural_of(organisation_type) -> str:
     return (organisation_type.plural_name or f"{organisation_type.name}s").lower()
 

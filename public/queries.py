@@ -59,6 +59,12 @@ def organisation_types(year: int | None = None) -> list[OrganisationType]:
     return list(types)
 
 
+def rated_types(year: int) -> list[OrganisationType]:
+    """The organisation types with published ratings in the year, by code: one query."""
+    return list(OrganisationType.objects.filter(pk__in=published_run_queryset(year).values("organisation_type"))
+                .order_by("code"))
+
+
 def regions() -> list[Region]:
     return list(Region.objects.order_by("name"))
 
@@ -71,6 +77,8 @@ class ReportCardData:
     indicators: list[Indicator]  # the performance indicators applicable to its type
     consequences: list[BandConsequence]
     provenance: dict
+    predecessors: list[Organisation] = field(default_factory=list)  # those it succeeded (closed or merged into it)
+    rank_tied_with: int = 0  # the others of its run sharing its rank
     versions: list[RatingRun] = field(default_factory=list)  # the year's revision history: see `revisions`
     version: RatingRun | None = None  # the earlier version shown, on a previous version's page
 
@@ -80,12 +88,25 @@ class ReportCardData:
 
 
 def report_card(code: str, year: int | None) -> ReportCardData:
-    """Everything a report card shows, in 8 queries; 404 when the organisation
-    has no published rating for the year (or at all, when no year is given),
-    unless the year's ratings of its type were withdrawn (then 3 queries, and
-    no rating: the page says so)."""
+    """Everything a report card shows, in 10 queries (11 for the latest card,
+    which first looks for a later withdrawal); 404 when the organisation has no
+    published rating for the year (or at all, when no year is given), unless
+    the year's ratings of its type were withdrawn, or, for the latest card,
+    those of a later year than its latest published rating (then 3 or 4
+    queries, and no rating: the page says so)."""
     organisation = _organisation(code)
     history = _history(organisation)
+    if year is None:
+        # The latest card: when its type's ratings of a later year than the
+        # latest shown were withdrawn (and rated it), say so rather than
+        # silently showing the year before.
+        later = [run for run in withdrawals(history[-1].run.year + 1 if history else None, later=True)
+                 if run.organisation_type_id == organisation.type_id]
+        if later:
+            versions = revisions(organisation, later[-1].year)
+            if any(run.rated for run in versions):
+                return ReportCardData(organisation=organisation, rating=None, history=history, indicators=[],
+                                      consequences=[], provenance={}, versions=versions)
     shown = next((r for r in reversed(history) if year is None or r.run.year == year), None)
     if shown is None:
         versions = revisions(organisation, year) if year is not None else []
@@ -112,7 +133,7 @@ def previous_version(code: str, year: int, run_id: int) -> tuple[Organisation, l
 
 def version_card(organisation: Organisation, versions: list[RatingRun], run: RatingRun) -> ReportCardData:
     """A report card as an earlier version showed it: its rating, in place of
-    the year's current one in the history too. Six queries."""
+    the year's current one in the history too. Eight queries."""
     rating = _card_ratings().get(run=run, organisation=organisation)
     history = [r for r in _history(organisation) if r.run.year != run.year]
     history = sorted([*history, rating], key=lambda r: r.run.year)
@@ -126,7 +147,22 @@ def _card_ratings():
 
 
 def _organisation(code: str) -> Organisation:
-    return get_object_or_404(Organisation.objects.select_related("type", "region", "successor"), code=code)
+    return by_code(Organisation.objects.select_related("type", "region", "successor"), code)
+
+
+def by_code(queryset, code: str):
+    """The row of `queryset` with this code, in any letter case (`q22` finds
+    `Q22`; the view redirects to the code as held), or 404. One query. Only
+    ASCII is matched without regard to case: Unicode case rules would let
+    'ı' find 'I'. Should two codes differ only in case, the exact one wins."""
+    if not code.isascii():
+        return get_object_or_404(queryset, code=code)
+    found = list(queryset.filter(code__iexact=code)
+                 .order_by(Case(When(code=code, then=0), default=1), "pk")[:2])
+    if found and (found[0].code == code or len(found) == 1):
+        return found[0]
+    # None, or two held codes that differ from this one only in case: neither is meant more than the other.
+    raise Http404("Nothing has this code.")
 
 
 def _history(organisation: Organisation) -> list[Rating]:
@@ -140,8 +176,22 @@ def _history(organisation: Organisation) -> list[Rating]:
 def _report_card(organisation, rating, history, versions, version=None) -> ReportCardData:
     indicators = indicators_as_defined(rating.run)
     return ReportCardData(organisation=organisation, rating=rating, history=history, indicators=indicators,
-                          consequences=list(BandConsequence.objects.all()),
+                          consequences=list(BandConsequence.objects.all()), predecessors=predecessors(organisation),
+                          rank_tied_with=rank_tied_with(rating),
                           provenance=provenance(organisation, rating.run.year), versions=versions, version=version)
+
+
+def rank_tied_with(rating: Rating) -> int:
+    """How many others of its run share its rank (equal scores share the better
+    rank): one query, a count the database makes; none without a rank."""
+    if rating.rank is None:
+        return 0
+    return Rating.objects.filter(run=rating.run_id, rank=rating.rank).exclude(pk=rating.pk).count()
+
+
+def predecessors(organisation: Organisation) -> list[Organisation]:
+    """The organisations it succeeded (each names it as its successor), by name: one query."""
+    return list(organisation.predecessors.order_by("name", "pk").only("code", "name", "closed", "successor"))
 
 
 def indicators_of_year(year: int) -> list[Indicator]:
@@ -193,12 +243,15 @@ DEFINED_FIELDS = ("kind", "domain", "direction", "weight", "adjust_for_deprivati
 def revisions(organisation: Organisation, year: int) -> list[RatingRun]:
     """The runs of the year for the organisation's type that the public has
     seen, oldest first, each marked `current` (the one published now) and
-    `rated` (it rates the organisation): one query. One run and no withdrawal
+    `rated` (it rates the organisation), with the organisation's `own_band`
+    and `own_score` in it: one query. One run and no withdrawal
     means the ratings were never revised."""
     at = timezone.now()  # one moment for both rules
+    own = Rating.objects.filter(run=OuterRef("pk"), organisation=organisation)
     return list(RatingRun.objects.ever_public(at).filter(year=year, organisation_type=organisation.type_id)
                 .annotate(current=Exists(RatingRun.objects.published(at).filter(pk=OuterRef("pk"))),
-                          rated=Exists(Rating.objects.filter(run=OuterRef("pk"), organisation=organisation)))
+                          rated=Exists(own), own_band=Subquery(own.values("band")[:1]),
+                          own_score=Subquery(own.values("score")[:1]))
                 .order_by("published_at", "pk")
                 .only("year", "status", "published_at", "withdrawn_at", "withdrawal_reason", "revision_note"))
 
@@ -212,15 +265,20 @@ def withdrawn_run(versions: list[RatingRun]) -> RatingRun | None:
     return max(withdrawn, key=lambda run: run.withdrawn_at, default=None)
 
 
-def withdrawals(year: int) -> list[RatingRun]:
-    """For each organisation type whose public ratings of the year were
-    withdrawn and not yet replaced, the withdrawn run: one query."""
+def withdrawals(year: int | None, *, later: bool = False) -> list[RatingRun]:
+    """For each organisation type whose public ratings of the year (and, with
+    `later`, of any later year; of every year when `year` is None) were
+    withdrawn and not yet replaced, the withdrawn run, by year then type: one
+    query. A page of a year says these, so that a withdrawal is never hidden
+    by showing an earlier year in its place."""
     at = timezone.now()
-    replaced = RatingRun.objects.published(at).filter(year=year).values("organisation_type")
-    runs = (RatingRun.objects.ever_public(at).filter(year=year, status=RatingRun.Status.WITHDRAWN)
-            .exclude(organisation_type__in=replaced).select_related("organisation_type")
-            .order_by("organisation_type__code", "withdrawn_at"))
-    return list({run.organisation_type_id: run for run in runs}.values())
+    runs = RatingRun.objects.ever_public(at).filter(status=RatingRun.Status.WITHDRAWN)
+    if year is not None:
+        runs = runs.filter(year__gte=year) if later else runs.filter(year=year)
+    replaced = RatingRun.objects.published(at).filter(year=OuterRef("year"), organisation_type=OuterRef("organisation_type"))
+    runs = (runs.exclude(Exists(replaced)).select_related("organisation_type")
+            .order_by("year", "organisation_type__code", "withdrawn_at"))
+    return list({(run.year, run.organisation_type_id): run for run in runs}.values())
 
 
 def provenance(organisation: Organisation, year: int) -> dict:
@@ -241,7 +299,7 @@ def indicator_page(code: str, year: int, type_code: str | None):
     were kept), and the figures of the run's rated organisations for the
     indicator as an `IndicatorFigures` (None without a run): three queries.
     The figures are read by the database a page at a time."""
-    indicator = get_object_or_404(Indicator.objects.prefetch_related("organisation_types"), code=code)
+    indicator = by_code(Indicator.objects.prefetch_related("organisation_types"), code)
     # The runs that rated with it, as they defined it (not as it is defined today).
     runs = {run.organisation_type.code: run for run in
             published_run_queryset(year).filter(definitions__has_key=code).select_related("organisation_type")
@@ -264,7 +322,7 @@ REGION_FIELDS = ("organisation__code", "organisation__name", "organisation__type
 def region_page(code: str, year: int):
     """A region, its band counts by type, and its organisations' ratings as
     plain rows (REGION_FIELDS), to be read a page at a time."""
-    region = get_object_or_404(Region, code=code)
+    region = by_code(Region.objects.all(), code)
     counts = band_counts(year, organisation__region=region)
     ratings = (published_ratings(year).filter(organisation__region=region)
                .order_by("organisation__type__code", "rank", "organisation__name", "pk").values_list(*REGION_FIELDS))

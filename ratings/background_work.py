@@ -55,6 +55,21 @@ class BackgroundWork(models.Model):
         return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
 
     @property
+    def progress_sentence(self) -> str:
+        """Its state in one sentence, each word once: "Waiting for the worker",
+        "Running: Rating HA (step 2 of 5)", "Finished: 2 draft runs (step 4 of 4)":
+        the step only when it says more than the status, the count only once
+        there are steps."""
+        label, step = self.get_status_display(), self.step.strip()
+        if not step or step.casefold() == label.casefold():
+            text = label
+        elif step.casefold().startswith(label.casefold()):  # "Finished: 2 draft runs" says the status itself
+            text = step
+        else:
+            text = f"{label}: {step}"
+        return text + (f" (step {self.steps_done} of {self.steps_total})" if self.steps_total else "")
+
+    @property
     def is_stale(self) -> bool:
         """Whether its worker is taken to have died: running with no heartbeat
         for RECALCULATION_STALE_MINUTES, or queued and started by no worker

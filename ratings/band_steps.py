@@ -1,4 +1,4 @@
-"""Steps 7 and 8 of the method (`shared/specs/rating-method.md`, version 2):
+"""Steps 7 and 8 of the method (`docs/rating-method.md`, version 2):
 the green quota and its candidates, the bands, and the ranks each rating
 records. Pure: pandas and numpy, no Django; `engine` runs them and
 `counterfactuals` reruns them on other scores."""

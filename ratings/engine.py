@@ -1,4 +1,4 @@
-"""The rating method (`shared/specs/rating-method.md`, version 2), step by step.
+"""The rating method (`docs/rating-method.md`, version 2), step by step.
 
 Pure: pandas and numpy only, no Django. One function per step of the
 method, each named for it; `rate` runs them for every organisation type. Steps 7

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from indicators.models import Indicator
+from indicators.times import uk_time
 
 from .parameters import DOMAINS, SchemeParameters, parameter_problems
 from .models import RatingScheme
@@ -35,7 +36,7 @@ class PublishForm(forms.Form):
         at = timezone.make_aware(dt.datetime.combine(data["date"], data["time"]))
         if at <= timezone.now():
             raise forms.ValidationError(
-                f"{timezone.localtime(at):%d %B %Y %H:%M} has passed: choose a later time, or publish now.")
+                f"{uk_time(at)} has passed: choose a later time, or publish now.")
         data["at"] = at
         return data
 

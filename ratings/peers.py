@@ -29,9 +29,14 @@ def summarise(indicator_scores, organisations, codes: dict) -> dict:
 
 @dataclass(frozen=True)
 class Standing:
+    """The one rule for a position, on the card and the indicator page alike:
+    one more than the peers clearly better (ties share the better position:
+    "joint 1st with 71 others", then 73rd)."""
+
     position: int  # 1 is best; ties share the better position
     count: int
     quarter: str  # "top" (best quarter), "bottom" (worst quarter) or "middle"
+    tied_with: int | None = None  # the other peers sharing the position; None if stored before it was kept
 
 
 def standing(z: float, peer_z_best_first: list[float]) -> Standing:
@@ -43,10 +48,10 @@ def standing(z: float, peer_z_best_first: list[float]) -> Standing:
     not_worse = bisect.bisect_right(ascending, -z + TIE_TOLERANCE)
     worse, equal = count - not_worse, not_worse - better
     if count < 2:
-        return Standing(better + 1, count, "middle")
+        return Standing(better + 1, count, "middle", equal - 1)
     percentile = (worse + 0.5 * (equal - 1)) / (count - 1)
     quarter = "top" if percentile >= 0.75 else "bottom" if percentile <= 0.25 else "middle"
-    return Standing(better + 1, count, quarter)
+    return Standing(better + 1, count, quarter, equal - 1)
 
 
 def _number(value):

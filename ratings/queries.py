@@ -96,7 +96,8 @@ class Intervention:
     organisation: Organisation
     year: int
     red_years: int
-    failures: list[str]  # the core targets counted as failed, as the admin reads them: "IP18M" or "IP18M (no data)"
+    # The core targets counted as failed, named in words: "Financial balance", "Inpatients waiting 18 months (no data)".
+    failures: list[str]
     steps_reached: list[BandConsequence] = field(default_factory=list)
     next_step: BandConsequence | None = None
 
@@ -104,7 +105,7 @@ class Intervention:
 def interventions() -> list[Intervention]:
     """Organisations red in the latest published year of their type, with how
     many years running, the core targets its run counted as failed, and the
-    steps of the red ladder that brings: four queries."""
+    steps of the red ladder that brings: five queries."""
     published = RatingRun.objects.published()
     latest, no_data_counts = {}, {}
     for run_id, type_id, year, parameters in published.values_list("pk", "organisation_type_id", "year",
@@ -121,15 +122,17 @@ def interventions() -> list[Intervention]:
         if year == latest[type_id]:
             counted = [failure for failure in standings.core_failures_of(failures)
                        if failure.reason != standings.NO_DATA or no_data_counts[run_id]]
-            current[organisation_id] = (year, [failure.indicator + (" (no data)" if failure.reason == standings.NO_DATA
-                                                                     else "") for failure in counted])
+            current[organisation_id] = (year, counted)
     organisations = Organisation.objects.select_related("type", "region").in_bulk(list(current))
+    names = indicator_names()
     ladder = list(BandConsequence.objects.filter(band=Band.RED).order_by("consecutive_years", "position", "pk"))
     found = []
     for organisation_id, (year, failures) in current.items():
         streak = consecutive_years(red_years[organisation_id], year)
         found.append(Intervention(
-            organisation=organisations[organisation_id], year=year, red_years=streak, failures=failures,
+            organisation=organisations[organisation_id], year=year, red_years=streak,
+            failures=[names.get(failure.indicator, failure.indicator)
+                      + (" (no data)" if failure.reason == standings.NO_DATA else "") for failure in failures],
             steps_reached=[step for step in ladder if step.consecutive_years <= streak],
             next_step=next((step for step in ladder if step.consecutive_years > streak), None)))
     return sorted(found, key=lambda i: (-i.red_years, i.organisation.type.code, i.organisation.name))

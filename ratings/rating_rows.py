@@ -32,7 +32,7 @@ JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scor
 # The JSON shapes' fields, as their reader (standings.py) names them: numbers, then texts; the
 # indicator code is the key (or, in a list of objects, the first field).
 SCORE_NUMBERS = list(IndicatorScore._fields)
-STANDING_NUMBERS, STANDING_TEXTS = list(STANDING_FIELDS[:-1]), list(STANDING_FIELDS[-1:])
+STANDING_NUMBERS, STANDING_TEXTS = ["position", "count", "tied_with"], ["quarter"]
 FAILURE_NUMBERS, FAILURE_TEXTS = list(CoreFailure._fields[1:-1]), list(CoreFailure._fields[-1:])
 ADJUSTMENT_NUMBERS, ADJUSTMENT_TEXTS = list(Adjustment._fields[1:-1]), list(Adjustment._fields[-1:])
 # Shown to 4 places (S, L and I are stored in full): shorter JSON, and reproducible to 1e-6 where it matters.
@@ -96,7 +96,7 @@ def peer_standings(rounded_scores: pd.DataFrame, summary: dict, codes: dict) -> 
         percentile = (worse + 0.5 * (equal - 1)) / (count - 1) if count >= 2 else np.full(len(z), 0.5)
         quarter = np.where(percentile >= 0.75, "top", np.where(percentile <= 0.25, "bottom", "middle"))
         parts.append(pd.DataFrame({"organisation": rows["organisation"].to_numpy(), "indicator": indicator,
-                                   **dict(zip(STANDING_FIELDS, (better + 1, count, quarter)))}))
+                                   **dict(zip(STANDING_FIELDS, (better + 1, count, quarter, not_worse - better - 1)))}))
     if not parts:
         return pd.DataFrame(columns=["organisation", "indicator", *STANDING_FIELDS])
     # Back in the engine's order (by organisation then indicator), as the other JSON columns are.
@@ -142,8 +142,9 @@ def _scores_json(codes, numbers: np.ndarray, _texts) -> str:
 
 
 def _standings_json(codes, numbers: np.ndarray, texts) -> str:
-    # Position and count are whole numbers.
-    return orjson.dumps({c: [*map(int, n), *t] for c, n, t in zip(codes, numbers.tolist(), texts)}).decode()
+    # In STANDING_FIELDS order (position, count, quarter, tied with); the numbers are whole.
+    return orjson.dumps({c: [int(position), int(count), quarter, int(tied_with)]
+                         for c, (position, count, tied_with), (quarter,) in zip(codes, numbers.tolist(), texts)}).decode()
 
 
 def _failures_json(codes, numbers: np.ndarray, texts) -> str:

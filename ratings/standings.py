@@ -26,7 +26,8 @@ class IndicatorScore(NamedTuple):
 
 
 SCORE_FIELDS = IndicatorScore._fields
-# `Rating.peer_standings[code]`, stored as a list in this order: position (1 best), count, quarter.
+# `Rating.peer_standings[code]`, stored as a list in this order: position (1 best), count, quarter, and
+# the number of others tied at the position (absent from ratings stored before it was kept).
 PeerStanding = peers.Standing
 STANDING_FIELDS = tuple(field.name for field in fields(PeerStanding))
 

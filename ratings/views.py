@@ -19,6 +19,7 @@ from indicators import queries as indicator_queries
 from indicators.access import is_admin
 from indicators.definitions import format_from_year
 from indicators.forms import DefinitionForm
+from indicators.times import uk_time
 from indicators.years import format_year
 
 from . import actions, queries, staleness
@@ -162,6 +163,7 @@ def recalculation_progress(request, pk):
 
 def _progress(work):
     return JsonResponse({"status": work.status, "status_label": work.get_status_display(), "step": work.step,
+                         "sentence": work.progress_sentence,
                          "steps_done": work.steps_done, "steps_total": work.steps_total,
                          "percent": work.percent_done, "error": work.error, "active": work.is_active,
                          "stale": work.is_stale})
@@ -296,7 +298,7 @@ def _published_message(run: RatingRun) -> str:
     label = f"{run.organisation_type.code} {format_year(run.year)} run {run.pk}"
     if run.is_scheduled:
         return (f"{label} is scheduled: the public will see it from "
-                f"{timezone.localtime(run.published_at):%d %B %Y at %H:%M}, and nothing of it before.")
+                f"{uk_time(run.published_at)}, and nothing of it before.")
     return f"{label} is published" + (" as a correction." if run.revision_note else ".")
 
 
@@ -321,5 +323,5 @@ def withdraw(request, pk):
 @admin_page
 def interventions(request):
     return _render(request, "interventions.html", "Organisations needing intervention",
-                   {"interventions": queries.interventions(), "indicator_names": queries.indicator_names(),
+                   {"interventions": queries.interventions(),
                     "audit_url": reverse("admin:ratings_auditentry_changelist")})

@@ -153,6 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The admin's moments in the site's one format, with the zone (trafficlights/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["trafficlights.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,10 @@ from indicators.years import FinancialYearConverter
 # once, before the apps' URLs below are read.
 register_converter(FinancialYearConverter, "year")
 
+# The admin's name on every admin page (its header, page titles and home), not "Django administration".
+admin.site.site_header = admin.site.site_title = "NHS traffic-light ratings administration"
+admin.site.index_title = "Data, ratings and users"
+
 urlpatterns = [
     # The ratings workflow, in the admin's look and behind its sign-in.
     path("admin/workflow/", include("ratings.urls")),

@@ -6,7 +6,7 @@ from indicators.years import format_year
 from ratings import bands
 
 from .. import charts
-from ..formatting import format_number, percent_of, plural_of, rated_band_words
+from ..formatting import format_number, percent_of, plural_of, position_words, rated_band_words
 from . import band_meanings
 from .charting import chart_sample_sentence, svg
 from .report_card import core_target
@@ -57,9 +57,10 @@ def indicator_page(indicator, run, reading) -> dict:
     if run is None:
         return {"rows": [], "count": 0, "chart": "", "core_target": target}
     median = run.median  # from the run's peer summary, this indicator's part
-    table = [{"code": code, "name": name, "band": band, "band_word": bands.word(band), "position": position,
+    table = [{"code": code, "name": name, "band": band, "band_word": bands.word(band),
+              "position": position_words(position, tied_with=tied_with) if position is not None else "–",
               "shown_value": format_number(value), "shown_adjusted": format_number(adjusted) if adjusted != value else ""}
-             for position, code, name, band, value, adjusted in reading.page]
+             for position, tied_with, code, name, band, value, adjusted in reading.page]
     reference = [charts.ReferenceLine(f"Median {format_number(median)}", median)] if median is not None else []
     if indicator.core_threshold is not None:
         reference.append(charts.ReferenceLine(f"Core target {format_number(indicator.core_threshold)}",
@@ -111,3 +112,15 @@ def region_page(region, counts, national, types) -> dict:
                                                   for band in bands.RATED_CODES})])),
         })
     return {"comparison": comparison}
+
+
+def regions_index(regions, counts) -> dict:
+    """Every region with its organisations' band counts in the year
+    ({(region code, band): count}), green, yellow and red, and the not rated."""
+    rows = []
+    for region in regions:
+        count_of = {band: counts.get((region.code, band), 0) for band in bands.CODES}
+        rows.append({"region": region, "counts": [count_of[band] for band in bands.RATED_CODES],
+                     "unrated": sum(count for band, count in count_of.items() if band not in bands.RATED_CODES),
+                     "total": sum(count_of.values())})
+    return {"rows": rows, "bands": bands.RATED}

@@ -13,7 +13,7 @@ from ratings.parameters import DOMAINS
 from ratings.standings import CoreResult, Rule
 
 from .. import charts
-from ..formatting import count_words, format_number, format_points, ordinal, plural_of
+from ..formatting import count_words, format_number, format_points, ordinal, plural_of, position_words
 from . import band_meanings
 from .charting import svg
 from .revisions import revisions, version_notice
@@ -65,6 +65,7 @@ class ReportCard:
     consequences_intro: str  # what the band brings, before the list of it
     consequences: list[dict]
     provenance: dict
+    predecessors: list  # the organisations it succeeded
     parameters: dict
     revisions: list[dict]
     version_notice: str  # on a previous version's page: what replaced it, and when
@@ -92,7 +93,7 @@ def card(data) -> ReportCard:
         indicator_rows=rows,
         domain_rows=[{"domain": DOMAIN_WORDS[d], "level": format_number(facts.domains.level.get(d)),
                       "improvement": format_number(facts.domains.improvement.get(d))} for d in DOMAINS],
-        rank_sentence=rank_sentence(rating, plural_of(organisation.type), run.rated_count),
+        rank_sentence=rank_sentence(rating, plural_of(organisation.type), run.rated_count, data.rank_tied_with),
         gap_sentence=gap_sentence(rating),
         improvement_sentence=improvement_sentence(rating, params),
         adjustment_sentence=adjustment_sentence(rating, params),
@@ -108,6 +109,7 @@ def card(data) -> ReportCard:
         consequences_intro=consequences_intro(organisation, rating.band, streak),
         consequences=consequences(data.consequences, rating.band, streak),
         provenance=data.provenance,
+        predecessors=data.predecessors,
         parameters=params,
         revisions=revisions(data.versions, shown=run.pk),
         version_notice=version_notice(data.versions, data.version) if data.version else "",
@@ -200,10 +202,14 @@ def target_words(direction: str, threshold: float) -> str:
     return ("at least " if direction == Indicator.Direction.HIGHER_BETTER else "at most ") + format_number(threshold)
 
 
-def rank_sentence(rating, plural: str, rated_count: int) -> str:
+def rank_sentence(rating, plural: str, rated_count: int, tied_with: int | None = None) -> str:
+    """The rank under the one tie rule (equal scores share the better rank), the tie said."""
     if rating.rank is None:
         return "Not ranked."
-    return f"Ranked {ordinal(rating.rank)} of {rated_count} {plural} by final score."
+    if not tied_with:
+        return f"Ranked {ordinal(rating.rank)} of {rated_count} {plural} by final score."
+    others = "1 other" if tied_with == 1 else f"{tied_with} others"
+    return f"Ranked joint {ordinal(rating.rank)} of {rated_count} {plural} by final score, with {others}."
 
 
 def gap_sentence(rating) -> str:
@@ -301,7 +307,8 @@ def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> Ind
         value=format_number(facts.value), adjusted=format_number(facts.adjusted) if facts.was_adjusted else "",
         adjustment_note=(adjustment.status or "") if adjustment and not facts.was_adjusted else "",
         median=format_number(facts.median),
-        position=f"{ordinal(facts.standing.position)} of {facts.standing.count}" if facts.standing else "",
+        position=position_words(facts.standing.position, facts.standing.count, facts.standing.tied_with)
+        if facts.standing else "",
         quarter=quarter, quarter_band=quarter_band,
         core_target=core_target(indicator), core_result=result, core_result_band=result_band,
     )

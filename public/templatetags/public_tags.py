@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from indicators.templatetags.financial_years import financial_year
+from indicators.templatetags.uk_times import uk_time
 from ratings import bands
 
 from .. import charts
@@ -28,3 +29,4 @@ def rated_bands():
 
 # One definition, shared with the pages of the apps below.
 register.filter("financial_year", financial_year)
+register.filter("uk_time", uk_time)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from indicators.times import uk_time
 from indicators.years import format_year
 
 from ..models import AuditEntry, BackgroundWork, Recalculation
@@ -103,11 +104,11 @@ def mark_failed(*, work: BackgroundWork, user) -> BackgroundWork:
         raise RecalculationError(f"It has already {work.get_status_display().lower()}.")
     if work.status == BackgroundWork.Status.RUNNING and not work.is_stale:
         raise RecalculationError(
-            f"Its worker said it was alive at {timezone.localtime(work.heartbeat_at):%H:%M:%S}: it is still "
+            f"Its worker said it was alive at {uk_time(work.heartbeat_at, 'clock')}: it is still "
             f"running. Work is taken to have died after {settings.RECALCULATION_STALE_MINUTES} minute(s) of "
             f"silence.")
     finish(work, BackgroundWork.Status.FAILED,
-           error=f"Marked failed by {user} at {timezone.localtime():%H:%M:%S}: "
+           error=f"Marked failed by {user} at {uk_time(timezone.now(), 'clock')}: "
                  + ("its worker had stopped; nothing it computed was kept." if work.status ==
                     BackgroundWork.Status.RUNNING else "no worker had started it."))
     if isinstance(work, Recalculation):

@@ -5,8 +5,9 @@ come. What a run's state allows is decided by RatingRun's predicates
 queryset filters the public site reads."""
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
+from indicators.times import uk_time
 from indicators.years import format_year
 
 from ..models import AuditEntry, RatingRun
@@ -37,7 +38,7 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
     if public_before and not note:
         first = min(s.published_at for s in public_before)
         raise RecalculationError(
-            f"{_label(run)} ratings were first published on {timezone.localtime(first):%d %B %Y}, so this is a "
+            f"{_label(run)} ratings were first published on {dateformat.format(timezone.localtime(first), 'j F Y')}, so this is a "
             f"correction: say what it corrects. Report cards show the note with the date it takes effect.")
     correction = bool(public_before)
     for sibling in siblings:
@@ -54,7 +55,7 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
         audit(user=user, action=AuditEntry.Action.SCHEDULED, year=run.year, run=run,
               details={"at": at.isoformat(), **details},
               description=f"{_label(run)}: run {run.pk} scheduled for publication at "
-                          f"{timezone.localtime(at):%d %B %Y %H:%M}"
+                          f"{uk_time(at)}"
                           + (f" as a correction: {note}" if correction else "."))
         return run
     replaced = _supersede(siblings, except_run=run)

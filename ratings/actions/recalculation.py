@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from indicators.models import OrganisationType
+from indicators.times import uk_time
 from indicators.years import format_year
 
 from ..models import AuditEntry, RatingRun, Recalculation, stale_after
@@ -28,7 +29,7 @@ class RecalculationBusy(RecalculationError):
         self.recalculation = recalculation
         who = recalculation.requested_by or "the command line"
         super().__init__(f"{format_year(recalculation.year)} is already being recalculated (asked for by {who} "
-                         f"at {timezone.localtime(recalculation.requested_at):%H:%M}); wait for it to finish.")
+                         f"at {uk_time(recalculation.requested_at, 'clock')}); wait for it to finish.")
 
 
 def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, publish: bool = False,

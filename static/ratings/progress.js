@@ -10,7 +10,7 @@
   var bar = box.querySelector("progress");
 
   function show(progress) {
-    ["status_label", "step", "steps_done", "steps_total", "percent"].forEach(function (name) {
+    ["sentence", "percent"].forEach(function (name) {
       var element = box.querySelector('[data-field="' + name + '"]');
       if (element) { element.textContent = progress[name]; }
     });

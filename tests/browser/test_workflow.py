@@ -31,12 +31,14 @@ def test_the_progress_page_follows_the_worker_and_shows_the_runs_when_done(site,
     page.goto(live_server.url + "/admin/workflow/2000-01/")
     page.click("text=Recalculate 2000-01 as a draft")
     page.wait_for_url("**/admin/workflow/recalculations/*/")
-    assert page.locator("[data-field=status_label]").inner_text() == "Waiting for the worker"
+    # Each word once: not "Waiting for the worker: Waiting for the worker (step 0 of 0)".
+    assert page.locator("[data-field=sentence]").inner_text() == "Waiting for the worker"
     assert page.get_by_text("Draft runs made").count() == 0
     # The worker runs while the page is open; the page's script notices and reloads.
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     page.get_by_text("Draft runs made").wait_for(timeout=15_000)
-    assert page.locator("[data-field=status_label]").inner_text() == "Finished"
+    finished = page.locator("[data-field=sentence]").inner_text()
+    assert finished.startswith("Finished") and finished.count("Finished") == 1, finished
     assert page.locator("progress").get_attribute("value") == "100"
 
 

@@ -69,6 +69,7 @@ def public_urls(site: Site) -> dict[str, str]:
         "latest report card": f"/organisations/{code}/",
         "indicator list": "/indicators/",
         "indicator": f"/indicators/{site.indicator_code}/{year}/?type={site.type_code}",
+        "regions": f"/regions/{year}/",
         "region": f"/regions/{site.region_code}/{year}/",
         "fairness": f"/fairness/{year}/",
         "methodology": f"/methodology/{year}/",

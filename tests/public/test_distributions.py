@@ -10,6 +10,7 @@ import pytest
 
 from indicators.models import Result
 from public import distributions, queries
+from public.formatting import position_words
 from public.presenters import charting, fairness
 from ratings import standings
 from ratings.models import RatingRun
@@ -28,6 +29,15 @@ def reference_rows(run, code):
     rows = [(r.organisation.code, r.organisation.name, r.band, score.value, score.adjusted, score.z)
             for r, score in scores if score is not None]
     return sorted(rows, key=lambda row: (-(row[5] if row[5] is not None else -99), row[1]))
+
+
+def standing_of(z, rows):
+    """The card's rule, worked out here: one more than the peers with a higher
+    z-score, and how many others share it; none without a z-score."""
+    if z is None:
+        return None, None
+    peers = [row[5] for row in rows if row[5] is not None]
+    return 1 + sum(other > z for other in peers), sum(other == z for other in peers) - 1
 
 
 def read_everything(figures, per_page=5):
@@ -49,7 +59,7 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
             figures = distributions.IndicatorFigures(run, code)
             expected = reference_rows(run, code)
             first, rows = read_everything(figures)
-            assert rows == [(position, *row[:5]) for position, row in enumerate(expected, start=1)]
+            assert rows == [(*standing_of(row[5], expected), *row[:5]) for row in expected]
             with_value = [row for row in expected if row[3] is not None]
             assert (first.rows, first.with_value, first.adjusted) == (
                 len(expected), len(with_value), sum(row[4] != row[3] for row in expected))
@@ -92,14 +102,14 @@ def test_indicator_page_numbers_positions_across_pages(large_site, client, monke
     for page in range(1, math.ceil(len(expected) / 5) + 1):
         response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
         shown += [(row["position"], row["name"]) for row in response.context["page"]["rows"]]
-    assert shown == [(position, row[1]) for position, row in enumerate(expected, start=1)]
+    words = [position_words(standing_of(row[5], expected)[0], tied_with=standing_of(row[5], expected)[1]) if row[5] is not None else "–" for row in expected]
+    assert shown == [(word, row[1]) for word, row in zip(words, expected)]
     for page in ("x", "3.0", ""):  # not a whole number: the first page, as everywhere on the site
         response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
-        assert response.context["page"]["rows"][0]["position"] == 1, page
-    last = shown[-1][0]
+        assert response.context["page"]["rows"][0]["name"] == expected[0][1], page
     for page in ("9" * 30, "-" + "9" * 30):  # past what a database integer holds: the last page, no error
         response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
-        assert response.context["page"]["rows"][-1]["position"] == last, page
+        assert response.context["page"]["rows"][-1]["name"] == expected[-1][1], page
 
 
 def test_fairness_correlations_and_points_match_every_stored_rating(large_site, sampled):
@@ -148,8 +158,10 @@ def test_a_json_null_is_read_as_no_figure_not_as_zero(small_site):
         rating.save(update_fields=["indicator_scores"])
     reading, rows = read_everything(distributions.IndicatorFigures(run, code))
     # Without a z-score, last; a value without an adjusted value counts as adjusted differently.
-    assert {row[1] for row in rows[-2:]} == {first.organisation.code, second.organisation.code}
-    assert (first.organisation.code, None, None) in [(row[1], row[4], row[5]) for row in rows]
+    # Row: (position, tied with, code, name, band, value, adjusted); without a z-score, no position.
+    assert {row[2] for row in rows[-2:]} == {first.organisation.code, second.organisation.code}
+    assert {row[:2] for row in rows[-2:]} == {(None, None)}
+    assert (first.organisation.code, None, None) in [(row[2], row[5], row[6]) for row in rows]
     expected = reference_rows(run, code)
     assert (reading.rows, reading.with_value, reading.adjusted) == (
         len(expected), sum(row[3] is not None for row in expected), sum(row[4] != row[3] for row in expected))

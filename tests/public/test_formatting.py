@@ -25,3 +25,13 @@ def test_ordinal(number, text):
     (0.05, "0.05"), (-0.0, "0"), (-1e-20, "0"), (2.5, "2.5")])
 def test_format_tick(value, text):
     assert formatting.format_tick(value) == text
+
+
+def test_a_position_says_its_ties_under_the_one_rule():
+    from public.formatting import position_words
+
+    assert position_words(12, 98, 0) == "12th of 98"
+    assert position_words(12, 98) == "12th of 98"  # stored before ties were kept: the position alone
+    assert position_words(1, 93, 71) == "joint 1st of 93, with 71 others"
+    assert position_words(3, tied_with=1) == "joint 3rd with 1 other"
+    assert position_words(1, tied_with=71) == "joint 1st with 71 others"

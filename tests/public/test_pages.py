@@ -8,6 +8,7 @@ import re
 
 from django.core.management import call_command
 
+from indicators.models import OrganisationType
 from ratings.models import Rating, RatingRun
 from tests.public.conftest import public_urls
 
@@ -74,15 +75,44 @@ def test_browse_filters_sorts_and_paginates(small_site, client):
     other = Rating.objects.filter(run__year=2000, run__status="published").exclude(band="green").first()
     assert f">{other.organisation.name}</a>" not in html
     by_name = text(client, "/ratings/2000-01/?sort=organisation")
-    names = sorted(Rating.objects.filter(run__year=2000, run__status="published")
+    first_type = min(Rating.objects.filter(run__year=2000, run__status="published")
+                     .values_list("organisation__type__code", flat=True))
+    names = sorted(Rating.objects.filter(run__year=2000, run__status="published", organisation__type__code=first_type)
                    .values_list("organisation__name", flat=True))
     assert by_name.index(names[0]) < by_name.index(names[1])
     assert 'aria-sort="ascending"' in by_name
 
 
+def test_browse_shows_one_type_at_a_time_never_mixing_their_ranks(small_site, client):
+    published = Rating.objects.filter(run__year=2000, run__status="published")
+    types = sorted(set(published.values_list("organisation__type__code", flat=True)))
+    assert len(types) == 2
+    for url, shown in [("/ratings/2000-01/", types[0]), ("/ratings/2000-01/?type=", types[0]),
+                       ("/ratings/2000-01/?band=green", types[0]), (f"/ratings/2000-01/?type={types[1]}", types[1]),
+                       ("/ratings/2000-01/?type=NOPE", types[0])]:
+        html = text(client, url)
+        of_type = published.filter(organisation__type__code=shown)
+        if "band=green" in url:
+            of_type = of_type.filter(band="green")
+        assert f"{of_type.count()} organisation" in html, url
+        for code in published.exclude(organisation__type__code=shown).values_list("organisation__code", flat=True):
+            assert f'/organisations/{code}/' not in html, (url, code)
+        plural = OrganisationType.objects.get(code=shown).plural_name
+        assert f"<h2>{plural.capitalize()}, ranked among themselves</h2>" in html
+        # Every type of the year is a link away, the shown one marked.
+        assert f'aria-current="page"><strong>{plural.capitalize()}</strong>' in html
+        assert "All types" not in html
+    # The links keep the other filters and go back to the first page.
+    html = text(client, "/ratings/2000-01/?band=green&page=2")
+    assert f'href="?band=green&amp;type={types[1]}"' in html
+    # The CSV of the page is the same type.
+    rows = list(csv.DictReader(io.StringIO(client.get("/ratings/2000-01/ratings.csv").getvalue().decode())))
+    assert {row["organisation_type"] for row in rows} == {types[0]}
+
+
 def test_browse_page_two(db, tmp_path, client):
     from tests.public.conftest import build_site
-    build_site(tmp_path, organisations=70, indicators=3, years=1)
+    build_site(tmp_path, organisations=70, indicators=3, years=1, types="HA")  # one type: pages are of one type
     first, second = text(client, "/ratings/2000-01/"), text(client, "/ratings/2000-01/?page=2")
     assert 'aria-label="Page 2"' in first and 'rel="next"' in first and 'rel="prev"' in second
 
@@ -225,3 +255,21 @@ def test_pages_of_a_run_stored_before_standings_were_kept_read_the_same(small_si
     RatingRun.objects.update(peer_medians=None)
     for name, page in stored.items():
         assert client.get(urls[name]).content.decode() == page, name
+
+
+def test_a_merged_organisations_card_lists_the_organisations_it_succeeded(small_site, client):
+    from indicators.models import Organisation
+
+    successor = small_site.organisation
+    merged = list(Organisation.objects.filter(type=successor.type).exclude(pk=successor.pk).order_by("name")[:2])
+    Organisation.objects.filter(pk__in=[o.pk for o in merged]).update(successor=successor, closed=1999)
+    html = text(client, f"/organisations/{successor.code}/2000-01/")
+    assert '<dt class="nhsuk-summary-list__key">Succeeded</dt>' in html
+    for predecessor in merged:
+        assert (f'<li><a href="/organisations/{predecessor.code}/">{predecessor.name}</a> '
+                f"(closed at the end of 1999-00)</li>") in html
+    # Each predecessor's card names it, as before: both ways round.
+    assert f'<a href="/organisations/{successor.code}/">{successor.name}</a>' in text(
+        client, f"/organisations/{merged[0].code}/1999-00/")
+    # An organisation that succeeded none says nothing of it.
+    assert "Succeeded</dt>" not in text(client, f"/organisations/{merged[0].code}/1999-00/")

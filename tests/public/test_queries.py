@@ -20,8 +20,12 @@ from ratings.models import Rating, RatingRun
 from tests.public.conftest import public_urls
 
 # Uncached. Most pages: the synthetic-data check, the published years, and
-# their own reads; the table pages add the filter form's choices and a count;
-# the year's page and report cards, the year's withdrawals or revisions; the
+# their own reads; the table pages add the year's types (the type filter's choices) and a count;
+# the year's pages (and the home page) the withdrawals not yet replaced, of their
+# year and, on the latest year's, of later ones; report cards their revisions
+# predecessors and a count of those sharing its rank (the latest card first looks for a later
+# withdrawal); the regions index a
+# count per region and band; the
 # region page its own band counts and a count for its pages; downloads fix
 # which runs are public before streaming; the results files read the
 # indicators' names once, then 500 organisations at a time (two queries each,
@@ -31,9 +35,9 @@ from tests.public.conftest import public_urls
 # and has it sum and sample the scores against deprivation in one query per
 # type (both sites have two).
 EXPECTED = {
-    "home": 4, "search": 3, "browse": 7, "browse filtered": 8, "browse csv": 2, "report card": 9,
-    "latest report card": 9, "indicator list": 4, "indicator": 6, "region": 8, "fairness": 8,
-    "methodology": 4, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 6,
+    "home": 5, "search": 3, "browse": 7, "browse filtered": 7, "browse csv": 3, "report card": 11,
+    "latest report card": 12, "indicator list": 4, "indicator": 7, "regions": 5, "region": 9, "fairness": 9,
+    "methodology": 5, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 6,
     "results json": 6, "robots": 0,
 }
 
@@ -54,7 +58,7 @@ def test_each_page_makes_a_fixed_number_of_queries(db, size, request, client, se
 
 # After a correction of one type's latest ratings and the withdrawal of the other's.
 EXPECTED_AFTER_REVISIONS = {
-    "corrected report card": (200, 9), "previous version": (200, 9), "current version": (302, 2),
+    "corrected report card": (200, 11), "previous version": (200, 11), "current version": (302, 2),
     "withdrawn report card": (410, 4), "browse with a withdrawal": (200, 7), "withdrawn year": (410, 3),
 }
 

@@ -4,6 +4,7 @@ and withdrawn ratings leave a notice rather than a silent 404."""
 
 import csv
 import io
+from html import unescape
 from datetime import timedelta
 
 from django.utils import timezone
@@ -87,8 +88,43 @@ def test_the_previous_version_shows_the_old_band_and_score_with_a_notice(small_s
     # The version being shown links to no version of itself; the current card is as corrected.
     assert f'href="{version_url(small_site.organisation, old)}"' not in html
     card = text(client, card_url(small_site.organisation))
-    assert "876.54" not in card and "noindex" not in card and "previous version" not in card
+    revisions = card[card.index('id="revisions"'):card.index("</section>", card.index('id="revisions"'))]
+    assert "from 876.54 to" in revisions  # the correction's change, said under the band...
+    card = card.replace(revisions, "")
+    assert "876.54" not in card and "noindex" not in card and "previous version" not in card  # ...and nowhere else
     assert f"nhsuk-tag--{current.band if current.band != 'not_rated' else 'grey'}" in card
+
+
+def test_a_corrected_card_says_whether_and_how_this_organisations_band_and_score_changed(small_site, client):
+    from public.formatting import format_number
+    from ratings import bands
+
+    organisation = small_site.organisation
+    first = current_run(small_site)
+    unchanged = correct(small_site, note="Nothing of substance")
+    current = Rating.objects.get(run=unchanged, organisation=organisation)
+    band, score = bands.word(current.band).lower(), format_number(current.score)
+    html = unescape(text(client, card_url(organisation)))
+    assert (f"Corrected on {long_date(unchanged.published_at)}: Nothing of substance. "
+            f"This organisation's band ({band}) and score ({score}) did not change.") in html
+    # The score alone changed in the next correction (the version it corrected is marked so).
+    Rating.objects.filter(run=unchanged, organisation=organisation).update(score=MARKER_SCORE)
+    score_only = correct(small_site, note="Scores")
+    html = unescape(text(client, card_url(organisation)))
+    assert (f"Scores. This organisation's band did not change ({band}); its score changed from "
+            f"{format_number(MARKER_SCORE)} to {score}.") in html
+    # Band and score both changed.
+    old_band = "red" if current.band != "red" else "green"
+    Rating.objects.filter(run=score_only, organisation=organisation).update(score=MARKER_SCORE, band=old_band)
+    correct(small_site, note="Bands")
+    html = unescape(text(client, card_url(organisation)))
+    assert (f"Bands. This organisation's band changed from {old_band} to {band}, and its score from "
+            f"{format_number(MARKER_SCORE)} to {score}.") in html
+    # Each correction is held against the version just before it, oldest first, on every version's page.
+    assert html.index("Nothing of substance") < html.index("Scores.") < html.index("Bands.")
+    # An earlier version's page lists the same (the scores marked above are what the records now say).
+    assert (f"Nothing of substance. This organisation's band did not change ({band}); its score changed from "
+            f"{score} to {format_number(MARKER_SCORE)}." in unescape(text(client, version_url(organisation, first))))
 
 
 def test_the_current_version_redirects_to_the_card(small_site, client):
@@ -137,8 +173,9 @@ def test_a_withdrawal_leaves_a_notice_on_the_card_and_the_browse_page(small_site
     assert f'<a href="{card_url(organisation, "1999-00")}">1999-00</a>' in html  # its other published years
     assert "Revisions" in html and f"Withdrawn on {long_date(run.withdrawn_at)}" in html
     assert "/versions/" not in html  # a withdrawn run is not offered as a version
-    # The latest card is the latest year still published.
-    assert "report card 1999-00" in text(client, f"/organisations/{organisation.code}/")
+    # The latest card says so too, never silently showing the year before (tests/public/test_paths.py).
+    latest = text(client, f"/organisations/{organisation.code}/", status=410)
+    assert notice in latest and "report card 1999-00" not in latest
     # The year's other type is still there, with the notice above it.
     browse = text(client, "/ratings/2000-01/")
     assert notice in browse and 'class="nhsuk-table' in browse

@@ -19,8 +19,8 @@ def test_summary_of_nothing_is_empty():
 
 
 @pytest.mark.parametrize("z, expected", [
-    (2.0, (1, 8, "top")), (1.5, (2, 8, "top")), (1.0, (3, 8, "middle")),
-    (-1.0, (6, 8, "middle")), (-1.5, (7, 8, "bottom")), (-2.0, (8, 8, "bottom")),
+    (2.0, (1, 8, "top", 0)), (1.5, (2, 8, "top", 0)), (1.0, (3, 8, "middle", 0)),
+    (-1.0, (6, 8, "middle", 0)), (-1.5, (7, 8, "bottom", 0)), (-2.0, (8, 8, "bottom", 0)),
 ])
 def test_position_and_quarter_among_eight(z, expected):
     peers = [2.0, 1.5, 1.0, 0.5, -0.5, -1.0, -1.5, -2.0]
@@ -28,11 +28,12 @@ def test_position_and_quarter_among_eight(z, expected):
 
 
 def test_ties_share_the_better_position_and_everyone_equal_is_the_middle():
-    assert standing(0.0, [1.0, 0.0, 0.0, -1.0]).position == 2
-    assert vars(standing(0.0, [0.0] * 10)) == {"position": 1, "count": 10, "quarter": "middle"}
+    assert (standing(0.0, [1.0, 0.0, 0.0, -1.0]).position, standing(0.0, [1.0, 0.0, 0.0, -1.0]).tied_with) == (2, 1)
+    assert standing(-1.0, [1.0, 0.0, 0.0, -1.0]).position == 4  # after a tie, the positions it took are skipped
+    assert vars(standing(0.0, [0.0] * 10)) == {"position": 1, "count": 10, "quarter": "middle", "tied_with": 9}
     # Floating-point noise below the engine's tie tolerance is a tie.
     assert standing(0.5 + 1e-12, [1.0, 0.5, 0.0]).position == 2
 
 
 def test_one_organisation_alone_is_first_of_one_in_the_middle():
-    assert vars(standing(0.0, [0.0])) == {"position": 1, "count": 1, "quarter": "middle"}
+    assert vars(standing(0.0, [0.0])) == {"position": 1, "count": 1, "quarter": "middle", "tied_with": 0}

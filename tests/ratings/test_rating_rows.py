@@ -60,7 +60,7 @@ def expected_ratings(year: int) -> dict[int, dict]:
             standing = peers.standing(round(row["z"], 4),
                                       summaries[type_of[row["organisation"]]][codes[row["indicator"]]]["z"])
             expected[row["organisation"]]["peer_standings"][codes[row["indicator"]]] = [
-                standing.position, standing.count, standing.quarter]
+                standing.position, standing.count, standing.quarter, standing.tied_with]
     for row in result.indicator_scores.to_dict("records"):
         expected[row["organisation"]]["indicator_scores"][codes[row["indicator"]]] = [
             _value(row["value"]), _value(round(row["adjusted"], 6)), _value(round(row["z"], 4)),

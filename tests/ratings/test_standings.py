@@ -38,8 +38,10 @@ def test_each_json_shape_has_one_reader_of_named_fields():
     assert (score.value, score.adjusted, score.z, score.delta_z) == (6.0, 5.5, 0.4, -0.1)
     assert standings.SCORE_FIELDS == ("value", "adjusted", "z", "delta_z")
     standing = standings.peer_standings(stored)["A"]
-    assert (standing.position, standing.count, standing.quarter) == (3, 10, "middle")
-    assert standings.STANDING_FIELDS == ("position", "count", "quarter")
+    # Stored before the ties were kept: the number tied is not known (never guessed as none).
+    assert (standing.position, standing.count, standing.quarter, standing.tied_with) == (3, 10, "middle", None)
+    assert standings.STANDING_FIELDS == ("position", "count", "quarter", "tied_with")
+    assert standings.peer_standings(rating(peer_standings={"A": [3, 10, "middle", 2]}))["A"].tied_with == 2
     assert standings.peer_standings(rating(peer_standings=None)) is None  # stored before standings were kept
     assert standings.core_failures(stored) == [standings.CoreFailure("C", 3.0, 0.0, "missed")]
     assert standings.adjustments(stored)["A"].deprivation == 30.0

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from indicators.models import Region, RegionMembership
+from indicators.models import Indicator, Region, RegionMembership
 from ratings import actions, engine
 from ratings.actions import recalculation as recalculation_actions
 from ratings.actions import what_ifs as what_if_actions
@@ -38,8 +38,10 @@ def test_recalculation_is_queued_for_the_worker_which_reports_progress(admin_cli
     assert (recalculation.status, RatingRun.objects.count(), DBTaskResult.objects.count()) == ("queued", 0, 1)
     page = admin_client.get(url("recalculation", recalculation.pk))
     assert b"Waiting for the worker" in page.content and b"ratings/progress.js" in page.content
+    assert page.content.count(b"Waiting for the worker") == 1 and b"step 0 of 0" not in page.content
     assert admin_client.get(url("recalculation_progress", recalculation.pk)).json() == {
         "status": "queued", "status_label": "Waiting for the worker", "step": "Waiting for the worker",
+        "sentence": "Waiting for the worker",
         "steps_done": 0, "steps_total": 0, "percent": 0, "error": "", "active": True, "stale": False}
 
     seen = []
@@ -297,7 +299,10 @@ def test_interventions_list_red_organisations_with_their_place_on_the_ladder(adm
     ladder = list(BandConsequence.objects.filter(band="red").order_by("consecutive_years", "position"))
     assert [s.title for s in items[0].steps_reached] == [s.title for s in ladder if s.consecutive_years <= 2]
     assert b"Close interest from the regional office" in page.content or ladder == []
-    assert items[0].failures == ["IP18M"]
+    # The failed target in words, and each organisation linked to its report card of the year.
+    assert items[0].failures == ["Inpatients waiting over 18 months"]
+    html = page.content.decode()
+    assert '<a href="/organisations/HA4/2000-01/">' in html and "<td>Inpatients waiting over 18 months</td>" in html
 
 
 def test_interventions_list_only_what_the_run_counted_as_failed(admin_client, admin):
@@ -316,9 +321,10 @@ def test_interventions_list_only_what_the_run_counted_as_failed(admin_client, ad
         items = admin_client.get(url("interventions")).context["interventions"]
         return {i.organisation.code: i.failures for i in items}
 
-    assert listed() == {"HA1": ["IP18M"]}
+    names = dict(Indicator.objects.values_list("code", "name"))
+    assert listed() == {"HA1": [names["IP18M"]]}
     RatingRun.objects.filter(pk=run.pk).update(parameters={**run.parameters, "missing_core_data": "failure"})
-    assert listed() == {"HA1": ["IP18M", "MORTCIRC (no data)"]}
+    assert listed() == {"HA1": [names["IP18M"], f"{names['MORTCIRC']} (no data)"]}
 
 
 def _import(rows: str):

@@ -11,7 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from indicators.models import Indicator
-from public.formatting import format_number, ordinal
+from public import queries
+from public.distributions import IndicatorFigures
+from public.formatting import format_number, ordinal, position_words
 from public.presenters import report_card
 from ratings import actions, standings
 from ratings.frozen_definitions import performance_definitions
@@ -34,14 +36,32 @@ def judged(value, threshold, direction) -> bool:
 
 def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(demo):
     names = dict(Indicator.objects.values_list("code", "name"))
-    checked = {"ratings": 0, "core rows": 0, "years": set()}
+    checked = {"ratings": 0, "core rows": 0, "positions": 0, "ties": 0, "years": set()}
     for run in demo:
         definitions = performance_definitions(run)
         ratings = list(Rating.objects.filter(run=run).select_related("run", "organisation__type"))
         scores = sorted((r.score for r in ratings if r.score is not None), reverse=True)
+        # Each indicator page's positions (the organisation's row, under the same tie rule) and every peer's z.
+        page_rows = {d.code: {row[2]: row for row in IndicatorFigures(run, d.code).read(
+            page=1, per_page=10 ** 6, chart_points=2).page} for d in definitions}
+        peer_z = {d.code: [z for r in ratings if (z := getattr(standings.indicator_scores(r).get(d.code), "z", None))
+                           is not None] for d in definitions}
         for rating in ratings:
             facts = standings.rating_facts(rating, definitions)
             rows = [report_card._indicator_row(d, found) for d, found in zip(definitions, facts.indicators)]
+            # Each position: one more than the peers with a higher z-score, ties said, and the same words as
+            # the indicator page gives the organisation's row ("joint 1st of 93, with 71 others").
+            for definition, found, row in zip(definitions, facts.indicators, rows):
+                on_page = page_rows[definition.code].get(rating.organisation.code)
+                if found.z is None:
+                    assert row.position == "" and (on_page is None or on_page[0] is None)
+                    continue
+                peers = peer_z[definition.code]
+                better, tied = sum(z > found.z for z in peers), sum(z == found.z for z in peers) - 1
+                assert row.position == position_words(better + 1, len(peers), tied), (rating.pk, definition.code)
+                assert on_page[:2] == (better + 1, tied), (rating.pk, definition.code)
+                checked["positions"] += 1
+                checked["ties"] += tied > 0
             stored = {failure.indicator: failure for failure in standings.core_failures(rating)}
             # The core-target table: each result is what the figure and the frozen threshold say.
             for definition, found, row in zip(definitions, facts.indicators, rows):
@@ -61,12 +81,18 @@ def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(dem
                 else:
                     assert row.core_result == "No data" and stored[definition.code].reason == standings.NO_DATA
             # The rank: one more than those scoring clearly higher, of the rated count.
-            sentence = report_card.rank_sentence(rating, "organisations", run.rated_count)
+            tied = sum(r.rank == rating.rank for r in ratings) - 1 if rating.rank is not None else 0
+            assert tied == queries.rank_tied_with(rating)
+            sentence = report_card.rank_sentence(rating, "organisations", run.rated_count, tied)
             if rating.score is None:
                 assert rating.rank is None and sentence == "Not ranked."
             else:
                 assert rating.rank == 1 + sum(s > rating.score + TIE_TOLERANCE for s in scores)
-                assert f"Ranked {ordinal(rating.rank)} of {run.rated_count} " in sentence
+                # Those sharing the rank are the scores equal to its own (within the tolerance), said.
+                assert tied == sum(abs(s - rating.score) <= TIE_TOLERANCE for s in scores) - 1
+                assert (f"Ranked joint {ordinal(rating.rank)} of {run.rated_count} " in sentence
+                        and sentence.endswith(f"with {tied} other{'s' if tied > 1 else ''}.")) if tied else (
+                    f"Ranked {ordinal(rating.rank)} of {run.rated_count} " in sentence)
                 assert run.rated_count == sum(r.band != "not_rated" for r in ratings)
             # The gap to the cut-off: its sign and figures.
             gap = report_card.gap_sentence(rating)
@@ -104,3 +130,4 @@ def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(dem
             checked["ratings"] += 1
         checked["years"].add(run.year)
     assert checked["years"] == set(YEARS) and checked["ratings"] > 1500 and checked["core rows"] > 5000, checked
+    assert checked["positions"] > 20000 and checked["ties"] > 1000, checked

@@ -162,3 +162,16 @@ def test_headline_figures_carry_their_unit_and_the_target_its_direction():
                            "health authorities", indicators={"FIN": balance, "WAIT": waits})
     assert text == ("Red: failed 2 core national targets: Financial balance (−0.1 £ million against a target of "
                     "at least 0); Inpatients waiting over 18 months (12 patients against a target of at most 0).")
+
+
+def test_a_shared_rank_is_said_as_joint():
+    from types import SimpleNamespace
+
+    from public.presenters.report_card import rank_sentence
+
+    rating = SimpleNamespace(rank=3)
+    assert rank_sentence(rating, "health authorities", 80) == "Ranked 3rd of 80 health authorities by final score."
+    assert rank_sentence(rating, "health authorities", 80, 1) == (
+        "Ranked joint 3rd of 80 health authorities by final score, with 1 other.")
+    assert rank_sentence(rating, "trusts", 80, 2).endswith("with 2 others.")
+    assert rank_sentence(SimpleNamespace(rank=None), "trusts", 80, 0) == "Not ranked."
