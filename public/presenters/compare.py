@@ -90,7 +90,7 @@ def candidate_words(rating) -> str:
     """Its place among the candidates for green (those that failed no core
     target), as the run recorded it (method version 2); for a run of version 1,
     which did not record it, that it is not known."""
-    if rating.green_candidates is None:
+    if str(rating.run.engine_version).split(".")[0] == "1":
         return "Not recorded (method version 1)"
     if rating.candidate_position is None:
         return "Not a candidate for green"
