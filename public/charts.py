@@ -254,11 +254,13 @@ class ShareRow:
     counts: dict[str, int]
 
 
-def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareRow]) -> str:
+def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareRow], width: int = 640) -> str:
     """100%-stacked horizontal bars of green, yellow and red, each segment labelled
     with its share: inside when it fits, else just below with the band's marker
-    (so the label never sits on another band's colour)."""
-    width, label_right, bar_left, bar_right, bar = 640, 206, 214, 600, 22
+    (so the label never sits on another band's colour). Narrower than 640
+    (`width`), each label sits above its bar, and the chart is drawn at its own size (legible on a phone)."""
+    narrow = width < 640
+    label_right, bar_left, bar_right, bar = (16, 16, width - 16, 22) if narrow else (206, 214, 600, 22)
     body = []
     for index, band in enumerate(bands.RATED):
         x = bar_left + index * 90
@@ -268,8 +270,13 @@ def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareR
     for row in rows:
         counts = {band: max(int(row.counts.get(band, 0)), 0) for band in bands.RATED_CODES}
         total = sum(counts.values())
-        shown = _shorten(row.label, 32)  # the full label is the row's title
-        parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, shown, 12, "end")]
+        if narrow:  # the label on its own line above the bar
+            shown = _shorten(row.label, int((bar_right - bar_left) / (EM * 12)))
+            parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + 12, shown, 12)]
+            y += 18
+        else:
+            shown = _shorten(row.label, 32)  # the full label is the row's title
+            parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, shown, 12, "end")]
         if not total:
             parts.append(_text(bar_left, y + bar / 2 + 4, "No rated organisations", 12))
         x, callout_end = bar_left, None
@@ -292,7 +299,7 @@ def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareR
             x += span
         body.append(f'<g class="app-chart-row">{"".join(parts)}</g>')
         y += bar + (18 if callout_end is not None else 0) + 10
-    return _svg(chart_id, title, description, width, y, body)
+    return _svg(chart_id, title, description, width, y, body, natural=narrow)
 
 
 @dataclass(frozen=True)
@@ -312,11 +319,11 @@ def _least_squares(xs: list[float], ys: list[float]) -> tuple[float, float] | No
 
 
 def scatter_plot(*, chart_id: str, title: str, description: str, points: list[ScatterPoint], x_label: str,
-                 y_label: str, fit: tuple[float, float] | None = None) -> str:
+                 y_label: str, fit: tuple[float, float] | None = None, width: int = 640) -> str:
     """Points by band shape, with the least-squares line across the points' x range
     when it can be fitted (cut where it would leave the plot): `fit` (slope,
     intercept) when the points drawn are a sample of those it was fitted to."""
-    width, height, left, right, top, bottom = 640, 340, 60, 620, 20, 280
+    height, left, right, top, bottom = 340, 60, width - 20, 20, 280
     xs, ys = [p.x for p in points], [p.y for p in points]
     x_ticks = nice_ticks(min(xs, default=0.0), max(xs, default=1.0))
     y_ticks = nice_ticks(min(ys, default=0.0), max(ys, default=1.0))
@@ -341,7 +348,7 @@ def scatter_plot(*, chart_id: str, title: str, description: str, points: list[Sc
             start, end = max(start, min(bounds)), min(end, max(bounds))
         body.append(_line(x_of(start), y_of(intercept + slope * start), x_of(end), y_of(intercept + slope * end),
                           BLUE, 2, ' class="app-trend"'))
-    return _svg(chart_id, title, description, width, height, body)
+    return _svg(chart_id, title, description, width, height, body, natural=width < 640)
 
 
 def _polyline(points: list[tuple[float, float] | None], stroke: str, extra: str = "") -> list[str]:

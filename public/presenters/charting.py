@@ -34,3 +34,17 @@ def chart_sample_sentence(count: int) -> str:
 def svg(markup: str):
     """Chart markup is built with every text escaped (public/charts.py), so it is safe to insert."""
     return mark_safe(markup)  # noqa: S308
+
+
+# The width a chart is drawn at for a phone: a 390-pixel screen less the page's margins, and a little more.
+PHONE_WIDTH = 360
+
+
+def wide_and_narrow(draw, chart_id: str, **arguments):
+    """A chart twice: as wide as the page for larger screens, and drawn at
+    PHONE_WIDTH for phones, where the wide one's text would shrink to 6
+    pixels; the stylesheet shows one (the other, `display: none`, is hidden
+    from screen readers too)."""
+    wide = draw(chart_id=chart_id, **arguments)
+    narrow = draw(chart_id=f"{chart_id}-narrow", width=PHONE_WIDTH, **arguments)
+    return mark_safe(f'<div class="app-chart-wide">{wide}</div><div class="app-chart-narrow">{narrow}</div>')  # noqa: S308

@@ -106,11 +106,15 @@ EVERY_CHART = {
     "score_strip": lambda: charts.score_strip(chart_id="strip", title=NASTY, description=NASTY, cutoff=0.5,
                                               rows=[charts.ScoreRow(NASTY, 0.8, "green"),
                                                     charts.ScoreRow(NASTY, None, "not_rated")]),
+    "narrow share_bars": lambda: shares([charts.ShareRow(NASTY, {"green": 1, "red": 30}), charts.ShareRow(NASTY, {})],
+                                        title=NASTY, description=NASTY, width=360),
+    "narrow scatter_plot": lambda: scatter([charts.ScatterPoint(NASTY, i, i * i, "yellow") for i in range(4)],
+                                           title=NASTY, description=NASTY, x_label=NASTY, y_label=NASTY, width=360),
 }
 
 # What a phone 390 pixels wide gives a chart: the page's width less its 16-pixel margins.
 PHONE_CONTENT_WIDTH = 390 - 2 * 16
-PHONE_CHARTS = ["narrow trend_chart", "small_trend", "score_strip"]
+PHONE_CHARTS = ["narrow trend_chart", "small_trend", "score_strip", "narrow share_bars", "narrow scatter_plot"]
 
 
 @pytest.mark.parametrize("name", PHONE_CHARTS)
