@@ -412,7 +412,7 @@ class ScoreRow:
 
 
 def score_strip(*, chart_id: str, title: str, description: str, rows: list[ScoreRow], cutoff: float | None,
-                width: int = 360) -> str:
+                width: int = 350) -> str:
     """A few organisations' final scores on one axis, a row each (its name above
     its marker, in its band's shape), with the green cut-off dashed across them:
     drawn at its own size, so its text stays legible on a phone."""

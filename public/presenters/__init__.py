@@ -7,4 +7,5 @@ indicator, region and withdrawn pages; `revisions` (a year's corrections and
 withdrawals) and `charting` (which points a chart draws) serve several.
 Numbers and words shared with the charts are in public/formatting.py."""
 
-from . import charting, compare, fairness, indicator_trends, methodology, pages, report_card, revisions  # noqa: F401 (the package's parts)
+from . import (  # noqa: F401 (the package's parts)
+    charting, compare, fairness, indicator_trends, methodology, pages, report_card, revisions)

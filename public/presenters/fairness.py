@@ -89,7 +89,8 @@ def sections(data: dict, types, regions) -> list[dict]:
             "area_rows": area_rows, "region_rows": region_rows,
             "kings_fund": _kings_fund(groups["area"], plural),
             "chart": wide_and_narrow(
-                charts.share_bars, chart_id=f"areas-{code}", title=f"Bands of {plural} by broad area, published and without adjustment",
+                charts.share_bars, chart_id=f"areas-{code}",
+                title=f"Bands of {plural} by broad area, published and without adjustment",
                 description=f"For each broad area, the share of {rated_band_words()} as published and as it would "
                             "have been without the value-added adjustment. The same figures are in the table.",
                 rows=[row for r in area_rows for row in (

@@ -14,7 +14,7 @@ from ratings.standings import CoreResult, Rule
 
 from .. import charts
 from ..formatting import format_number, format_points, ordinal, plural_of
-from .charting import svg
+from .charting import PHONE_WIDTH, svg
 from .indicator_trends import IndicatorTrend, indicator_trends
 from .revisions import revisions, version_notice
 
@@ -105,7 +105,7 @@ def card(data) -> ReportCard:
             description="The final score in each published year, marked with the band's shape; "
                         "the dashed line is the green cut-off. The same figures are in the table below.",
             years=[format_year(r.run.year) for r in data.history], scores=[r.score for r in data.history],
-            bands=[r.band for r in data.history], cutoffs=[r.green_cutoff for r in data.history], width=360)),
+            bands=[r.band for r in data.history], cutoffs=[r.green_cutoff for r in data.history], width=PHONE_WIDTH)),
         consequences_intro=consequences_intro(organisation, rating.band, streak),
         consequences=consequences(data.consequences, rating.band, streak),
         provenance=data.provenance,

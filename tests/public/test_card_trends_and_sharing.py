@@ -13,6 +13,7 @@ from ratings.frozen_definitions import performance_definitions
 from ratings.models import Rating
 from tests.public.conftest import public_urls
 
+META = r'<meta (?:name|property)="([^"]+)" content="([^"]*)"'
 DOWNLOADS = ("browse csv", "ratings csv", "ratings json", "results csv", "results json", "robots")
 
 
@@ -59,8 +60,7 @@ def test_every_public_page_has_a_description_and_open_graph_tags(small_site, cli
             continue
         html = client.get(url).content.decode()
         title = unescape(re.search(r"<title>(.*?) – NHS performance ratings</title>", html, re.S).group(1))
-        tags = {key: unescape(value) for key, value in re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"',
-                                                                   html)}
+        tags = {key: unescape(value) for key, value in re.findall(META, html)}
         assert len(tags.get("description", "")) > 40, name
         assert tags["og:description"] == tags["description"], name
         assert tags["og:url"] == "http://testserver" + url, name
@@ -75,7 +75,7 @@ def test_a_shared_report_card_says_its_band_in_words(small_site, client):
     organisation = small_site.organisation
     rating = Rating.objects.get(organisation=organisation, run__year=2000, run__status="published")
     html = client.get(f"/organisations/{organisation.code}/2000-01/").content.decode()
-    tags = dict(re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"', html))
+    tags = dict(re.findall(META, html))
     word = rating.band.replace("_", " ")
     assert unescape(tags["og:title"]) == f"{organisation.name}: {word}, 2000-01"
     assert f"was rated {word} for 2000-01." in unescape(tags["description"])
@@ -84,6 +84,7 @@ def test_a_shared_report_card_says_its_band_in_words(small_site, client):
 def test_a_printed_page_carries_its_full_address_and_the_date(small_site, client):
     url = public_urls(small_site)["report card"]
     html = client.get(url).content.decode()
-    assert re.search(rf'<p class="app-print-only">Printed from http://testserver{re.escape(url)} on \d{{1,2}} \w+ \d{{4}}\.</p>',
-                     html)
+    printed = (rf'<p class="app-print-only">Printed from http://testserver{re.escape(url)} '
+               rf'on \d{{1,2}} \w+ \d{{4}}\.</p>')
+    assert re.search(printed, html)
     assert '<link rel="stylesheet" href="/static/print.css" media="print">' in html

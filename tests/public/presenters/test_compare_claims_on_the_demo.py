@@ -61,7 +61,8 @@ def test_every_claim_of_every_comparison_is_true_of_the_records(demo):
                 for rating in scored:
                     assert (rating.organisation.name in highest.split(" (")[0]) == (rating.score == top), highest
                     assert (rating.organisation.name in lowest.split(" (")[0]) == (rating.score == bottom), lowest
-                ranks = [int(n) for n in re.findall(r"(\d+)(?:st|nd|rd|th)", highest.split("ranked ")[1].split(" of ")[0])]
+                ranked = highest.split("ranked ")[1].split(" of ")[0]
+                ranks = [int(n) for n in re.findall(r"(\d+)(?:st|nd|rd|th)", ranked)]
                 assert ranks == [r.rank for r in scored if r.score == top]
             for row, definition in zip(page.indicator_rows, definitions):
                 assert row["indicator"].code == definition.code
