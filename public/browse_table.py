@@ -52,7 +52,7 @@ COLUMNS = [Column("rank", "Rank in its type", numeric=True, sortable=True),
 def ratings_table(ratings, query, year: int) -> dict:
     """The page of `ratings` (a queryset) that the query string asks for:
     {"columns": [{column, sorted ("ascending"/"descending"/""), url}], "rows":
-    [[(cell html, numeric)]], "page", "paginator", "pagination" (see `pagination`)}."""
+    [[(cell html, numeric, column header)]], "page", "paginator", "pagination" (see `pagination`)}."""
     sort = query.get("sort", DEFAULT_SORT)
     name = sort.removeprefix("-")
     if name not in SORTS:
@@ -63,7 +63,9 @@ def ratings_table(ratings, query, year: int) -> dict:
                                "organisation__name", "pk").values_list(*FIELDS)
     paginator, page = paginate(ordered, query)
     card_url = reverse("public:report_card", args=["CODE", format_year(year)]).replace("CODE", "{}")
-    rows = [_cells(row, card_url) for row in page.object_list]
+    # Each cell with its column's name, which the responsive table shows beside it on a phone.
+    rows = [[(cell, numeric, column.header) for (cell, numeric), column in zip(_cells(row, card_url), COLUMNS)]
+            for row in page.object_list]
     columns = []
     for column in COLUMNS:
         shown = ("descending" if descending else "ascending") if column.name == name else ""

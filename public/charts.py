@@ -84,11 +84,15 @@ def band_icon(band: str, size: int = 16) -> str:
             f'{band_marker(band, 8, 8, 13)}</svg>')
 
 
-def _svg(chart_id: str, title: str, description: str, width: float, height: float, body: list[str]) -> str:
+def _svg(chart_id: str, title: str, description: str, width: float, height: float, body: list[str],
+         natural: bool = False) -> str:
+    """`natural`: drawn at its own size (one unit a pixel), shrinking only to
+    fit a narrower screen, so its text keeps the size it was drawn at; else as wide as its container."""
     chart_id = _e(chart_id)
+    shown = f'width="{_n(width)}" height="{_n(height)}"' if natural else 'width="100%"'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" focusable="false" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {_n(width)} {_n(height)}" '
-            f'width="100%" preserveAspectRatio="xMinYMin meet">'
+            f'{shown} preserveAspectRatio="xMinYMin meet">'
             f'<title id="{chart_id}-title">{_e(title)}</title><desc id="{chart_id}-desc">{_e(description)}</desc>'
             + "".join(body) + "</svg>")
 
@@ -197,13 +201,15 @@ def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoi
 
 
 def trend_chart(*, chart_id: str, title: str, description: str, years: list[str], scores: list[float | None],
-                bands: list[str], cutoffs: list[float | None] | None = None, axis_label: str = "Score") -> str:
-    """An organisation's score by year, each point in its band's shape; the line breaks where a year has no score."""
+                bands: list[str], cutoffs: list[float | None] | None = None, axis_label: str = "Score",
+                width: int = 640) -> str:
+    """An organisation's score by year, each point in its band's shape; the line breaks where a year has no score.
+    Narrower than 640 (`width`), it is drawn at its own size (see `_svg`): legible on a phone."""
     count = len(years)
     cutoffs = list(cutoffs) if cutoffs is not None else [None] * count
     if not len(scores) == len(bands) == len(cutoffs) == count:
         raise ValueError("trend_chart needs one score, band and cut-off per year")
-    width, left, right, top, bottom = 640, 60, 620, 34, 210
+    left, right, top, bottom = 60, width - 20, 34, 210
     step = (right - left) / max(count, 1)
     crowded = step < EM * 12 * max(map(len, years), default=0) + 8  # year labels would collide
     height = bottom + (80 if crowded else 36)
@@ -239,7 +245,7 @@ def trend_chart(*, chart_id: str, title: str, description: str, years: list[str]
             body.append(_text(x + 4, bottom + 14, year, 11, "end", transform=f"rotate(-45 {_n(x + 4)} {bottom + 14})"))
         else:
             body.append(_text(x, bottom + 20, year, 12, "middle"))
-    return _svg(chart_id, title, description, width, height, body)
+    return _svg(chart_id, title, description, width, height, body, natural=width < 640)
 
 
 @dataclass(frozen=True)
@@ -248,11 +254,13 @@ class ShareRow:
     counts: dict[str, int]
 
 
-def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareRow]) -> str:
+def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareRow], width: int = 640) -> str:
     """100%-stacked horizontal bars of green, yellow and red, each segment labelled
     with its share: inside when it fits, else just below with the band's marker
-    (so the label never sits on another band's colour)."""
-    width, label_right, bar_left, bar_right, bar = 640, 206, 214, 600, 22
+    (so the label never sits on another band's colour). Narrower than 640
+    (`width`), each label sits above its bar, and the chart is drawn at its own size (legible on a phone)."""
+    narrow = width < 640
+    label_right, bar_left, bar_right, bar = (16, 16, width - 16, 22) if narrow else (206, 214, 600, 22)
     body = []
     for index, band in enumerate(bands.RATED):
         x = bar_left + index * 90
@@ -262,8 +270,13 @@ def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareR
     for row in rows:
         counts = {band: max(int(row.counts.get(band, 0)), 0) for band in bands.RATED_CODES}
         total = sum(counts.values())
-        shown = _shorten(row.label, 32)  # the full label is the row's title
-        parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, shown, 12, "end")]
+        if narrow:  # the label on its own line above the bar
+            shown = _shorten(row.label, int((bar_right - bar_left) / (EM * 12)))
+            parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + 12, shown, 12)]
+            y += 18
+        else:
+            shown = _shorten(row.label, 32)  # the full label is the row's title
+            parts = [f"<title>{_e(row.label)}</title>", _text(label_right, y + bar / 2 + 4, shown, 12, "end")]
         if not total:
             parts.append(_text(bar_left, y + bar / 2 + 4, "No rated organisations", 12))
         x, callout_end = bar_left, None
@@ -286,7 +299,7 @@ def share_bars(*, chart_id: str, title: str, description: str, rows: list[ShareR
             x += span
         body.append(f'<g class="app-chart-row">{"".join(parts)}</g>')
         y += bar + (18 if callout_end is not None else 0) + 10
-    return _svg(chart_id, title, description, width, y, body)
+    return _svg(chart_id, title, description, width, y, body, natural=narrow)
 
 
 @dataclass(frozen=True)
@@ -306,11 +319,11 @@ def _least_squares(xs: list[float], ys: list[float]) -> tuple[float, float] | No
 
 
 def scatter_plot(*, chart_id: str, title: str, description: str, points: list[ScatterPoint], x_label: str,
-                 y_label: str, fit: tuple[float, float] | None = None) -> str:
+                 y_label: str, fit: tuple[float, float] | None = None, width: int = 640) -> str:
     """Points by band shape, with the least-squares line across the points' x range
     when it can be fitted (cut where it would leave the plot): `fit` (slope,
     intercept) when the points drawn are a sample of those it was fitted to."""
-    width, height, left, right, top, bottom = 640, 340, 60, 620, 20, 280
+    height, left, right, top, bottom = 340, 60, width - 20, 20, 280
     xs, ys = [p.x for p in points], [p.y for p in points]
     x_ticks = nice_ticks(min(xs, default=0.0), max(xs, default=1.0))
     y_ticks = nice_ticks(min(ys, default=0.0), max(ys, default=1.0))
@@ -335,4 +348,97 @@ def scatter_plot(*, chart_id: str, title: str, description: str, points: list[Sc
             start, end = max(start, min(bounds)), min(end, max(bounds))
         body.append(_line(x_of(start), y_of(intercept + slope * start), x_of(end), y_of(intercept + slope * end),
                           BLUE, 2, ' class="app-trend"'))
-    return _svg(chart_id, title, description, width, height, body)
+    return _svg(chart_id, title, description, width, height, body, natural=width < 640)
+
+
+def _polyline(points: list[tuple[float, float] | None], stroke: str, extra: str = "") -> list[str]:
+    """One polyline a run of points, broken where a point is None."""
+    lines, segment = [], []
+    for point in [*points, None]:
+        if point is not None:
+            segment.append(f"{_n(point[0])},{_n(point[1])}")
+            continue
+        if len(segment) > 1:
+            lines.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{stroke}" stroke-width="2"'
+                         f'{extra}/>')
+        segment = []
+    return lines
+
+
+def small_trend(*, chart_id: str, title: str, description: str, years: list[str], values: list[float | None],
+                medians: list[float | None], width: int = 300) -> str:
+    """One indicator's figure by year (solid, with dots) against its peers' median
+    (dashed, with hollow diamonds), small enough to set several side by side and
+    drawn at its own size, so its 11-unit text stays 11 pixels on a phone."""
+    if not len(values) == len(medians) == len(years):
+        raise ValueError("small_trend needs one value and one median per year")
+    height, top, bottom = 150, 12, 112
+    known = [v for v in (*values, *medians) if v is not None]
+    ticks = nice_ticks(min(known, default=0.0), max(known, default=1.0), count=3)
+    left = 10 + EM * 11 * max(len(format_tick(tick)) for tick in ticks) + 6
+    right = width - 10
+    step = (right - left) / max(len(years), 1)
+    x_of = lambda index: left + step * (index + 0.5)
+    y_of = _scale(ticks[0], ticks[-1], bottom, top)
+    body = []
+    for tick in ticks:
+        body.append(_line(left, y_of(tick), right, y_of(tick), TEXT if tick == ticks[0] else GRID))
+        body.append(_text(left - 6, y_of(tick) + 4, format_tick(tick), 11, "end"))
+    every = max(1, math.ceil(EM * 11 * max(map(len, years), default=0) / max(step - 4, 1)))  # labels that fit
+    for index, year in enumerate(years):
+        if index % every == 0 or index == len(years) - 1:
+            body.append(_text(x_of(index), bottom + 16, year, 11, "middle"))
+    body += _polyline([(x_of(i), y_of(m)) if m is not None else None for i, m in enumerate(medians)], GREY, DASHED)
+    body += _polyline([(x_of(i), y_of(v)) if v is not None else None for i, v in enumerate(values)], BLUE)
+    for index, (year, value, median) in enumerate(zip(years, values, medians)):
+        if median is not None:
+            body.append(f'<g class="app-chart-point">{_hollow_diamond(x_of(index), y_of(median), 5, DARK)}'
+                        f'<title>{_e(year)}: median {_e(format_tick(median))}</title></g>')
+        if value is not None:
+            body.append(f'<g class="app-chart-point">{_circle(x_of(index), y_of(value), 4, BLUE)}'
+                        f'<title>{_e(year)}: {_e(format_tick(value))}</title></g>')
+    body.append(_line(10, height - 12, 28, height - 12, BLUE, 2))
+    body.append(_text(32, height - 8, "This organisation", 11))
+    body.append(_line(150, height - 12, 168, height - 12, GREY, 2, DASHED))
+    body.append(_text(172, height - 8, "Peers' median", 11))
+    return _svg(chart_id, title, description, width, height, body, natural=True)
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    label: str
+    score: float | None
+    band: str
+
+
+def score_strip(*, chart_id: str, title: str, description: str, rows: list[ScoreRow], cutoff: float | None,
+                width: int = 350) -> str:
+    """A few organisations' final scores on one axis, a row each (its name above
+    its marker, in its band's shape), with the green cut-off dashed across them:
+    drawn at its own size, so its text stays legible on a phone."""
+    left, right, pitch, top = 16, width - 16, 40, 28
+    values = [row.score for row in rows if row.score is not None] + ([cutoff] if cutoff is not None else [])
+    ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0))
+    x_of = _scale(ticks[0], ticks[-1], left, right)
+    axis_y = top + pitch * len(rows) + 4
+    height = axis_y + 44
+    body = []
+    if cutoff is not None:
+        x, anchor, text, _, _ = _fit("Green cut-off", x_of(cutoff), 11, width, 4)
+        body.append(_line(x_of(cutoff), 16, x_of(cutoff), axis_y, CUT_OFF, 2, DASHED))
+        body.append(_text(x, 12, text, 11, anchor))
+    for index, row in enumerate(rows):
+        y = top + pitch * index
+        body.append(_text(left, y + 8, _shorten(row.label, int((right - left) / (EM * 12))), 12))
+        if row.score is None:
+            body.append(_text(left, y + 28, "Not rated: no final score", 11, fill=GREY))
+            continue
+        body.append(_line(left, y + 22, right, y + 22, GRID))
+        body.append(f'<g class="app-chart-point">{band_marker(row.band, x_of(row.score), y + 22, 14)}'
+                    f'<title>{_e(row.label)}: {_e(format_tick(row.score))}</title></g>')
+    body.append(_line(left, axis_y, right, axis_y))
+    for tick in ticks:
+        body.append(_line(x_of(tick), axis_y, x_of(tick), axis_y + 5))
+        body.append(_text(x_of(tick), axis_y + 18, format_tick(tick), 11, "middle"))
+    body.append(_text(width / 2, axis_y + 36, "Final score", 12, "middle"))
+    return _svg(chart_id, title, description, width, height, body, natural=True)

@@ -166,11 +166,14 @@ def by_code(queryset, code: str):
 
 
 def _history(organisation: Organisation) -> list[Rating]:
-    # The history needs only each year's band and scores: leaving out the JSON
-    # detail (and each run's peer summary) halves the time of an uncached card.
+    # The history needs only each year's band and scores, and for the
+    # indicators' trends each year's figures and its run's peer medians (small):
+    # leaving out the rest of the JSON detail (and each run's peer summary)
+    # halves the time of an uncached card.
     return list(Rating.objects.filter(organisation=organisation, run__in=published_run_queryset())
                 .select_related("run").order_by("run__year")
-                .only("band", "score", "rank", "green_cutoff", "run__year", "run__rated_count"))
+                .only("band", "score", "rank", "green_cutoff", "indicator_scores", "run__year",
+                      "run__rated_count", "run__peer_medians"))
 
 
 def _report_card(organisation, rating, history, versions, version=None) -> ReportCardData:
@@ -362,3 +365,72 @@ def latest_bands(organisations: list[Organisation]) -> dict[int, tuple[int, str]
             .order_by("run__year").values_list("organisation_id", "run__year", "band")):
         latest[organisation_id] = (year, band)
     return latest
+
+
+# The most organisations a comparison shows: its reads are bounded by it.
+MAX_COMPARED = 4
+
+
+@dataclass
+class Comparison:
+    """What the compare page shows: the organisations asked for (in the order
+    asked), their ratings of the year (by organisation id), the run of their type
+    and its performance indicators as it defined them; or, when the request
+    cannot be answered, `problems` in words (and nothing read that was not needed)."""
+
+    year: int
+    codes: list[str]
+    organisations: list[Organisation] = field(default_factory=list)
+    ratings: dict = field(default_factory=dict)
+    run: RatingRun | None = None
+    indicators: list[Indicator] = field(default_factory=list)
+    neighbours: list[tuple] = field(default_factory=list)  # (code, name, rank, band) ranked near a lone organisation
+    problems: list[str] = field(default_factory=list)
+
+
+def requested_codes(values: list[str]) -> list[str]:
+    """Organisation codes as asked for: trimmed, upper-cased, blanks and repeats dropped, in order."""
+    return list(dict.fromkeys(value.strip().upper()[:20] for value in values if value.strip()))
+
+
+def comparison(values: list[str], year: int) -> Comparison:
+    """Two to four organisations of one type side by side in a year's published
+    ratings: at most four queries, whatever the number of organisations (none
+    for more than MAX_COMPARED codes, which is refused)."""
+    found = Comparison(year=year, codes=requested_codes(values))
+    if len(found.codes) > MAX_COMPARED:
+        found.problems.append(f"Choose at most {MAX_COMPARED} organisations to compare: you chose "
+                              f"{len(found.codes)}.")
+        return found
+    if not found.codes:
+        return found
+    matches = Q()
+    for code in found.codes:
+        matches |= Q(code__iexact=code)
+    held = {o.code.upper(): o for o in Organisation.objects.filter(matches).select_related("type", "region")}
+    found.problems += [f"There is no organisation with the code {code}." for code in found.codes if code not in held]
+    found.organisations = [held[code] for code in found.codes if code in held]
+    types = {o.type for o in found.organisations}
+    if len(types) > 1:
+        found.problems.append(
+            "Only organisations of one type can be compared: "
+            + "; ".join(f"{o.name} ({o.code}): {o.type.name.lower()}" for o in found.organisations) + ".")
+        return found
+    if not found.organisations:
+        return found
+    ratings = (Rating.objects.filter(run__in=published_run_queryset(year), organisation__in=found.organisations)
+               .select_related("run", "run__organisation_type").defer("run__indicator_summary"))
+    found.ratings = {rating.organisation_id: rating for rating in ratings}
+    found.problems += [f"{o.name} ({o.code}) has no published rating for this year." for o in found.organisations
+                       if o.pk not in found.ratings]
+    if not found.ratings:
+        return found
+    found.run = next(iter(found.ratings.values())).run
+    found.indicators = indicators_as_defined(found.run)
+    if len(found.organisations) == 1 and found.ratings[found.organisations[0].pk].rank is not None:
+        rank = found.ratings[found.organisations[0].pk].rank
+        found.neighbours = list(
+            Rating.objects.filter(run=found.run, rank__range=(rank - 2, rank + 2))
+            .exclude(organisation=found.organisations[0]).order_by("rank", "organisation__name")
+            .values_list("organisation__code", "organisation__name", "rank", "band")[:MAX_COMPARED])
+    return found

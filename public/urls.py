@@ -13,6 +13,8 @@ urlpatterns = [
     path("organisations/<str:code>/<year:year>/", views.report_card, name="report_card"),
     path("organisations/<str:code>/<year:year>/versions/<int:run_id>/", views.report_card_version,
          name="report_card_version"),
+    path("compare/", views.latest_compare, name="latest_compare"),
+    path("compare/<year:year>/", views.compare, name="compare"),
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/<str:code>/", views.latest_indicator, name="latest_indicator"),
     path("indicators/<str:code>/<year:year>/", views.indicator, name="indicator"),

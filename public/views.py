@@ -183,6 +183,23 @@ def report_card_version(request, code, year, run_id):
 
 
 @public_page
+def compare(request, year):
+    years = _years_or_404(year)
+    found = queries.comparison(request.GET.getlist("organisation"), year)
+    return _render(request, "public/compare.html", {
+        "year": year, "years": years, "page": presenters.compare.page(found)})
+
+
+@require_safe
+def latest_compare(request):
+    years = queries.published_years()
+    if not years:
+        raise Http404("No ratings have been published yet.")
+    url = reverse("public:compare", args=[format_year(years[0])])
+    return redirect(url + ("?" + request.GET.urlencode() if request.GET else ""))
+
+
+@public_page
 def indicator_list(request):
     years = queries.published_years()
     year = years[0] if years else None

@@ -2,12 +2,12 @@
 (ratings/standings.py), turned into what the public templates show: words,
 rounded figures, sentences and charts. Templates hold no arithmetic and no
 band-specific prose; presenters hold no queries. One module a page:
-`report_card`, `fairness`, `methodology`, and `pages` for the home,
+`report_card` (with `indicator_trends`), `compare`, `fairness`, `methodology`, and `pages` for the home,
 indicator, region and withdrawn pages; `band_meanings` (what each band
 means, in the words of a run's parameters), `revisions` (a year's
 corrections and withdrawals) and `charting` (which points a chart draws)
 serve several.
 Numbers and words shared with the charts are in public/formatting.py."""
 
-from . import (band_meanings, charting, fairness, methodology, pages, report_card,  # noqa: F401 (the package's parts)
-               revisions)
+from . import (  # noqa: F401 (the package's parts)
+    band_meanings, charting, compare, fairness, indicator_trends, methodology, pages, report_card, revisions)

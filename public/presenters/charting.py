@@ -34,3 +34,19 @@ def chart_sample_sentence(count: int) -> str:
 def svg(markup: str):
     """Chart markup is built with every text escaped (public/charts.py), so it is safe to insert."""
     return mark_safe(markup)  # noqa: S308
+
+
+# The width a chart is drawn at for a phone: within a 390-pixel screen less the page's 16-pixel margins (358),
+# so it is shown at its own size and its text keeps the size it was drawn at.
+PHONE_WIDTH = 350
+
+
+def wide_and_narrow(draw, chart_id: str, **arguments):
+    """A chart twice: as wide as the page for larger screens, and drawn at
+    PHONE_WIDTH for phones, where the wide one's text would shrink to 6
+    pixels; the stylesheet shows one (the other, `display: none`, is hidden
+    from screen readers too)."""
+    wide = draw(chart_id=chart_id, **arguments)
+    narrow = draw(chart_id=f"{chart_id}-narrow", width=PHONE_WIDTH, **arguments)
+    both = f'<div class="app-chart-wide">{wide}</div><div class="app-chart-narrow">{narrow}</div>'
+    return mark_safe(both)  # noqa: S308

@@ -10,7 +10,7 @@ from ratings import bands
 
 from .. import charts
 from ..formatting import format_number, percent_of, plural_of, rated_band_words
-from .charting import chart_sample_sentence, svg
+from .charting import chart_sample_sentence, svg, wide_and_narrow
 
 AREA_WORDS = dict(Area.choices)
 
@@ -88,22 +88,23 @@ def sections(data: dict, types, regions) -> list[dict]:
             "type": organisation_type, "plural": plural,
             "area_rows": area_rows, "region_rows": region_rows,
             "kings_fund": _kings_fund(groups["area"], plural),
-            "chart": svg(charts.share_bars(
-                chart_id=f"areas-{code}", title=f"Bands of {plural} by broad area, published and without adjustment",
+            "chart": wide_and_narrow(
+                charts.share_bars, chart_id=f"areas-{code}",
+                title=f"Bands of {plural} by broad area, published and without adjustment",
                 description=f"For each broad area, the share of {rated_band_words()} as published and as it would "
                             "have been without the value-added adjustment. The same figures are in the table.",
                 rows=[row for r in area_rows for row in (
                     charts.ShareRow(f"{r['label']}: published", r["published"]),
-                    charts.ShareRow(f"{r['label']}: without adjustment", r["unadjusted"]))])),
+                    charts.ShareRow(f"{r['label']}: without adjustment", r["unadjusted"]))]),
             "correlation_before": format_number(before), "correlation_after": format_number(after),
             "strength_before": strength(before), "strength_after": strength(after), "points": points,
-            "scatter": svg(charts.scatter_plot(
-                chart_id=f"deprivation-{code}", title=f"Final score against deprivation, {plural}",
+            "scatter": wide_and_narrow(
+                charts.scatter_plot, chart_id=f"deprivation-{code}", title=f"Final score against deprivation, {plural}",
                 description="Each organisation's published final score against the deprivation score of the "
                             f"population it serves; the line is the least-squares trend of all of them."
                             f"{chart_sample_sentence(points)}",
                 points=[charts.ScatterPoint("", p[0], p[1], p[3]) for p in scores.points], fit=trend,
-                x_label="Deprivation score (higher is more deprived)", y_label="Final score")) if points else "",
+                x_label="Deprivation score (higher is more deprived)", y_label="Final score") if points else "",
         })
     return sections
 

@@ -8,7 +8,7 @@ from ratings import bands
 from .. import charts
 from ..formatting import format_number, percent_of, plural_of, position_words, rated_band_words
 from . import band_meanings
-from .charting import chart_sample_sentence, svg
+from .charting import chart_sample_sentence, svg, wide_and_narrow
 from .report_card import core_target
 from .revisions import revisions, withdrawal_notice
 
@@ -102,14 +102,14 @@ def region_page(region, counts, national, types) -> dict:
                        percent_of(national.get((code, band.code), 0), national_total))
                       for band in bands.RATED],
             "region_total": region_total, "national_total": national_total,
-            "chart": svg(charts.share_bars(
-                chart_id=f"region-{code}",
+            "chart": wide_and_narrow(
+                charts.share_bars, chart_id=f"region-{code}",
                 title=f"{plural_of(organisation_type).capitalize()}: {region.name} against England",
                 description=f"Shares of {rated_band_words()} in the region and nationally. "
                             "The same figures are in the table.",
                 rows=[charts.ShareRow(region.name, {band: counts.get((code, band), 0) for band in bands.RATED_CODES}),
                       charts.ShareRow("England", {band: national.get((code, band), 0)
-                                                  for band in bands.RATED_CODES})])),
+                                                  for band in bands.RATED_CODES})]),
         })
     return {"comparison": comparison}
 

@@ -15,7 +15,8 @@ from ratings.standings import CoreResult, Rule
 from .. import charts
 from ..formatting import count_words, format_number, format_points, ordinal, plural_of, position_words
 from . import band_meanings
-from .charting import svg
+from .charting import PHONE_WIDTH, svg
+from .indicator_trends import IndicatorTrend, indicator_trends
 from .revisions import revisions, version_notice
 
 # A figure's quarter among its peers, and the band whose tag shows it (the indicator's own small traffic light).
@@ -69,6 +70,7 @@ class ReportCard:
     parameters: dict
     revisions: list[dict]
     version_notice: str  # on a previous version's page: what replaced it, and when
+    indicator_trends: list[IndicatorTrend]  # each indicator's figure over the published years
 
     @property
     def other_years(self) -> list[dict]:
@@ -105,7 +107,7 @@ def card(data) -> ReportCard:
             description="The final score in each published year, marked with the band's shape; "
                         "the dashed line is the green cut-off. The same figures are in the table below.",
             years=[format_year(r.run.year) for r in data.history], scores=[r.score for r in data.history],
-            bands=[r.band for r in data.history], cutoffs=[r.green_cutoff for r in data.history])),
+            bands=[r.band for r in data.history], cutoffs=[r.green_cutoff for r in data.history], width=PHONE_WIDTH)),
         consequences_intro=consequences_intro(organisation, rating.band, streak),
         consequences=consequences(data.consequences, rating.band, streak),
         provenance=data.provenance,
@@ -113,6 +115,8 @@ def card(data) -> ReportCard:
         parameters=params,
         revisions=revisions(data.versions, shown=run.pk),
         version_notice=version_notice(data.versions, data.version) if data.version else "",
+        indicator_trends=indicator_trends(data.history, data.indicators, organisation.name, shown=rating,
+                                          shown_medians={f.code: f.median for f in facts.indicators}),
     )
 
 

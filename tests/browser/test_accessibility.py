@@ -8,8 +8,8 @@ import pytest
 from tests.browser.conftest import axe_violations, browser_missing_reason, chromium, describe
 from tests.public.conftest import build_site, public_urls
 
-PAGES = ["home", "search", "browse", "browse filtered", "report card", "indicator list", "indicator", "region",
-         "fairness", "methodology", "downloads"]
+PAGES = ["home", "search", "browse", "browse filtered", "report card", "compare", "indicator list", "indicator",
+         "region", "fairness", "methodology", "downloads"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -22,6 +22,7 @@ class Site:
     region_code: str
     indicator_code: str
     type_code: str
+    peer: Organisation  # another rated organisation of the same type in the latest year
 
 
 def build_site(folder, *, organisations: int, indicators: int, years: int, types: str = "HA,TRUST") -> Site:
@@ -33,7 +34,9 @@ def build_site(folder, *, organisations: int, indicators: int, years: int, types
         actions.recalculate(year=year, publish=True)
     rating = (Rating.objects.filter(run__year=2000, run__status="published", rank__isnull=False)
               .select_related("organisation__region", "organisation__type").order_by("rank").first())
-    return Site(year=2000, years=published, organisation=rating.organisation,
+    peer = (Rating.objects.filter(run=rating.run, rank__isnull=False).exclude(pk=rating.pk)
+            .select_related("organisation").order_by("rank").first().organisation)
+    return Site(year=2000, years=published, organisation=rating.organisation, peer=peer,
                 region_code=rating.organisation.region.code,
                 indicator_code=next(iter(rating.indicator_scores)), type_code=rating.organisation.type.code)
 
@@ -67,6 +70,7 @@ def public_urls(site: Site) -> dict[str, str]:
         "browse csv": f"/ratings/{year}/ratings.csv",
         "report card": f"/organisations/{code}/{year}/",
         "latest report card": f"/organisations/{code}/",
+        "compare": f"/compare/{year}/?organisation={code}&organisation={site.peer.code.lower()}",
         "indicator list": "/indicators/",
         "indicator": f"/indicators/{site.indicator_code}/{year}/?type={site.type_code}",
         "regions": f"/regions/{year}/",

@@ -43,7 +43,9 @@ def assert_accessible_and_csp_safe(root, chart_id):
     title, desc = list(root)[:2]
     assert (title.tag, title.get("id")) == (SVG + "title", f"{chart_id}-title")
     assert (desc.tag, desc.get("id")) == (SVG + "desc", f"{chart_id}-desc")
-    assert root.get("width") == "100%" and root.get("height") is None
+    _, _, view_width, view_height = root.get("viewBox").split()
+    # As wide as its container, or drawn at its own size (shrinking only to fit a narrower screen).
+    assert (root.get("width"), root.get("height")) in (("100%", None), (view_width, view_height))
     assert len(root.get("viewBox").split()) == 4
     for element in root.iter():
         assert element.get("style") is None, element.tag
@@ -97,7 +99,53 @@ EVERY_CHART = {
                                  title=NASTY, description=NASTY),
     "scatter_plot": lambda: scatter([charts.ScatterPoint(NASTY, i, i * i, "yellow") for i in range(4)],
                                     title=NASTY, description=NASTY, x_label=NASTY, y_label=NASTY),
+    "narrow trend_chart": lambda: trend(title=NASTY, description=NASTY, years=[NASTY, "2000-01"], width=360),
+    "small_trend": lambda: charts.small_trend(chart_id="small", title=NASTY, description=NASTY,
+                                              years=[NASTY, "1999-00", "2000-01"], values=[1.5, None, 2.0],
+                                              medians=[1.0, 1.2, None]),
+    "score_strip": lambda: charts.score_strip(chart_id="strip", title=NASTY, description=NASTY, cutoff=0.5,
+                                              rows=[charts.ScoreRow(NASTY, 0.8, "green"),
+                                                    charts.ScoreRow(NASTY, None, "not_rated")]),
+    "narrow share_bars": lambda: shares([charts.ShareRow(NASTY, {"green": 1, "red": 30}), charts.ShareRow(NASTY, {})],
+                                        title=NASTY, description=NASTY, width=360),
+    "narrow scatter_plot": lambda: scatter([charts.ScatterPoint(NASTY, i, i * i, "yellow") for i in range(4)],
+                                           title=NASTY, description=NASTY, x_label=NASTY, y_label=NASTY, width=360),
 }
+
+# What a phone 390 pixels wide gives a chart: the page's width less its 16-pixel margins.
+PHONE_CONTENT_WIDTH = 390 - 2 * 16
+PHONE_CHARTS = ["narrow trend_chart", "small_trend", "score_strip", "narrow share_bars", "narrow scatter_plot"]
+
+
+@pytest.mark.parametrize("name", PHONE_CHARTS)
+def test_charts_for_phones_keep_their_text_legible_on_a_phone(name):
+    """Drawn at their own size, they shrink only to fit: every text, as rendered
+    at the phone's width (font size times displayed width over the viewBox's
+    width), is at least 10 pixels (the charts drawn 640 wide at 100% come to 6)."""
+    root = parse(EVERY_CHART[name]())
+    width = float(root.get("viewBox").split()[2])
+    assert root.get("width") == f"{width:g}"
+    scale = min(1.0, PHONE_CONTENT_WIDTH / width)
+    sizes = [float(t.get("font-size")) * scale for t in root.iter(SVG + "text")]
+    assert sizes and min(sizes) >= 10, sizes
+    wide = parse(trend())  # the wide trend chart, for comparison: illegible on a phone
+    assert min(float(t.get("font-size")) for t in wide.iter(SVG + "text")) * PHONE_CONTENT_WIDTH / 640 < 7
+
+
+def test_small_trend_needs_a_value_and_a_median_a_year():
+    with pytest.raises(ValueError):
+        charts.small_trend(chart_id="s", title="t", description="d", years=["2000-01"], values=[1, 2], medians=[1])
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.floats(-1e6, 1e6)), st.one_of(st.none(), st.floats(-1e6, 1e6))),
+                min_size=1, max_size=12))
+def test_small_trend_draws_every_figure_once_within_its_bounds(pairs):
+    values, medians = [v for v, _ in pairs], [m for _, m in pairs]
+    root = parse(charts.small_trend(chart_id="s", title="t", description="d",
+                                    years=[f"{1990 + i}-{(91 + i) % 100:02d}" for i in range(len(pairs))],
+                                    values=values, medians=medians))
+    assert_within_viewbox(root)
+    assert len(points_of(root)) == sum(v is not None for v in values) + sum(m is not None for m in medians)
 
 
 @pytest.mark.parametrize("name", EVERY_CHART)

@@ -1,0 +1,156 @@
+"""Phones, the compare page and paper, in a real browser.
+
+At 390 px the browse table's band, score and core-target columns and the
+report card's indicator table (median, position, peer light) are read without
+scrolling sideways (the NHS.UK responsive table: each row stacks, each figure
+after its column's name), and chart text stays legible. The compare page works
+by keyboard without JavaScript. A report card prints on at most two A4 pages,
+without the links' addresses, with its own address and the date."""
+
+import re
+from datetime import date
+
+import pytest
+
+from ratings.models import Rating
+from tests.browser.conftest import axe_violations, describe
+from tests.public.conftest import build_site, public_urls
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+# Each stacked cell of a responsive table: its column's name (shown on a phone) and where its content is.
+CELLS = """(selector) => [...document.querySelectorAll(selector + ' tbody td, ' + selector + ' tbody th')].map(cell => {
+    const heading = cell.querySelector('.nhsuk-table-responsive__heading');
+    const content = cell.lastElementChild.getBoundingClientRect();
+    return {column: heading ? heading.textContent.trim() : '', left: content.left, right: content.right,
+            width: content.width, headingShown: heading ? heading.getBoundingClientRect().width > 0 : false};
+})"""
+
+# The smallest text of each chart as drawn: its font size times the chart's scale on screen.
+CHART_TEXT = """() => [...document.querySelectorAll('svg.app-chart')].filter(svg => svg.getBoundingClientRect().width)
+    .map(svg => Math.min(...[...svg.querySelectorAll('text')].map(text =>
+        parseFloat(text.getAttribute('font-size')) * svg.getScreenCTM().a)))"""
+
+
+@pytest.fixture
+def site(tmp_path):
+    return build_site(tmp_path, organisations=60, indicators=9, years=4)
+
+
+def _within_the_screen(cells: list[dict], columns: set[str], width: int) -> list[dict]:
+    """The cells of `columns`, having checked each is shown with its column's name and inside the screen."""
+    chosen = [cell for cell in cells if cell["column"] in columns]
+    assert {cell["column"] for cell in chosen} == columns, {cell["column"] for cell in cells}
+    for cell in chosen:
+        assert cell["headingShown"], cell
+        assert cell["width"] > 0 and 0 <= cell["left"] and cell["right"] <= width, cell
+    return chosen
+
+
+def test_phones_read_every_key_column_without_scrolling_sideways(site, live_server, page):
+    urls = public_urls(site)
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + urls["browse"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    cells = page.evaluate(CELLS, "main table")
+    shown = _within_the_screen(cells, {"Band", "Final score", "Core targets failed", "Rank", "Organisation"},
+                               PHONE["width"])
+    assert len(shown) == 5 * page.locator("main tbody tr").count()
+    # The sorting links stay visible and usable on a phone.
+    sort = page.locator("main thead a", has_text="Final score")
+    assert sort.is_visible() and sort.bounding_box()["x"] + sort.bounding_box()["width"] <= PHONE["width"]
+
+    red = Rating.objects.filter(run__year=site.year, run__status="published", band="red").select_related(
+        "organisation").first()
+    for url in (urls["report card"], f"/organisations/{red.organisation.code}/2000-01/"):
+        page.goto(live_server.url + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+        cells = page.evaluate(CELLS, "#indicators + p + table")
+        _within_the_screen(cells, {"Median", "Position", "Against peers", "Value"}, PHONE["width"])
+        smallest = page.evaluate(CHART_TEXT)
+        assert smallest and min(smallest) >= 10, (url, smallest)  # the score's trend and each indicator's
+        assert not (violations := axe_violations(page)), describe(violations)
+
+    page.goto(live_server.url + urls["compare"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _within_the_screen(page.evaluate(CELLS, "#summary + ul + table"), {"Band", "Final score", "Rank"}, PHONE["width"])
+    assert min(page.evaluate(CHART_TEXT)) >= 10
+
+    for name in ("fairness", "region"):  # their charts drawn again for a phone, the wide ones hidden
+        page.goto(live_server.url + urls[name])
+        smallest = page.evaluate(CHART_TEXT)
+        assert smallest and min(smallest) >= 10, (name, smallest)
+
+    for width in (PHONE["width"], 1280):  # the compare page's refusal, accessible too
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + REFUSED)
+        assert not (violations := axe_violations(page)), describe(violations)
+
+    page.set_viewport_size({"width": 1280, "height": 900})  # a wide screen shows a table's own headers instead
+    page.goto(live_server.url + urls["report card"])
+    assert not any(cell["headingShown"] for cell in page.evaluate(CELLS, "#indicators + p + table"))
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_compare_by_keyboard_without_javascript(site, live_server, browser, width):
+    context = browser.new_context(java_script_enabled=False, bypass_csp=True,
+                                  viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + public_urls(site)["report card"])
+    link = page.get_by_role("link", name=re.compile("^Compare with other "))
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/compare/2000-01/?organisation={site.organisation.code}")
+    assert page.input_value("#organisation-1") == site.organisation.code
+    # By keyboard alone: Tab from the first field to the second, type, then on to the button.
+    page.focus("#organisation-1")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "organisation-2"
+    page.keyboard.type(site.peer.code)
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Compare"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"organisation={site.organisation.code}&organisation={site.peer.code}"))
+    assert page.locator("#summary + ul + table tbody tr").count() == 2
+    assert page.locator("svg.app-chart").count() == 1
+    # Refused in words (axe checks this page in test_phones_read_every_key_column_without_scrolling_sideways).
+    page.goto(live_server.url + REFUSED)
+    assert page.locator(".nhsuk-error-summary").inner_text().count("Choose at most 4 organisations") == 1
+    context.close()
+
+
+REFUSED = "/compare/2000-01/?" + "&".join(f"organisation=X{i}" for i in range(5))
+
+
+def _pages_of(pdf: bytes) -> int:
+    """A PDF's page count: its page tree's /Count (Chromium writes it uncompressed), which is
+    its number of page objects (an outline of the headings has a /Count of its own)."""
+    [count] = re.findall(rb"/Type\s*/Pages\s*/Count\s+(\d+)", pdf)
+    assert int(count) == len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    return int(count)
+
+
+def test_a_report_card_prints_on_at_most_two_a4_pages_with_its_address_and_the_date(tmp_path, live_server, page):
+    # The most indicators a type has in the demo (15 to 25), over four years, and a red card's ladder.
+    site = build_site(tmp_path, organisations=60, indicators=25, years=4)
+    red = Rating.objects.filter(run__year=site.year, run__status="published", band="red").select_related(
+        "organisation").order_by("-core_targets_failed").first()
+    for code in (site.organisation.code, red.organisation.code):
+        url = live_server.url + f"/organisations/{code}/2000-01/"
+        page.goto(url)
+        page.emulate_media(media="print")
+        assert _pages_of(page.pdf(format="A4")) <= 2, code
+        # No link's address after it ("(Link: #meaning)"), as the design system's print styles add.
+        added = page.evaluate("() => [...document.querySelectorAll('main a')].map(a => "
+                              "getComputedStyle(a, '::after').content).filter(c => c !== 'none' && c !== 'normal')")
+        assert added == []
+        printed = page.locator(".app-print-only")
+        assert printed.is_visible()
+        assert printed.inner_text() == f"Printed from {url} on {date.today().day} {date.today():%B %Y}."
+        assert not page.locator(".nhsuk-header__navigation").is_visible()
+        assert not page.locator(".nhsuk-footer").is_visible()
+        page.emulate_media(media="screen")
+        assert not printed.is_visible()
