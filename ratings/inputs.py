@@ -80,9 +80,11 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
     # Filter on ids and a subquery rather than joins: this reads most of the table.
     in_scope = Result.objects.filter(
         year__in=[year - 1, year], organisation__in=Organisation.objects.filter(type__code__in=type_codes))
+    # With each figure's numerator and denominator (NaN where none), read in the same query: the
+    # funnel limits stored with the run are computed from exactly the counts the run used.
     results = numeric_frame(in_scope.filter(indicator__in=performance.values("indicator")),
-                            ["organisation_id", "indicator_id", "year", "value"],
-                            ["organisation", "indicator", "year", "value"])
+                            ["organisation_id", "indicator_id", "year", "value", "numerator", "denominator"],
+                            ["organisation", "indicator", "year", "value", "numerator", "denominator"])
     deprivation = numeric_frame(in_scope.filter(indicator__in=Indicator.objects.filter(code=deprivation_code)),
                                 ["organisation_id", "year", "value"], ["organisation", "year", "value"])
     for table, keys in ((results, ["organisation", "indicator", "year"]), (deprivation, ["organisation", "year"])):

@@ -17,12 +17,18 @@ from . import bands, peers
 
 
 class IndicatorScore(NamedTuple):
-    """`Rating.indicator_scores[code]`, stored as a list in this order."""
+    """`Rating.indicator_scores[code]`, stored as a list in this order. The
+    counts and the funnel classification are stored for an indicator with a
+    measure and counts (null otherwise); ratings stored before funnels were
+    kept (migration 0016) have only the first four."""
 
     value: float | None
     adjusted: float | None  # after the value-added adjustment (the value when not adjusted)
     z: float | None
     delta_z: float | None  # the improvement z-score
+    numerator: float | None = None
+    denominator: float | None = None
+    funnel: float | None = None  # a `funnels.Classification` number: -2 much worse ... 2 much better
 
 
 SCORE_FIELDS = IndicatorScore._fields
