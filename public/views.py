@@ -122,7 +122,8 @@ def indicator(request, code, year):
     years = _years_or_404(year)
     indicator, types, runs, run, figures = queries.indicator_page(code, year, request.GET.get("type"))
     reading = figures.read(page=requested_page(request.GET), per_page=browse_table.PER_PAGE,
-                           chart_points=presenters.charting.MAX_CHART_POINTS) if figures else None
+                           chart_points=presenters.charting.MAX_CHART_POINTS,
+                           beyond_shown=presenters.funnel.BEYOND_SHOWN) if figures else None
     paginator, shown = page_read(reading.page, reading.page_number, reading.rows) if reading else (None, None)
     page = presenters.pages.indicator_page(indicator, run, reading)
     return _render(request, "public/indicator.html", {

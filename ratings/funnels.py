@@ -78,7 +78,7 @@ class Funnel:
 
     def standard_error(self, denominator: float) -> float:
         """s for a denominator N, per unit: √(p0(1 − p0)/N) or √(p0/N)."""
-        return math.sqrt(_variance(self.measure, self.p0) / denominator)
+        return math.sqrt(unit_variance(self.measure, self.p0) / denominator)
 
     def limits(self, denominator: float, z: float) -> tuple[float, float]:
         """(lower, upper) at z for a denominator N, in the indicator's units:
@@ -114,7 +114,7 @@ class FunnelFit:
         return ~np.isnan(self.classification)
 
 
-def _variance(measure: str, p0):
+def unit_variance(measure: str, p0):
     """The variance of one unit's outcome: p0(1 − p0) (binomial) or p0 (Poisson)."""
     if measure == PROPORTION:
         return p0 * (1 - p0)
@@ -137,7 +137,7 @@ def fit(numerators, denominators, *, measure: str, multiplier: float, direction:
     o, n = numerators[keep], denominators[keep]
     total_o, total_n = float(o.sum()), float(n.sum())
     p0 = total_o / total_n
-    variance = _variance(measure, p0)
+    variance = unit_variance(measure, p0)
     if variance <= 0:
         # p0 is 0 (or, for a proportion, 1): every organisation's O/N is p0 exactly,
         # so there is no spread at all, and every one is within the range.
@@ -172,7 +172,7 @@ def classify(numerators: np.ndarray, denominators: np.ndarray, funnel: Funnel) -
     """Each O/N against the funnel's limits at its N, as `Classification`
     numbers (floats): beyond 99.8% is "much", beyond 95% plain; the side is
     better or worse by the indicator's direction. Outside means strictly beyond."""
-    spread = np.sqrt(_variance(funnel.measure, funnel.p0) / denominators + funnel.tau2)
+    spread = np.sqrt(unit_variance(funnel.measure, funnel.p0) / denominators + funnel.tau2)
     difference = numerators / denominators - funnel.p0
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(spread > 0, difference / np.where(spread > 0, spread, 1.0), 0.0)
@@ -186,7 +186,7 @@ def limit_curve(funnel: Funnel, denominators, z: float) -> tuple[np.ndarray, np.
     units, kept within what the measure can be (0 to the multiplier for a
     proportion, at least 0 for a rate): for drawing."""
     denominators = np.asarray(denominators, dtype=float)
-    spread = z * np.sqrt(_variance(funnel.measure, funnel.p0) / denominators + funnel.tau2)
+    spread = z * np.sqrt(unit_variance(funnel.measure, funnel.p0) / denominators + funnel.tau2)
     lower = np.maximum(funnel.p0 - spread, 0.0)
     upper = funnel.p0 + spread
     if funnel.measure == PROPORTION:

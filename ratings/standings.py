@@ -14,6 +14,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from . import bands, peers
+from .funnels import Classification
 
 
 class IndicatorScore(NamedTuple):
@@ -122,6 +123,11 @@ class IndicatorFacts:
     median: float | None  # of the peers' reported values
     standing: PeerStanding | None  # None without a z-score
     core: CoreResult
+    # The counts and where they fall against the run's funnel limits; None for a
+    # figure without counts (no measure, or a rating stored before funnels were kept).
+    numerator: float | None = None
+    denominator: float | None = None
+    funnel: Classification | None = None
 
     @property
     def was_adjusted(self) -> bool:
@@ -228,7 +234,8 @@ def band_reason(rating, params: dict, rated_count: int) -> BandReason:
 
 def _indicator_facts(indicator, rating, score: IndicatorScore | None, adjustment: Adjustment | None,
                      failure: CoreFailure | None, standings: dict | None) -> IndicatorFacts:
-    value, adjusted, z, delta_z = score if score else (None, None, None, None)
+    value, adjusted, z, delta_z, numerator, denominator, funnel = score if score else IndicatorScore(None, None, None,
+                                                                                                    None)
     if value is None and adjustment:
         value, adjusted = adjustment.value, adjustment.adjusted
     median, standing = _peers(indicator.code, z, rating.run, standings)
@@ -245,7 +252,8 @@ def _indicator_facts(indicator, rating, score: IndicatorScore | None, adjustment
     else:
         core = CoreResult.NO_DATA
     return IndicatorFacts(code=indicator.code, value=value, adjusted=adjusted, z=z, improvement_z=delta_z,
-                          adjustment=adjustment, median=median, standing=standing, core=core)
+                          adjustment=adjustment, median=median, standing=standing, core=core, numerator=numerator,
+                          denominator=denominator, funnel=None if funnel is None else Classification(int(funnel)))
 
 
 def _peers(code: str, z, run, standings: dict | None) -> tuple[float | None, PeerStanding | None]:

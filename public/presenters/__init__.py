@@ -4,7 +4,8 @@ rounded figures, sentences and charts. Templates hold no arithmetic and no
 band-specific prose; presenters hold no queries. One module a page:
 `report_card`, `fairness`, `methodology`, and `pages` for the home,
 indicator, region and withdrawn pages; `revisions` (a year's corrections and
-withdrawals) and `charting` (which points a chart draws) serve several.
+withdrawals) and `charting` (which points a chart draws) serve several;
+`funnel` is the indicator page's funnel plot.
 Numbers and words shared with the charts are in public/formatting.py."""
 
-from . import charting, fairness, methodology, pages, report_card, revisions  # noqa: F401 (the package's parts)
+from . import charting, fairness, funnel, methodology, pages, report_card, revisions  # noqa: F401 (the package's parts)

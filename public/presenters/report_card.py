@@ -10,6 +10,7 @@ from indicators.years import format_year
 from ratings import bands, standings
 from ratings.ladder import consecutive_years
 from ratings.parameters import DOMAINS
+from ratings.funnels import Classification
 from ratings.standings import CoreResult, Rule
 
 from .. import charts
@@ -17,7 +18,12 @@ from ..formatting import format_number, format_points, ordinal, plural_of
 from .charting import svg
 from .revisions import revisions, version_notice
 
-# A figure's quarter among its peers, and the band whose tag shows it (the indicator's own small traffic light).
+# The indicator's own small traffic light, and the band whose tag shows it: for a figure with counts,
+# where it falls against the funnel limits (spec, "Funnel limits"); for any other (no sampling model),
+# its quarter among its peers.
+FUNNEL_LIGHTS = {Classification.MUCH_BETTER: bands.GREEN, Classification.BETTER: bands.GREEN,
+                 Classification.WITHIN: bands.YELLOW, Classification.WORSE: bands.RED,
+                 Classification.MUCH_WORSE: bands.RED}
 QUARTER_WORDS = {"top": ("Best quarter", bands.GREEN), "middle": ("Middle half", bands.YELLOW),
                  "bottom": ("Worst quarter", bands.RED)}
 # A core target's result, and the band whose tag shows it ("" shows nothing).
@@ -36,8 +42,8 @@ class IndicatorRow:
     adjustment_note: str
     median: str
     position: str
-    quarter: str  # the words
-    quarter_band: str  # green/yellow/red: the indicator's own small traffic light
+    peer_light: str  # the words: against the expected range (with counts), else the quarter among peers
+    peer_light_band: str  # green/yellow/red: the indicator's own small traffic light
     core_target: str
     core_result: str  # "Met", "Missed", "No data" or ""
     core_result_band: str  # the band whose tag shows the result
@@ -299,7 +305,7 @@ def core_target(indicator) -> str:
 
 
 def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> IndicatorRow:
-    quarter, quarter_band = QUARTER_WORDS[facts.standing.quarter] if facts.standing else ("", "")
+    light, light_band = peer_light(facts)
     result, result_band = CORE_RESULT_WORDS[facts.core]
     adjustment = facts.adjustment
     return IndicatorRow(
@@ -308,6 +314,15 @@ def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> Ind
         adjustment_note=(adjustment.status or "") if adjustment and not facts.was_adjusted else "",
         median=format_number(facts.median),
         position=f"{ordinal(facts.standing.position)} of {facts.standing.count}" if facts.standing else "",
-        quarter=quarter, quarter_band=quarter_band,
+        peer_light=light, peer_light_band=light_band,
         core_target=core_target(indicator), core_result=result, core_result_band=result_band,
     )
+
+
+def peer_light(facts: standings.IndicatorFacts) -> tuple[str, str]:
+    """The indicator's small traffic light (words, band): against the funnel
+    limits stored with the rating for a figure with counts; else (a measure
+    with no sampling model) its quarter among its peers; nothing without a figure."""
+    if facts.funnel is not None:
+        return facts.funnel.words.capitalize(), FUNNEL_LIGHTS[facts.funnel]
+    return QUARTER_WORDS[facts.standing.quarter] if facts.standing else ("", "")

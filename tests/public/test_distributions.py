@@ -23,11 +23,13 @@ def sampled(monkeypatch):
 
 
 def reference_rows(run, code):
-    """(code, name, band, value, adjusted, z) of every rating with figures for the indicator, best first."""
+    """(code, name, band, value, adjusted, denominator, funnel classification, z) of every rating with
+    figures for the indicator, best first."""
     scores = [(r, standings.indicator_scores(r).get(code)) for r in run.ratings.select_related("organisation")]
-    rows = [(r.organisation.code, r.organisation.name, r.band, score.value, score.adjusted, score.z)
+    rows = [(r.organisation.code, r.organisation.name, r.band, score.value, score.adjusted, score.denominator,
+             None if score.funnel is None else int(score.funnel), score.z)
             for r, score in scores if score is not None]
-    return sorted(rows, key=lambda row: (-(row[5] if row[5] is not None else -99), row[1]))
+    return sorted(rows, key=lambda row: (-(row[7] if row[7] is not None else -99), row[1]))
 
 
 def read_everything(figures, per_page=5):
@@ -49,7 +51,7 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
             figures = distributions.IndicatorFigures(run, code)
             expected = reference_rows(run, code)
             first, rows = read_everything(figures)
-            assert rows == [(position, *row[:5]) for position, row in enumerate(expected, start=1)]
+            assert rows == [(position, *row[:7]) for position, row in enumerate(expected, start=1)]
             with_value = [row for row in expected if row[3] is not None]
             assert (first.rows, first.with_value, first.adjusted) == (
                 len(expected), len(with_value), sum(row[4] != row[3] for row in expected))
@@ -57,6 +59,15 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
             positions = charting.chart_sample(len(by_value))
             assert len(positions) == min(SAMPLE, len(by_value)) and positions[-1] == len(by_value) - 1
             assert first.chart_points == [(by_value[p][1], by_value[p][3], by_value[p][2]) for p in positions]
+            # The funnel plot's sample: spread by denominator over the organisations in the funnel.
+            in_funnel = sorted((row for row in with_value if row[6] is not None), key=lambda row: (row[5], row[3], row[1]))
+            positions = charting.chart_sample(len(in_funnel))
+            assert first.funnel_points == [(in_funnel[p][1], in_funnel[p][3], in_funnel[p][5], in_funnel[p][6])
+                                           for p in positions]
+            assert (first.funnel_count, first.worse, first.better) == (
+                len(in_funnel), sum(row[6] < 0 for row in in_funnel), sum(row[6] > 0 for row in in_funnel))
+            if in_funnel:
+                assert first.denominators == (min(row[5] for row in in_funnel), max(row[5] for row in in_funnel))
             checked += 1
     assert checked >= 9
 
