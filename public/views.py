@@ -159,7 +159,8 @@ def methodology(request, year):
     names = dict(Indicator.objects.values_list("code", "name"))
     return _render(request, "public/methodology.html", {
         "year": year, "years": years, "sections": presenters.methodology.sections(runs, names),
-        "indicator_rows": presenters.methodology.indicator_rows(runs, names)})
+        "indicator_rows": presenters.methodology.indicator_rows(runs, names),
+        "funnel": presenters.methodology.funnel_explanation(runs)})
 
 
 @public_page
