@@ -84,9 +84,10 @@ def band_icon(band: str, size: int = 16) -> str:
             f'{band_marker(band, 8, 8, 13)}</svg>')
 
 
-def _svg(chart_id: str, title: str, description: str, width: float, height: float, body: list[str]) -> str:
+def _svg(chart_id: str, title: str, description: str, width: float, height: float, body: list[str],
+         css_class: str = "app-chart") -> str:
     chart_id = _e(chart_id)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" focusable="false" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" focusable="false" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {_n(width)} {_n(height)}" '
             f'width="100%" preserveAspectRatio="xMinYMin meet">'
             f'<title id="{chart_id}-title">{_e(title)}</title><desc id="{chart_id}-desc">{_e(description)}</desc>'
@@ -402,9 +403,11 @@ def funnel_plot(*, chart_id: str, title: str, description: str, points: list[Fun
     body.append(_text((left + right) / 2, bottom + 40, x_label, size, "middle"))
     lines = [f'<line x1="{left}" y1="{_n(y_of(target))}" x2="{right}" y2="{_n(y_of(target))}" stroke="{DARK}" '
              f'stroke-width="2"/>']
+    # Where a limit leaves the value axis, held just outside the plot, which the clip hides.
+    inside = lambda value: min(max(y_of(value), top - 2), bottom + 2)  # noqa: E731
     for curve, dash in zip(limits, (' stroke-dasharray="6 4"', ' stroke-dasharray="2 3"')):
         for side in (curve.lower, curve.upper):
-            path = " ".join(f"{_n(x_of(n))},{_n(y_of(v))}" for n, v in zip(curve.denominators, side))
+            path = " ".join(f"{_n(x_of(n))},{_n(inside(v))}" for n, v in zip(curve.denominators, side))
             lines.append(f'<polyline points="{path}" fill="none" stroke="{DARK}" stroke-width="1.5"{dash}/>')
     body.append(f'<g clip-path="url(#{clip})">{"".join(lines)}</g>')
     for point in sorted(points, key=lambda p: (p.side != 0, p.denominator, p.label)):  # beyond on top
@@ -425,5 +428,4 @@ def funnel_plot(*, chart_id: str, title: str, description: str, points: list[Fun
         body.append(_funnel_marker(side, 196, key_top - 4 + 18 * row))
         body.append(_text(206, key_top + 18 * row, text, size))
     height = key_top + 18 * max(len(key), 3)
-    return _svg(chart_id, title, description, width, height, body).replace(
-        'class="app-chart"', 'class="app-chart app-chart-narrow"', 1)
+    return _svg(chart_id, title, description, width, height, body, css_class="app-chart app-chart-narrow")
