@@ -1,21 +1,20 @@
 """Funnel limits, per indicator with a measure (`shared/specs/rating-method.md`,
 "Funnel limits"): for one type, year and indicator whose results are
-`multiplier × numerator / denominator`, the overall rate p0, each
-organisation's z-score, the overdispersion (Spiegelhalter, "Funnel plots for
-comparing institutional performance", Statistics in Medicine 2005), the 95%
-and 99.8% limits for any denominator, and whether each organisation is
-better, worse or within the expected range.
+`multiplier × numerator / denominator`, the funnel as stored with a run (the
+overall rate p0 and the overdispersion: Spiegelhalter, "Funnel plots for
+comparing institutional performance", Statistics in Medicine 2005), its 95%
+and 99.8% limits for any denominator, and whether a figure is better, worse
+or within the expected range.
 
-Pure: numpy only, no Django and no pandas (the public site reads `Funnel` to
-draw the limits from a run's stored figures)."""
+Pure Python, no numpy, no Django: the public site, which never loads numpy,
+reads `Funnel` to draw the limits from a run's stored figures. Fitting a
+funnel to many organisations at once (numpy) is `funnel_fit`."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
 from enum import IntEnum
-
-import numpy as np
 
 PROPORTION, RATE = "proportion", "rate"  # `indicators.choices` measures, spelled as stored
 MEASURES = (PROPORTION, RATE)
@@ -87,9 +86,15 @@ class Funnel:
         return (self.p0 - spread) * self.multiplier, (self.p0 + spread) * self.multiplier
 
     def classify(self, numerator: float, denominator: float) -> Classification:
-        """Where O/N falls against the limits at N."""
-        return Classification(int(classify(np.array([numerator], dtype=float), np.array([denominator], dtype=float),
-                                           self)[0]))
+        """Where O/N falls against the limits at N: beyond 99.8% is "much",
+        beyond 95% plain; the side is better or worse by the indicator's
+        direction. Outside means strictly beyond (`funnel_fit.classify`, its
+        twin for many organisations at once, agrees: tested)."""
+        spread = math.sqrt(unit_variance(self.measure, self.p0) / float(denominator) + self.tau2)
+        z = (float(numerator) / float(denominator) - self.p0) / spread if spread > 0 else 0.0
+        degree = 2 if abs(z) > Z_998 else 1 if abs(z) > Z_95 else 0
+        sign = (z > 0) - (z < 0)
+        return Classification(sign * degree * (1 if self.direction == HIGHER_BETTER else -1))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,21 +102,6 @@ class Funnel:
     @classmethod
     def from_dict(cls, stored: dict) -> Funnel:
         return cls(**{name: stored[name] for name in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class FunnelFit:
-    """`fit`'s answer: the funnel (None when no organisation has counts) and,
-    for each organisation given, in order: its z-score and classification
-    (NaN for one left out: no numerator or denominator, or a denominator of 0)."""
-
-    funnel: Funnel | None
-    z: np.ndarray
-    classification: np.ndarray  # floats: a `Classification` number, or NaN
-
-    @property
-    def included(self) -> np.ndarray:
-        return ~np.isnan(self.classification)
 
 
 def unit_variance(measure: str, p0):
@@ -123,72 +113,15 @@ def unit_variance(measure: str, p0):
     raise ValueError(f"no sampling model for the measure {measure!r}")
 
 
-def fit(numerators, denominators, *, measure: str, multiplier: float, direction: str) -> FunnelFit:
-    """The funnel of one indicator over the organisations given (one type, one
-    year): `numerators` O and `denominators` N, arrays in the same order, NaN
-    where missing. Organisations with no O or N, or N = 0, are left out."""
-    numerators = np.asarray(numerators, dtype=float)
-    denominators = np.asarray(denominators, dtype=float)
-    z = np.full(len(numerators), np.nan)
-    classification = np.full(len(numerators), np.nan)
-    keep = ~np.isnan(numerators) & ~np.isnan(denominators) & (denominators > 0)
-    if not keep.any():
-        return FunnelFit(None, z, classification)
-    o, n = numerators[keep], denominators[keep]
-    total_o, total_n = float(o.sum()), float(n.sum())
-    p0 = total_o / total_n
-    variance = unit_variance(measure, p0)
-    if variance <= 0:
-        # p0 is 0 (or, for a proportion, 1): every organisation's O/N is p0 exactly,
-        # so there is no spread at all, and every one is within the range.
-        z[keep], phi, tau2 = 0.0, 0.0, 0.0
-    else:
-        s = np.sqrt(variance / n)
-        z[keep] = (o / n - p0) / s
-        phi, tau2 = _overdispersion(z[keep], s)
-    funnel = Funnel(measure=measure, multiplier=float(multiplier), direction=direction, p0=p0, phi=phi,
-                    tau2=tau2, organisations=int(keep.sum()), numerator=total_o, denominator=total_n)
-    classification[keep] = classify(o, n, funnel)
-    return FunnelFit(funnel, z, classification)
 
-
-def _overdispersion(z: np.ndarray, s: np.ndarray) -> tuple[float, float]:
-    """φ and τ² (Spiegelhalter 2005, as the spec gives it): winsorise z at its
-    WINSOR_PERCENTILES; φ = mean of the squared winsorised z; with I
-    organisations, τ² = (Iφ − (I − 1)) / (Σw − Σw²/Σw), w = 1/s², when
-    Iφ > I − 1, else 0."""
-    low, high = np.percentile(z, WINSOR_PERCENTILES)
-    winsorised = np.clip(z, low, high)
-    count = len(z)
-    phi = float(np.mean(winsorised ** 2))
-    w = 1 / s ** 2
-    spread = float(w.sum() - (w ** 2).sum() / w.sum())
-    if count * phi <= count - 1 or spread <= 0:
-        return phi, 0.0
-    return phi, float((count * phi - (count - 1)) / spread)
-
-
-def classify(numerators: np.ndarray, denominators: np.ndarray, funnel: Funnel) -> np.ndarray:
-    """Each O/N against the funnel's limits at its N, as `Classification`
-    numbers (floats): beyond 99.8% is "much", beyond 95% plain; the side is
-    better or worse by the indicator's direction. Outside means strictly beyond."""
-    spread = np.sqrt(unit_variance(funnel.measure, funnel.p0) / denominators + funnel.tau2)
-    difference = numerators / denominators - funnel.p0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(spread > 0, difference / np.where(spread > 0, spread, 1.0), 0.0)
-    degree = np.where(np.abs(z) > Z_998, 2, np.where(np.abs(z) > Z_95, 1, 0))
-    sign = np.sign(z) * (1 if funnel.direction == HIGHER_BETTER else -1)
-    return (sign * degree).astype(float)
-
-
-def limit_curve(funnel: Funnel, denominators, z: float) -> tuple[np.ndarray, np.ndarray]:
+def limit_curve(funnel: Funnel, denominators, z: float) -> tuple[list[float], list[float]]:
     """The lower and upper limits at z for each denominator, in the indicator's
     units, kept within what the measure can be (0 to the multiplier for a
     proportion, at least 0 for a rate): for drawing."""
-    denominators = np.asarray(denominators, dtype=float)
-    spread = z * np.sqrt(unit_variance(funnel.measure, funnel.p0) / denominators + funnel.tau2)
-    lower = np.maximum(funnel.p0 - spread, 0.0)
-    upper = funnel.p0 + spread
-    if funnel.measure == PROPORTION:
-        upper = np.minimum(upper, 1.0)
-    return lower * funnel.multiplier, upper * funnel.multiplier
+    lower, upper = [], []
+    for denominator in denominators:
+        spread = z * math.sqrt(unit_variance(funnel.measure, funnel.p0) / denominator + funnel.tau2)
+        lower.append(max(funnel.p0 - spread, 0.0) * funnel.multiplier)
+        high = funnel.p0 + spread
+        upper.append((min(high, 1.0) if funnel.measure == PROPORTION else high) * funnel.multiplier)
+    return lower, upper

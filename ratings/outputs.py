@@ -16,7 +16,7 @@ from django.db import connection
 
 from indicators.models import Indicator, IndicatorDefinition, OrganisationType
 
-from . import engine, frozen_definitions, funnels, peers, rating_rows
+from . import engine, frozen_definitions, funnel_fit, funnels, peers, rating_rows
 from .models import Rating, RatingRun
 from .parameters import SchemeParameters
 
@@ -90,7 +90,7 @@ def funnel_figures(results, *, year: int, rated, indicator_scores, definitions: 
         rows = by_indicator.get(definition["indicator"])
         if definition["measure"] not in funnels.MEASURES or rows is None:
             continue
-        fitted = funnels.fit(rows["numerator"], rows["denominator"], measure=definition["measure"],
+        fitted = funnel_fit.fit(rows["numerator"], rows["denominator"], measure=definition["measure"],
                              multiplier=definition["multiplier"], direction=definition["direction"])
         if fitted.funnel is None:
             continue

@@ -6,7 +6,7 @@ alternative), and the organisations beyond them."""
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from indicators.years import format_year
 from ratings import bands
@@ -37,11 +37,11 @@ def funnel_section(indicator, run, reading) -> dict | None:
     funnel = Funnel.from_dict(stored)
     z_values = stored.get("limits", [1.96, 3.09])
     smallest, largest = reading.denominators
-    denominators = np.geomspace(smallest, largest, CURVE_POINTS) if largest > smallest else np.array([smallest])
+    denominators = spaced(smallest, largest, CURVE_POINTS)
     limits = []
     for (label, _), z in zip(LIMITS, z_values):
         lower, upper = limit_curve(funnel, denominators, z)
-        limits.append(charts.FunnelLimits(label, denominators.tolist(), lower.tolist(), upper.tolist()))
+        limits.append(charts.FunnelLimits(label, denominators, lower, upper))
     plural = plural_of(run.organisation_type)
     unit = indicator.unit or indicator.name
     count = reading.funnel_count
@@ -54,7 +54,7 @@ def funnel_section(indicator, run, reading) -> dict | None:
                     f"{reading.better} are better and {reading.worse} worse than expected (beyond the 95% limits)."
                     f"{chart_sample_sentence(count)} The limits and the organisations beyond them are in the tables "
                     "below, and every figure is in the table of figures.",
-        points=[charts.FunnelPoint(name, value, denominator, int(np.sign(side)), classification_words(side))
+        points=[charts.FunnelPoint(name, value, denominator, (side > 0) - (side < 0), classification_words(side))
                 for name, value, denominator, side in reading.funnel_points],
         target=funnel.target, limits=limits, x_label="Denominator (what the figure is out of)", y_label=unit)
     ticks = [n for n in charts.nice_ticks(0.0, largest, 4) if smallest <= n <= largest] or [largest]
@@ -72,6 +72,15 @@ def funnel_section(indicator, run, reading) -> dict | None:
                    for side, words, total in ((-1, "Worse than expected", reading.worse),
                                               (1, "Better than expected", reading.better)) if total],
     }
+
+
+def spaced(smallest: float, largest: float, count: int) -> list[float]:
+    """`count` denominators from smallest to largest, evenly spaced on a log
+    scale (where the limits bend most, at small denominators, most are drawn)."""
+    if largest <= smallest:
+        return [smallest]
+    ratio = math.log(largest / smallest) / (count - 1)
+    return [smallest * math.exp(ratio * i) for i in range(count - 1)] + [largest]
 
 
 def beyond_group(beyond: list[tuple], side: int, heading: str, total: int) -> dict:

@@ -1,7 +1,7 @@
 """Funnel limits are computed with a run, from the counts it used, and stored
 with it (spec, "Funnel limits"): each run's funnel of each indicator with a
 measure, and each rating's counts and classification, read back as
-`funnels.fit` gives them over the stored figures; later edits to the
+`funnel_fit.fit` gives them over the stored figures; later edits to the
 figures never change them."""
 
 import io
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from indicators.models import Result
-from ratings import actions, funnels, standings
+from ratings import actions, funnel_fit, standings
 from ratings.frozen_definitions import run_definitions
 from ratings.funnels import Classification, Funnel
 from ratings.models import Rating
@@ -34,7 +34,7 @@ def test_each_run_stores_the_funnel_of_each_indicator_with_counts_and_each_ratin
                        if code in r.indicator_scores]
             counted = [f for f in figures if f.numerator is not None]
             definition = definitions[code]
-            refitted = funnels.fit([f.numerator for f in counted], [f.denominator for f in counted],
+            refitted = funnel_fit.fit([f.numerator for f in counted], [f.denominator for f in counted],
                                    measure=definition.measure, multiplier=definition.multiplier,
                                    direction=definition.direction)
             # Equal but for the order of summing (the engine's order against the ratings').

@@ -12,7 +12,7 @@ import pandas as pd
 from django.core.management import call_command
 
 from indicators.models import Indicator, IndicatorDefinition
-from ratings import actions, engine, funnels, peers, rating_rows, standings
+from ratings import actions, engine, funnel_fit, peers, rating_rows, standings
 from ratings.counterfactuals import rate_with_counterfactuals
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingScheme
@@ -98,7 +98,7 @@ def expected_funnel_figures(inputs, result, year: int) -> dict[tuple[int, int], 
                     and row.denominator == row.denominator and row.denominator > 0]
             if not rows:
                 continue
-            fitted = funnels.fit([r.numerator for r in rows], [r.denominator for r in rows],
+            fitted = funnel_fit.fit([r.numerator for r in rows], [r.denominator for r in rows],
                                  measure=definition.measure, multiplier=definition.multiplier,
                                  direction=definition.direction)
             for row, classification in zip(rows, fitted.classification):
