@@ -392,7 +392,8 @@ def funnel_plot(*, chart_id: str, title: str, description: str, points: list[Fun
     clip = f"{_e(chart_id)}-plot"
     body = [f'<clipPath id="{clip}"><rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}"/>'
             f'</clipPath>']
-    body.append(_text(14, (top + bottom) / 2, y_label, size, "middle", transform=f"rotate(-90 14 {_n((top + bottom) / 2)})"))
+    middle = (top + bottom) / 2
+    body.append(_text(14, middle, y_label, size, "middle", transform=f"rotate(-90 14 {_n(middle)})"))
     for tick in y_ticks:
         body.append(_line(left, y_of(tick), right, y_of(tick), TEXT if tick == y_ticks[0] else GRID))
         body.append(_text(left - 6, y_of(tick) + 4, format_tick(tick), size, "end"))
@@ -412,12 +413,14 @@ def funnel_plot(*, chart_id: str, title: str, description: str, points: list[Fun
     body.append(f'<g clip-path="url(#{clip})">{"".join(lines)}</g>')
     for point in sorted(points, key=lambda p: (p.side != 0, p.denominator, p.label)):  # beyond on top
         words = f", {point.words}" if point.words else ""
-        body.append(f'<g class="app-chart-point">{_funnel_marker(point.side, x_of(point.denominator), y_of(point.value))}'
+        mark = _funnel_marker(point.side, x_of(point.denominator), y_of(point.value))
+        body.append(f'<g class="app-chart-point">{mark}'
                     f'<title>{_e(point.label)}: {_e(format_tick(point.value))} of {_e(format_tick(point.denominator))}'
                     f'{_e(words)}</title></g>')
     # The key, below the axis label: the lines on the left, the markers on the right.
     key_top = bottom + 64
-    key = [(f'<line x1="8" y1="{key_top - 4}" x2="32" y2="{key_top - 4}" stroke="{DARK}" stroke-width="2"/>', "Expected"),
+    key = [(f'<line x1="8" y1="{key_top - 4}" x2="32" y2="{key_top - 4}" stroke="{DARK}" stroke-width="2"/>',
+            "Expected"),
            *[(f'<line x1="8" y1="{key_top - 4 + 18 * (i + 1)}" x2="32" y2="{key_top - 4 + 18 * (i + 1)}" '
               f'stroke="{DARK}" stroke-width="1.5"{dash}/>', f"{curve.label} limits")
              for i, (curve, dash) in enumerate(zip(limits, (' stroke-dasharray="6 4"', ' stroke-dasharray="2 3"')))]]

@@ -169,9 +169,10 @@ class IndicatorFigures:
             beyond AS (
                 SELECT code, name, band, value, numerator, denominator, funnel,
                        ROW_NUMBER() OVER (PARTITION BY CASE WHEN funnel < 0 THEN -1 ELSE 1 END
-                                          ORDER BY (numerator / denominator - %(p0)s) * (numerator / denominator - %(p0)s)
-                                                   / (%(variance)s / denominator + %(tau2)s) DESC, name, id) AS position
-                FROM figures WHERE funnel <> 0)
+                                          ORDER BY distance DESC, name, id) AS position
+                FROM (SELECT *, (numerator / denominator - %(p0)s) * (numerator / denominator - %(p0)s)
+                                / (%(variance)s / denominator + %(tau2)s) AS distance
+                      FROM figures WHERE funnel <> 0) AS beyond_figures)
             SELECT 'counts', n, n_value, n_adjusted, number, n_funnel, n_worse, n_better,
                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(min_n AS DOUBLE PRECISION),
                    CAST(max_n AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION)

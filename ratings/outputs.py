@@ -91,7 +91,7 @@ def funnel_figures(results, *, year: int, rated, indicator_scores, definitions: 
         if definition["measure"] not in funnels.MEASURES or rows is None:
             continue
         fitted = funnel_fit.fit(rows["numerator"], rows["denominator"], measure=definition["measure"],
-                             multiplier=definition["multiplier"], direction=definition["direction"])
+                                multiplier=definition["multiplier"], direction=definition["direction"])
         if fitted.funnel is None:
             continue
         kept = rows[fitted.included].assign(funnel=fitted.classification[fitted.included])

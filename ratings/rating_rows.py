@@ -32,7 +32,7 @@ JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scor
 # The JSON shapes' fields, as their reader (standings.py) names them: numbers, then texts; the
 # indicator code is the key (or, in a list of objects, the first field).
 SCORE_NUMBERS = list(IndicatorScore._fields)
-FUNNEL_NUMBERS = ["numerator", "denominator", "funnel"]  # the last of SCORE_NUMBERS
+FUNNEL_NUMBERS = SCORE_NUMBERS[-3:]  # numerator, denominator, funnel: stored with a run's funnel figures
 STANDING_NUMBERS, STANDING_TEXTS = list(STANDING_FIELDS[:-1]), list(STANDING_FIELDS[-1:])
 FAILURE_NUMBERS, FAILURE_TEXTS = list(CoreFailure._fields[1:-1]), list(CoreFailure._fields[-1:])
 ADJUSTMENT_NUMBERS, ADJUSTMENT_TEXTS = list(Adjustment._fields[1:-1]), list(Adjustment._fields[-1:])

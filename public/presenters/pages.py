@@ -70,7 +70,8 @@ def indicator_page(indicator, run, reading) -> dict:
         return {"rows": [], "count": 0, "chart": "", "core_target": target, "funnel": None}
     median = run.median  # from the run's peer summary, this indicator's part
     table = [{"code": code, "name": name, "band": band, "band_word": bands.word(band), "position": position,
-              "shown_value": format_number(value), "shown_adjusted": format_number(adjusted) if adjusted != value else "",
+              "shown_value": format_number(value),
+              "shown_adjusted": format_number(adjusted) if adjusted != value else "",
               "denominator": format_number(denominator, 0) if denominator is not None else "",
               "funnel": classification_words(funnel)}
              for position, code, name, band, value, adjusted, denominator, funnel in reading.page]
