@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 
+import numpy as np
 import orjson
 import pandas as pd
 from django.db import connection
@@ -83,20 +84,27 @@ def funnel_figures(results, *, year: int, rated, indicator_scores, definitions: 
     scored = indicator_scores.loc[indicator_scores["organisation"].isin(rated), ["organisation", "indicator"]]
     counted = results.loc[(results["year"] == year) & results["numerator"].notna() & results["denominator"].notna()
                           & results["value"].notna(), ["organisation", "indicator", "numerator", "denominator"]]
-    counted = counted.merge(scored, on=["organisation", "indicator"])
-    by_indicator = dict(tuple(counted.groupby("indicator", sort=False)))
+    counted = counted.merge(scored, on=["organisation", "indicator"]).sort_values("indicator", kind="stable")
+    # Each indicator's rows as slices of plain arrays (pandas per indicator cost more than the fits).
+    organisation, indicator, numerator, denominator = (counted[c].to_numpy() for c in counted.columns)
+    starts = np.flatnonzero(np.r_[True, indicator[1:] != indicator[:-1]]) if len(indicator) else np.array([], int)
+    slices = {int(indicator[s]): slice(s, e) for s, e in zip(starts, np.r_[starts[1:], len(indicator)])}
     stored, parts = {}, []
     for code, definition in sorted(definitions.items()):
-        rows = by_indicator.get(definition["indicator"])
+        rows = slices.get(definition["indicator"])
         if definition["measure"] not in funnels.MEASURES or rows is None:
             continue
-        fitted = funnel_fit.fit(rows["numerator"], rows["denominator"], measure=definition["measure"],
+        fitted = funnel_fit.fit(numerator[rows], denominator[rows], measure=definition["measure"],
                                 multiplier=definition["multiplier"], direction=definition["direction"])
         if fitted.funnel is None:
             continue
-        kept = rows[fitted.included].assign(funnel=fitted.classification[fitted.included])
-        parts.append(kept[columns])
-        counts = {c.name.lower(): int((kept["funnel"] == c.value).sum()) for c in funnels.Classification}
+        kept = fitted.included
+        classification = fitted.classification[kept]
+        parts.append(pd.DataFrame(dict(zip(columns, (organisation[rows][kept], indicator[rows][kept],
+                                                     numerator[rows][kept], denominator[rows][kept],
+                                                     classification)))))
+        tally = np.bincount((classification + 2).astype(int), minlength=len(funnels.Classification))
+        counts = {c.name.lower(): int(tally[c.value + 2]) for c in funnels.Classification}
         stored[code] = {**fitted.funnel.as_dict(), "counts": counts, "limits": [funnels.Z_95, funnels.Z_998]}
     return stored, pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
