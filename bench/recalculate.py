@@ -191,7 +191,7 @@ def measure(size: int) -> dict:
     start = time.perf_counter()
     with transaction.atomic():
         outputs.store_runs(year=YEAR, params=params, result=result, user=None,
-                           definitions=outputs.definitions_in_force(YEAR))
+                           definitions=outputs.definitions_in_force(YEAR), inputs=inputs)
     figures["write"] = time.perf_counter() - start
     figures["write_floor"] = min(write_floor_seconds(result) for _ in range(2))
     del inputs, result, reuse

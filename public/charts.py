@@ -85,12 +85,12 @@ def band_icon(band: str, size: int = 16) -> str:
 
 
 def _svg(chart_id: str, title: str, description: str, width: float, height: float, body: list[str],
-         natural: bool = False) -> str:
+         natural: bool = False, css_class: str = "app-chart") -> str:
     """`natural`: drawn at its own size (one unit a pixel), shrinking only to
     fit a narrower screen, so its text keeps the size it was drawn at; else as wide as its container."""
     chart_id = _e(chart_id)
     shown = f'width="{_n(width)}" height="{_n(height)}"' if natural else 'width="100%"'
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" focusable="false" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" focusable="false" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {_n(width)} {_n(height)}" '
             f'{shown} preserveAspectRatio="xMinYMin meet">'
             f'<title id="{chart_id}-title">{_e(title)}</title><desc id="{chart_id}-desc">{_e(description)}</desc>'
@@ -442,3 +442,98 @@ def score_strip(*, chart_id: str, title: str, description: str, rows: list[Score
         body.append(_text(x_of(tick), axis_y + 18, format_tick(tick), 11, "middle"))
     body.append(_text(width / 2, axis_y + 36, "Final score", 12, "middle"))
     return _svg(chart_id, title, description, width, height, body, natural=True)
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    label: str
+    value: float
+    denominator: float
+    side: int  # beyond the limits: 1 better than expected, -1 worse, 0 within
+    words: str = ""  # where it falls, in words, for its tooltip
+
+
+@dataclass(frozen=True)
+class FunnelLimits:
+    label: str  # "95%", "99.8%"
+    denominators: list[float]
+    lower: list[float]
+    upper: list[float]
+
+
+BETTER_INK, WORSE_INK = BLUE, "#8a1538"  # not the bands' colours: this is not a band
+
+
+def _down_triangle(x: float, y: float, half: float, colour: str) -> str:
+    points = f"{_n(x)},{_n(y + half)} {_n(x + half)},{_n(y - half)} {_n(x - half)},{_n(y - half)}"
+    return f'<polygon points="{points}" fill="{colour}" stroke="{DARK}" stroke-width="0.5"/>'
+
+
+def _funnel_marker(side: int, x: float, y: float) -> str:
+    if side > 0:
+        return _triangle(x, y, 5, BETTER_INK)
+    if side < 0:
+        return _down_triangle(x, y, 5, WORSE_INK)
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3" fill="{GREY}"/>'
+
+
+def funnel_plot(*, chart_id: str, title: str, description: str, points: list[FunnelPoint], target: float,
+                limits: list[FunnelLimits], x_label: str, y_label: str) -> str:
+    """Each organisation's value against its denominator, the expected value
+    (a solid line) and the limits around it (dashed for the first, dotted for
+    the second), which narrow as the denominator grows. Drawn narrow, with
+    large text, so that it stays legible on a phone: better than expected is
+    a triangle pointing up, worse one pointing down, within a small circle."""
+    width, left, right, top, bottom, size = 380, 62, 368, 12, 232, 13
+    all_x = [p.denominator for p in points] + [n for curve in limits for n in curve.denominators]
+    x_ticks = nice_ticks(0.0, max(all_x, default=1.0), 4)
+    # The value axis spans the points, the expected value and the limits at the largest denominator;
+    # nearer the narrow end the limits leave it, cut at the plot's edge.
+    widest = [v for curve in limits for v in (curve.lower[-1:] + curve.upper[-1:])]
+    values = [p.value for p in points] + [target] + widest
+    y_ticks = nice_ticks(min(values), max(values), 5)
+    x_of = _scale(x_ticks[0], x_ticks[-1], left, right)
+    y_of = _scale(y_ticks[0], y_ticks[-1], bottom, top)
+    clip = f"{_e(chart_id)}-plot"
+    body = [f'<clipPath id="{clip}"><rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}"/>'
+            f'</clipPath>']
+    middle = (top + bottom) / 2
+    body.append(_text(14, middle, y_label, size, "middle", transform=f"rotate(-90 14 {_n(middle)})"))
+    for tick in y_ticks:
+        body.append(_line(left, y_of(tick), right, y_of(tick), TEXT if tick == y_ticks[0] else GRID))
+        body.append(_text(left - 6, y_of(tick) + 4, format_tick(tick), size, "end"))
+    for tick in x_ticks:
+        body.append(_line(x_of(tick), bottom, x_of(tick), bottom + 5))
+        body.append(_text(x_of(tick), bottom + 20, format_tick(tick), size, "middle"))
+    body.append(_line(left, top, left, bottom))
+    body.append(_text((left + right) / 2, bottom + 40, x_label, size, "middle"))
+    lines = [f'<line x1="{left}" y1="{_n(y_of(target))}" x2="{right}" y2="{_n(y_of(target))}" stroke="{DARK}" '
+             f'stroke-width="2"/>']
+    # Where a limit leaves the value axis, held just outside the plot, which the clip hides.
+    inside = lambda value: min(max(y_of(value), top - 2), bottom + 2)  # noqa: E731
+    for curve, dash in zip(limits, (' stroke-dasharray="6 4"', ' stroke-dasharray="2 3"')):
+        for side in (curve.lower, curve.upper):
+            path = " ".join(f"{_n(x_of(n))},{_n(inside(v))}" for n, v in zip(curve.denominators, side))
+            lines.append(f'<polyline points="{path}" fill="none" stroke="{DARK}" stroke-width="1.5"{dash}/>')
+    body.append(f'<g clip-path="url(#{clip})">{"".join(lines)}</g>')
+    for point in sorted(points, key=lambda p: (p.side != 0, p.denominator, p.label)):  # beyond on top
+        words = f", {point.words}" if point.words else ""
+        mark = _funnel_marker(point.side, x_of(point.denominator), y_of(point.value))
+        body.append(f'<g class="app-chart-point">{mark}'
+                    f'<title>{_e(point.label)}: {_e(format_tick(point.value))} of {_e(format_tick(point.denominator))}'
+                    f'{_e(words)}</title></g>')
+    # The key, below the axis label: the lines on the left, the markers on the right.
+    key_top = bottom + 64
+    key = [(f'<line x1="8" y1="{key_top - 4}" x2="32" y2="{key_top - 4}" stroke="{DARK}" stroke-width="2"/>',
+            "Expected"),
+           *[(f'<line x1="8" y1="{key_top - 4 + 18 * (i + 1)}" x2="32" y2="{key_top - 4 + 18 * (i + 1)}" '
+              f'stroke="{DARK}" stroke-width="1.5"{dash}/>', f"{curve.label} limits")
+             for i, (curve, dash) in enumerate(zip(limits, (' stroke-dasharray="6 4"', ' stroke-dasharray="2 3"')))]]
+    for row, (mark, text) in enumerate(key):
+        body.append(mark)
+        body.append(_text(38, key_top + 18 * row, text, size))
+    for row, (side, text) in enumerate(((1, "Better than expected"), (0, "Within"), (-1, "Worse than expected"))):
+        body.append(_funnel_marker(side, 196, key_top - 4 + 18 * row))
+        body.append(_text(206, key_top + 18 * row, text, size))
+    height = key_top + 18 * max(len(key), 3)
+    return _svg(chart_id, title, description, width, height, body, css_class="app-chart app-chart-compact")

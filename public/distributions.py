@@ -7,12 +7,13 @@ published runs reach here (`public/queries.py` finds them)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import F, FloatField, Func
 
 from indicators.models import Indicator, Organisation, Result
+from ratings import funnels
 from ratings.models import Rating, RatingRun
 from ratings.standings import SCORE_FIELDS
 
@@ -50,7 +51,13 @@ def sample_of(count: str, table: str) -> str:
     one up to %(points)s, else %(points)s evenly spread, in whole-number
     arithmetic so that both give the same. Needs WITH RECURSIVE."""
     return f"""steps(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM steps WHERE i + 1 < %(points)s),
-            sample AS (
+            {sample_positions(count, table, "sample")}"""
+
+
+def sample_positions(count: str, table: str, name: str) -> str:
+    """The common table expression `name`: like `sample_of`'s `sample`, for
+    another count, from the same `steps` (so after `sample_of`)."""
+    return f"""{name} AS (
                 SELECT DISTINCT CASE WHEN {count} <= %(points)s THEN i
                                      ELSE (2 * i * ({count} - 1) + %(points)s - 1) / (2 * (%(points)s - 1)) END
                        AS position
@@ -69,18 +76,32 @@ class IndicatorReading:
     with_value: int  # of them, with a value
     adjusted: int  # of them, whose adjusted value differs from the value
     page_number: int  # the page read: the one asked for, or the last when past either end
-    # (position, others tied at it, organisation code, name, band, value, adjusted), best first (by z-score,
-    # then name); the position as `ratings.peers.standing` gives it (ties share the better one), None without a z
+    # (position, others tied at it, organisation code, name, band, value, adjusted, denominator, funnel
+    # classification), best first (by z-score, then name); the position as `ratings.peers.standing` gives it
+    # (ties share the better one), None without a z
     page: list[tuple]
     chart_points: list[tuple]  # (name, value, band) at the positions `chart_positions` picks, by value
+    # The funnel (none of it for an indicator without counts): how many organisations it holds, how
+    # many are worse and better than expected, its smallest and largest denominator, a chart's sample
+    # of (name, value, denominator, classification) by denominator, and up to `beyond_shown` of those
+    # worse and of those better than expected, each furthest first:
+    # (classification, position, code, name, band, value, numerator, denominator).
+    funnel_count: int = 0
+    worse: int = 0
+    better: int = 0
+    denominators: tuple[float | None, float | None] = (None, None)
+    funnel_points: list[tuple] = field(default_factory=list)
+    beyond: list[tuple] = field(default_factory=list)
 
 
 class IndicatorFigures:
     """One indicator's figures across the organisations of a run that have
     them, worked on by the database: Python receives the counts, one page of
-    the table (best first: by z-score, then name) and a chart's sample of
-    points (in the order of value, then name), in one query, whatever the
-    number of organisations. Positions follow the card's rule (`ratings.peers.Standing`):
+    the table (best first: by z-score, then name), a chart's sample of points
+    (in the order of value, then name), and for the funnel plot another
+    sample (by denominator) and the organisations furthest beyond its limits
+    (at most `beyond_shown` a side), in one query, whatever the number of
+    organisations. Positions follow the card's rule (`ratings.peers.Standing`):
     tied z-scores (stored to 4 places, so equal or clearly apart) share the better position.
 
     Written in SQL so that each rating's JSON is read once: the query takes
@@ -94,11 +115,12 @@ class IndicatorFigures:
     def __init__(self, run: RatingRun, code: str):
         self.run, self.code = run, code
 
-    def read(self, *, page: int, per_page: int, chart_points: int) -> IndicatorReading:
+    def read(self, *, page: int, per_page: int, chart_points: int, beyond_shown: int = 0) -> IndicatorReading:
         """Page `page` (from 1; past either end, the last page, as Django's
         `Paginator.get_page` does) of `per_page` rows, and at most
         `chart_points` (at least 2) points, evenly spread by value, at the
-        positions `public.presenters.charting.chart_sample` gives."""
+        positions `public.presenters.charting.chart_sample` gives; as many
+        for the funnel plot, spread by denominator."""
         postgres = connection.vendor == "postgresql"
         entry = "r.indicator_scores -> %(key)s" if postgres else "json_extract(r.indicator_scores, %(key)s)"
 
@@ -107,54 +129,99 @@ class IndicatorFigures:
             return (f"(entry ->> {position})::double precision" if postgres
                     else f"CAST(json_extract(entry, '$[{position}]') AS REAL)")
 
+        # Furthest beyond first: ((O/N - p0)² / (variance/N + τ²)), the square of the
+        # organisation's distance from p0 in the limits' own units (no square root in SQLite).
+        stored = (self.run.funnels or {}).get(self.code)
+        funnel = funnels.Funnel.from_dict(stored) if stored else None
+        variance = funnels.unit_variance(funnel.measure, funnel.p0) if funnel else 0.0
         sql = f"""
             WITH RECURSIVE entries AS MATERIALIZED (
                 SELECT r.id, o.code, o.name, r.band, {entry} AS entry
                 FROM {Rating._meta.db_table} r JOIN {Organisation._meta.db_table} o ON o.id = r.organisation_id
                 WHERE r.run_id = %(run)s),
             figures AS MATERIALIZED (
-                SELECT id, code, name, band, {item("value")} AS value, {item("adjusted")} AS adjusted, {item("z")} AS z
+                SELECT id, code, name, band, {item("value")} AS value, {item("adjusted")} AS adjusted, {item("z")} AS z,
+                       {item("numerator")} AS numerator, {item("denominator")} AS denominator,
+                       CAST({item("funnel")} AS INTEGER) AS funnel
                 FROM entries WHERE entry IS NOT NULL),
             counts AS MATERIALIZED (
                 SELECT COUNT(*) AS n, COUNT(value) AS n_value,
                        COALESCE(SUM(CASE WHEN adjusted IS DISTINCT FROM value THEN 1 ELSE 0 END), 0) AS n_adjusted,
-                       CASE WHEN COUNT(*) = 0 THEN 1 ELSE (COUNT(*) + %(per_page)s - 1) / %(per_page)s END AS last_page
+                       CASE WHEN COUNT(*) = 0 THEN 1 ELSE (COUNT(*) + %(per_page)s - 1) / %(per_page)s END AS last_page,
+                       COUNT(CASE WHEN value IS NOT NULL THEN funnel END) AS n_funnel,
+                       COALESCE(SUM(CASE WHEN funnel < 0 THEN 1 ELSE 0 END), 0) AS n_worse,
+                       COALESCE(SUM(CASE WHEN funnel > 0 THEN 1 ELSE 0 END), 0) AS n_better,
+                       MIN(CASE WHEN funnel IS NOT NULL THEN denominator END) AS min_n,
+                       MAX(CASE WHEN funnel IS NOT NULL THEN denominator END) AS max_n
                 FROM figures),
             shown AS (
                 SELECT CASE WHEN %(page)s < 1 OR %(page)s > last_page THEN last_page ELSE %(page)s END AS number
                 FROM counts),
             {sample_of("n_value", "counts")},
+            {sample_positions("n_funnel", "counts", "funnel_sample")},
             ranked AS (
-                SELECT code, name, band, value, adjusted,
+                SELECT code, name, band, value, adjusted, denominator, funnel,
                        ROW_NUMBER() OVER (ORDER BY z DESC NULLS LAST, name, id) AS position,
                        CASE WHEN z IS NOT NULL THEN RANK() OVER (ORDER BY z DESC NULLS LAST) END AS standing,
                        CASE WHEN z IS NOT NULL THEN COUNT(*) OVER (PARTITION BY z) - 1 END AS tied_with
                 FROM figures),
             by_value AS (
                 SELECT name, band, value, ROW_NUMBER() OVER (ORDER BY value, name, id) - 1 AS position
-                FROM figures WHERE value IS NOT NULL)
-            SELECT 'counts', n, n_value, n_adjusted, number, CAST(NULL AS TEXT), CAST(NULL AS TEXT),
-                   CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION)
+                FROM figures WHERE value IS NOT NULL),
+            by_denominator AS (
+                SELECT name, value, denominator, funnel,
+                       ROW_NUMBER() OVER (ORDER BY denominator, value, name, id) - 1 AS position
+                FROM figures WHERE value IS NOT NULL AND funnel IS NOT NULL),
+            beyond AS (
+                SELECT code, name, band, value, numerator, denominator, funnel,
+                       ROW_NUMBER() OVER (PARTITION BY CASE WHEN funnel < 0 THEN -1 ELSE 1 END
+                                          ORDER BY distance DESC, name, id) AS position
+                FROM (SELECT *, (numerator / denominator - %(p0)s) * (numerator / denominator - %(p0)s)
+                                / (%(variance)s / denominator + %(tau2)s) AS distance
+                      FROM figures WHERE funnel <> 0) AS beyond_figures)
+            SELECT 'counts', n, n_value, n_adjusted, number, n_funnel, n_worse, n_better,
+                   CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(min_n AS DOUBLE PRECISION),
+                   CAST(max_n AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION)
             FROM counts, shown
             UNION ALL
-            SELECT 'row', position, standing, tied_with, NULL, code, name, band, value, adjusted
+            SELECT 'row', position, funnel, standing, tied_with, NULL, NULL, NULL, code, name, band, value, adjusted,
+                   denominator
             FROM ranked, shown WHERE position > (number - 1) * %(per_page)s AND position <= number * %(per_page)s
             UNION ALL
-            SELECT 'point', by_value.position, NULL, NULL, NULL, NULL, name, band, value, NULL
+            SELECT 'point', by_value.position, NULL, NULL, NULL, NULL, NULL, NULL, NULL, name, band, value, NULL, NULL
             FROM by_value JOIN sample ON sample.position = by_value.position
+            UNION ALL
+            SELECT 'funnel', by_denominator.position, funnel, NULL, NULL, NULL, NULL, NULL, NULL, name, NULL, value,
+                   NULL, denominator
+            FROM by_denominator JOIN funnel_sample ON funnel_sample.position = by_denominator.position
+            UNION ALL
+            SELECT 'beyond', position, funnel, NULL, NULL, NULL, NULL, NULL, code, name, band, value, numerator,
+                   denominator
+            FROM beyond WHERE position <= %(beyond)s
         """
         params = {"key": self.code if postgres else sqlite_json_path(self.code), "run": self.run.pk,
-                  "per_page": per_page, "page": page, "points": chart_points}
+                  "per_page": per_page, "page": page, "points": chart_points, "beyond": beyond_shown,
+                  "p0": funnel.p0 if funnel else 0.0, "variance": variance,
+                  # Never 0 where an organisation is beyond the limits (then there is a spread); 1 without a funnel.
+                  "tau2": funnel.tau2 if funnel else 1.0}
         found = _fetch(sql, params)
-        [(_, rows, with_value, adjusted, number, *_)] = [row for row in found if row[0] == "counts"]
+        [(_, rows, with_value, adjusted, number, in_funnel, worse, better, _, _, _, smallest, largest, _)] = [
+            row for row in found if row[0] == "counts"]
+        of = lambda kind: [row for row in found if row[0] == kind]  # noqa: E731
         return IndicatorReading(
             rows=rows, with_value=with_value, adjusted=adjusted, page_number=number,
             page=[row[1:] for row in sorted(
-                (position, standing, tied_with, code, name, band, value, adjusted)
-                for kind, position, standing, tied_with, _, code, name, band, value, adjusted in found
-                if kind == "row")],
-            chart_points=[(name, value, band) for _, _, name, band, value in
-                          sorted(row[:2] + row[6:9] for row in found if row[0] == "point")])
+                (position, standing, tied_with, code, name, band, value, adjusted, denominator, funnel)
+                for _, position, funnel, standing, tied_with, *_, code, name, band, value, adjusted, denominator
+                in of("row"))],
+            chart_points=[(name, value, band) for _, name, band, value in
+                          sorted((row[1], row[9], row[10], row[11]) for row in of("point"))],
+            funnel_count=in_funnel, worse=worse, better=better, denominators=(smallest, largest),
+            funnel_points=[(name, value, denominator, funnel) for _, name, value, denominator, funnel in
+                           sorted((row[1], row[9], row[11], row[13], row[2]) for row in of("funnel"))],
+            beyond=sorted((funnel, position, code, name, band, value, numerator, denominator)
+                          for _, position, funnel, *_, code, name, band, value, numerator, denominator
+                          in of("beyond")))
 
 
 @dataclass

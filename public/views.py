@@ -214,7 +214,8 @@ def indicator(request, code, year):
     if moved := _canonical(request, code, indicator.code, "indicator", year=year):
         return moved
     reading = figures.read(page=requested_page(request.GET), per_page=browse_table.PER_PAGE,
-                           chart_points=presenters.charting.MAX_CHART_POINTS) if figures else None
+                           chart_points=presenters.charting.MAX_CHART_POINTS,
+                           beyond_shown=presenters.funnel.BEYOND_SHOWN) if figures else None
     paginator, shown = page_read(reading.page, reading.page_number, reading.rows) if reading else (None, None)
     page = presenters.pages.indicator_page(indicator, run, reading)
     return _render(request, "public/indicator.html", {
@@ -264,7 +265,8 @@ def methodology(request, year):
     return _render(request, "public/methodology.html", {
         "year": year, "years": years, "sections": presenters.methodology.sections(runs, names),
         "withdrawals": _withdrawals(year, years),
-        "indicator_rows": presenters.methodology.indicator_rows(runs, names)})
+        "indicator_rows": presenters.methodology.indicator_rows(runs, names),
+        "funnel": presenters.methodology.funnel_explanation(runs)})
 
 
 @public_page

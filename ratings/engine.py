@@ -48,8 +48,9 @@ class EngineInputs:
     applicability: indicator, type: which types each indicator applies to.
     results: organisation, indicator, year, value: performance results for
         `year` and `year - 1` (the year before only for improvement, on
-        reported values); optionally numerator and denominator (NaN when
-        not held), which only band certainty reads (absent: none).
+        reported values); optionally numerator and denominator (NaN where
+        none), which the engine does not read: band certainty draws from
+        them, and the funnel limits stored with a run are fitted to them (`outputs`).
     deprivation: organisation, year, value: the deprivation context
         indicator (only `year`'s is used since method version 2).
     """

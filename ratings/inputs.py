@@ -82,7 +82,8 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
     # Filter on ids and a subquery rather than joins: this reads most of the table.
     in_scope = Result.objects.filter(
         year__in=[year - 1, year], organisation__in=Organisation.objects.filter(type__code__in=type_codes))
-    # Numerator and denominator: what band certainty draws from (NaN when not held).
+    # With each figure's numerator and denominator (NaN where none), read in the same query: band
+    # certainty draws from them, and the funnel limits stored with the run are fitted to exactly these.
     results = numeric_frame(in_scope.filter(indicator__in=performance.values("indicator")),
                             ["organisation_id", "indicator_id", "year", "value", "numerator", "denominator"],
                             ["organisation", "indicator", "year", "value", "numerator", "denominator"])

@@ -177,6 +177,13 @@ class RatingRun(models.Model):
         null=True, blank=True, help_text="{indicator: median of the peers' reported values}: what a report card "
                                          "shows of `indicator_summary`; null on runs stored before it was kept.")
 
+    funnels = models.JSONField(
+        default=dict, blank=True,
+        help_text="{indicator: {measure, multiplier, direction, p0, phi, tau2, organisations, numerator, "
+                  "denominator, counts: {classification: organisations}, limits: [z 95%, z 99.8%]}}: the funnel "
+                  "limits of each indicator with a measure and counts (`ratings.funnels`), computed with the run; "
+                  "empty on runs stored before they were kept.")
+
     objects = RatingRunQuerySet.as_manager()
 
     class Meta:
@@ -292,7 +299,9 @@ class Rating(models.Model):
     adjustments = models.JSONField(
         default=list, help_text="[{indicator, value, adjusted, deprivation, slope, status}] for flagged indicators.")
     indicator_scores = models.JSONField(
-        default=dict, help_text="{indicator: [value, adjusted value, z, improvement z]}")
+        default=dict, help_text="{indicator: [value, adjusted value, z, improvement z, numerator, denominator, "
+                                "funnel classification (-2 much worse to 2 much better)]}: the last three null "
+                                "without counts, and absent on ratings stored before funnels were kept.")
     peer_standings = models.JSONField(
         null=True, blank=True, help_text='{indicator: [position (1 best), peers, quarter ("top", "middle", '
                                          '"bottom")]}, computed when the run is stored so a report card reads no '

@@ -10,12 +10,14 @@ import csv
 import io
 import itertools
 
+import numpy as np
 import orjson
+import pandas as pd
 from django.db import connection
 
 from indicators.models import Indicator, IndicatorDefinition, OrganisationType
 
-from . import engine, frozen_definitions, peers, rating_rows
+from . import engine, frozen_definitions, funnel_fit, funnels, peers, rating_rows
 from .models import Rating, RatingRun
 from .parameters import SchemeParameters
 
@@ -30,11 +32,14 @@ def definitions_in_force(year: int) -> list[tuple[IndicatorDefinition, set[str]]
 
 
 def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResult, user,
-               definitions: list[tuple[IndicatorDefinition, set[str]]]) -> list[RatingRun]:
+               definitions: list[tuple[IndicatorDefinition, set[str]]],
+               inputs: engine.EngineInputs | None = None) -> list[RatingRun]:
     """A run for each organisation type in `result` (the engine's, with the
     counterfactual bands of `counterfactuals.rate_with_counterfactuals`), with
     its peer summary, its ratings and the indicator `definitions` it used
-    (`definitions_in_force`), frozen."""
+    (`definitions_in_force`), frozen; and, from the numerators and
+    denominators of the `inputs` the engine was given, the funnel of each
+    indicator with a measure (`funnel_figures`)."""
     codes = dict(Indicator.objects.values_list("id", "code"))
     type_ids = dict(OrganisationType.objects.values_list("code", "id"))
     ratings = result.ratings
@@ -45,18 +50,63 @@ def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResu
         rated = of_type[of_type["band"] != engine.NOT_RATED]
         cutoff = rated["green_cutoff"].dropna()
         summary = peers.summarise(result.indicator_scores, of_type["organisation"], codes)
+        frozen = frozen_definitions.freeze(definitions, type_code=type_code)
+        type_funnels, figures = funnel_figures(
+            inputs.results if inputs is not None else None, year=year, rated=rated["organisation"],
+            indicator_scores=result.indicator_scores, definitions=frozen)
         run = RatingRun.objects.create(
             year=year, organisation_type_id=type_ids[type_code], parameters=params.as_dict(),
-            definitions=frozen_definitions.freeze(definitions, type_code=type_code),
+            definitions=frozen, funnels=type_funnels,
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
             green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
             peer_medians={code: peer["median"] for code, peer in summary.items()})
         run.indicator_summary = summary
         _write_indicator_summary(run)
-        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, of_type, codes, summary))
+        write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, of_type, codes, summary, figures))
         runs.append(run)
     return runs
+
+
+def funnel_figures(results, *, year: int, rated, indicator_scores, definitions: dict
+                   ) -> tuple[dict, pd.DataFrame]:
+    """The funnel of each indicator of a run's frozen `definitions` with a
+    measure (proportion or rate), over its rated organisations (`rated`) with
+    a value (as scored: `indicator_scores`), a numerator and a denominator
+    above 0 in `year`, from the engine's `results` (None: no funnels):
+    {code: the stored funnel (`funnels.Funnel`, with the count of each
+    classification and the limits' z)}, and a table of organisation,
+    indicator, numerator, denominator and funnel (the classification's
+    number) for `rating_rows`."""
+    columns = ["organisation", "indicator", *rating_rows.FUNNEL_NUMBERS]
+    if results is None or "numerator" not in results.columns:
+        return {}, pd.DataFrame(columns=columns)
+    scored = indicator_scores.loc[indicator_scores["organisation"].isin(rated), ["organisation", "indicator"]]
+    counted = results.loc[(results["year"] == year) & results["numerator"].notna() & results["denominator"].notna()
+                          & results["value"].notna(), ["organisation", "indicator", "numerator", "denominator"]]
+    counted = counted.merge(scored, on=["organisation", "indicator"]).sort_values("indicator", kind="stable")
+    # Each indicator's rows as slices of plain arrays (pandas per indicator cost more than the fits).
+    organisation, indicator, numerator, denominator = (counted[c].to_numpy() for c in counted.columns)
+    starts = np.flatnonzero(np.r_[True, indicator[1:] != indicator[:-1]]) if len(indicator) else np.array([], int)
+    slices = {int(indicator[s]): slice(s, e) for s, e in zip(starts, np.r_[starts[1:], len(indicator)])}
+    stored, parts = {}, []
+    for code, definition in sorted(definitions.items()):
+        rows = slices.get(definition["indicator"])
+        if definition["measure"] not in funnels.MEASURES or rows is None:
+            continue
+        fitted = funnel_fit.fit(numerator[rows], denominator[rows], measure=definition["measure"],
+                                multiplier=definition["multiplier"], direction=definition["direction"])
+        if fitted.funnel is None:
+            continue
+        kept = fitted.included
+        classification = fitted.classification[kept]
+        parts.append(pd.DataFrame(dict(zip(columns, (organisation[rows][kept], indicator[rows][kept],
+                                                     numerator[rows][kept], denominator[rows][kept],
+                                                     classification)))))
+        tally = np.bincount((classification + 2).astype(int), minlength=len(funnels.Classification))
+        counts = {c.name.lower(): int(tally[c.value + 2]) for c in funnels.Classification}
+        stored[code] = {**fitted.funnel.as_dict(), "counts": counts, "limits": [funnels.Z_95, funnels.Z_998]}
+    return stored, pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def _write_indicator_summary(run: RatingRun) -> None:

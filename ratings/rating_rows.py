@@ -32,6 +32,7 @@ JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scor
 # The JSON shapes' fields, as their reader (standings.py) names them: numbers, then texts; the
 # indicator code is the key (or, in a list of objects, the first field).
 SCORE_NUMBERS = list(IndicatorScore._fields)
+FUNNEL_NUMBERS = SCORE_NUMBERS[-3:]  # numerator, denominator, funnel: stored with a run's funnel figures
 STANDING_NUMBERS, STANDING_TEXTS = ["position", "count", "tied_with"], ["quarter"]
 FAILURE_NUMBERS, FAILURE_TEXTS = list(CoreFailure._fields[1:-1]), list(CoreFailure._fields[-1:])
 ADJUSTMENT_NUMBERS, ADJUSTMENT_TEXTS = list(Adjustment._fields[1:-1]), list(Adjustment._fields[-1:])
@@ -40,13 +41,22 @@ SCORE_ROUNDING = {"adjusted": 6, "z": 4, "delta_z": 4}
 ADJUSTMENT_ROUNDING = {"adjusted": 6, "slope": 6}
 
 
-def rating_rows(result: EngineResult, ratings: pd.DataFrame, codes: dict[int, str], summary: dict) -> Iterator[tuple]:
+def rating_rows(result: EngineResult, ratings: pd.DataFrame, codes: dict[int, str], summary: dict,
+                funnel_figures: pd.DataFrame | None = None) -> Iterator[tuple]:
     """One tuple per row of `ratings` (some of `result.ratings`, with the
     columns of `counterfactuals`), in COLUMNS order; JSON columns as text.
     `codes` maps indicator keys to codes; `summary` is the run's peer summary
-    (`peers.summarise`)."""
+    (`peers.summarise`); `funnel_figures` (organisation, indicator, numerator,
+    denominator, funnel: see `outputs.funnel_figures`) are stored beside each
+    indicator's scores (null where there are none)."""
     organisations = ratings["organisation"].to_numpy()
-    rounded_scores = result.indicator_scores.round(SCORE_ROUNDING)
+    table = result.indicator_scores
+    if funnel_figures is not None and not table.empty:
+        table = table.merge(funnel_figures[["organisation", "indicator", *FUNNEL_NUMBERS]],
+                            on=["organisation", "indicator"], how="left")  # keeps the engine's order
+    # Without funnel figures (an indicator with no counts, or none given), null.
+    table = table.reindex(columns=[*table.columns.difference(FUNNEL_NUMBERS, sort=False), *FUNNEL_NUMBERS])
+    rounded_scores = table.round(SCORE_ROUNDING)
     scores = _per_organisation(rounded_scores, organisations, codes, SCORE_NUMBERS, _scores_json)
     of_these = rounded_scores[rounded_scores["organisation"].isin(organisations)]
     standings = _per_organisation(peer_standings(of_these, summary, codes), organisations, codes,

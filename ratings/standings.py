@@ -14,15 +14,22 @@ from enum import Enum
 from typing import NamedTuple
 
 from . import bands, peers
+from .funnels import Classification
 
 
 class IndicatorScore(NamedTuple):
-    """`Rating.indicator_scores[code]`, stored as a list in this order."""
+    """`Rating.indicator_scores[code]`, stored as a list in this order. The
+    counts and the funnel classification are stored for an indicator with a
+    measure and counts (null otherwise); ratings stored before funnels were
+    kept (migration 0016) have only the first four."""
 
     value: float | None
     adjusted: float | None  # after the value-added adjustment (the value when not adjusted)
     z: float | None
     delta_z: float | None  # the improvement z-score
+    numerator: float | None = None
+    denominator: float | None = None
+    funnel: float | None = None  # a `funnels.Classification` number: -2 much worse ... 2 much better
 
 
 SCORE_FIELDS = IndicatorScore._fields
@@ -117,6 +124,11 @@ class IndicatorFacts:
     median: float | None  # of the peers' reported values
     standing: PeerStanding | None  # None without a z-score
     core: CoreResult
+    # The counts and where they fall against the run's funnel limits; None for a
+    # figure without counts (no measure, or a rating stored before funnels were kept).
+    numerator: float | None = None
+    denominator: float | None = None
+    funnel: Classification | None = None
 
     @property
     def was_adjusted(self) -> bool:
@@ -223,7 +235,8 @@ def band_reason(rating, params: dict, rated_count: int) -> BandReason:
 
 def _indicator_facts(indicator, rating, score: IndicatorScore | None, adjustment: Adjustment | None,
                      failure: CoreFailure | None, standings: dict | None) -> IndicatorFacts:
-    value, adjusted, z, delta_z = score if score else (None, None, None, None)
+    value, adjusted, z, delta_z, numerator, denominator, funnel = score if score else IndicatorScore(None, None, None,
+                                                                                                    None)
     if value is None and adjustment:
         value, adjusted = adjustment.value, adjustment.adjusted
     median, standing = _peers(indicator.code, z, rating.run, standings)
@@ -240,7 +253,8 @@ def _indicator_facts(indicator, rating, score: IndicatorScore | None, adjustment
     else:
         core = CoreResult.NO_DATA
     return IndicatorFacts(code=indicator.code, value=value, adjusted=adjusted, z=z, improvement_z=delta_z,
-                          adjustment=adjustment, median=median, standing=standing, core=core)
+                          adjustment=adjustment, median=median, standing=standing, core=core, numerator=numerator,
+                          denominator=denominator, funnel=None if funnel is None else Classification(int(funnel)))
 
 
 def _peers(code: str, z, run, standings: dict | None) -> tuple[float | None, PeerStanding | None]:

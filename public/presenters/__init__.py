@@ -6,8 +6,8 @@ band-specific prose; presenters hold no queries. One module a page:
 indicator, region and withdrawn pages; `band_meanings` (what each band
 means, in the words of a run's parameters), `revisions` (a year's
 corrections and withdrawals) and `charting` (which points a chart draws)
-serve several.
+serve several; `funnel` is the indicator page's funnel plot.
 Numbers and words shared with the charts are in public/formatting.py."""
 
 from . import (  # noqa: F401 (the package's parts)
-    band_meanings, charting, compare, fairness, indicator_trends, methodology, pages, report_card, revisions)
+    band_meanings, charting, compare, fairness, funnel, indicator_trends, methodology, pages, report_card, revisions)

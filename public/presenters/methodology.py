@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators.models import Direction, Domain
-from ratings import frozen_definitions
+from ratings import frozen_definitions, funnels
 
 from ..formatting import format_number
 from .report_card import core_target
@@ -138,3 +138,20 @@ def parameter_sentences(params: dict, indicator_names: dict, *, version_1: bool 
                            f"{params.get('uncertainty_draws', 2000):,} simulated draws (seed "
                            f"{params.get('uncertainty_seed', 2000)}) once that part of the method is in use."),
     ])
+
+
+def funnel_explanation(runs) -> dict | None:
+    """Funnel limits in plain English, with the figures the year's runs used
+    (their stored limits and winsorising), and the indicators that had them;
+    None when no run of the year stored any (runs stored before they were kept)."""
+    with_funnels = [run for run in runs if run.funnels]
+    if not with_funnels:
+        return None
+    z_values = sorted({tuple(stored.get("limits", ())) for run in with_funnels for stored in run.funnels.values()})
+    overdispersed = sorted({code for run in with_funnels for code, stored in run.funnels.items() if stored["tau2"] > 0})
+    counted = sorted({code for run in with_funnels for code in run.funnels})
+    low, high = funnels.WINSOR_PERCENTILES
+    return {
+        "limits": [format_number(z) for z in (z_values[0] if len(z_values) == 1 else ())],
+        "low": low, "high": high, "counted": len(counted), "overdispersed": len(overdispersed),
+    }

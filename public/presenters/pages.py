@@ -9,6 +9,7 @@ from .. import charts
 from ..formatting import format_number, percent_of, plural_of, position_words, rated_band_words
 from . import band_meanings
 from .charting import chart_sample_sentence, svg, wide_and_narrow
+from .funnel import classification_words, funnel_section
 from .report_card import core_target
 from .revisions import revisions, withdrawal_notice
 
@@ -51,16 +52,19 @@ def withdrawn_year(year: int, withdrawn: list) -> dict:
 def indicator_page(indicator, run, reading) -> dict:
     """The distribution of an indicator across the organisations of a type
     (`reading`: an `IndicatorReading`): a dot plot of its chart points (a
-    sample when there are many, see `chart_sample`) and a table of one page of
-    its rows, best first."""
+    sample when there are many, see `chart_sample`), a table of one page of
+    its rows, best first, and its funnel plot (`funnel.funnel_section`)."""
     target = core_target(indicator).capitalize() or "None"
     if run is None:
-        return {"rows": [], "count": 0, "chart": "", "core_target": target}
+        return {"rows": [], "count": 0, "chart": "", "core_target": target, "funnel": None}
     median = run.median  # from the run's peer summary, this indicator's part
     table = [{"code": code, "name": name, "band": band, "band_word": bands.word(band),
               "position": position_words(position, tied_with=tied_with) if position is not None else "–",
-              "shown_value": format_number(value), "shown_adjusted": format_number(adjusted) if adjusted != value else ""}
-             for position, tied_with, code, name, band, value, adjusted in reading.page]
+              "shown_value": format_number(value),
+              "shown_adjusted": format_number(adjusted) if adjusted != value else "",
+              "denominator": format_number(denominator, 0) if denominator is not None else "",
+              "funnel": classification_words(funnel)}
+             for position, tied_with, code, name, band, value, adjusted, denominator, funnel in reading.page]
     reference = [charts.ReferenceLine(f"Median {format_number(median)}", median)] if median is not None else []
     if indicator.core_threshold is not None:
         reference.append(charts.ReferenceLine(f"Core target {format_number(indicator.core_threshold)}",
@@ -69,7 +73,7 @@ def indicator_page(indicator, run, reading) -> dict:
     count = reading.rows
     return {
         "rows": table, "median": format_number(median), "count": count, "core_target": target,
-        "adjusted": reading.adjusted > 0,
+        "adjusted": reading.adjusted > 0, "funnel": funnel_section(indicator, run, reading),
         "chart": svg(charts.dot_plot(
             chart_id="distribution", title=f"{indicator.name}: {plural}, {format_year(run.year)}",
             description=f"Each dot is one of {count} {plural}, placed by its figure and shaped by its band."

@@ -10,6 +10,7 @@ from indicators.years import format_year
 from ratings import bands, standings
 from ratings.ladder import consecutive_years
 from ratings.parameters import DOMAINS
+from ratings.funnels import Classification
 from ratings.standings import CoreResult, Rule
 
 from .. import charts
@@ -19,7 +20,12 @@ from .charting import PHONE_WIDTH, svg
 from .indicator_trends import IndicatorTrend, indicator_trends
 from .revisions import revisions, version_notice
 
-# A figure's quarter among its peers, and the band whose tag shows it (the indicator's own small traffic light).
+# The indicator's own small traffic light, and the band whose tag shows it: for a figure with counts,
+# where it falls against the funnel limits (spec, "Funnel limits"); for any other (no sampling model),
+# its quarter among its peers.
+FUNNEL_LIGHTS = {Classification.MUCH_BETTER: bands.GREEN, Classification.BETTER: bands.GREEN,
+                 Classification.WITHIN: bands.YELLOW, Classification.WORSE: bands.RED,
+                 Classification.MUCH_WORSE: bands.RED}
 QUARTER_WORDS = {"top": ("Best quarter", bands.GREEN), "middle": ("Middle half", bands.YELLOW),
                  "bottom": ("Worst quarter", bands.RED)}
 # A core target's result, and the band whose tag shows it ("" shows nothing).
@@ -38,8 +44,8 @@ class IndicatorRow:
     adjustment_note: str
     median: str
     position: str
-    quarter: str  # the words
-    quarter_band: str  # green/yellow/red: the indicator's own small traffic light
+    peer_light: str  # the words: against the expected range (with counts), else the quarter among peers
+    peer_light_band: str  # green/yellow/red: the indicator's own small traffic light
     core_target: str
     core_result: str  # "Met", "Missed", "No data" or ""
     core_result_band: str  # the band whose tag shows the result
@@ -303,7 +309,7 @@ def core_target(indicator) -> str:
 
 
 def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> IndicatorRow:
-    quarter, quarter_band = QUARTER_WORDS[facts.standing.quarter] if facts.standing else ("", "")
+    light, light_band = peer_light(facts)
     result, result_band = CORE_RESULT_WORDS[facts.core]
     adjustment = facts.adjustment
     return IndicatorRow(
@@ -313,6 +319,15 @@ def _indicator_row(indicator: Indicator, facts: standings.IndicatorFacts) -> Ind
         median=format_number(facts.median),
         position=position_words(facts.standing.position, facts.standing.count, facts.standing.tied_with)
         if facts.standing else "",
-        quarter=quarter, quarter_band=quarter_band,
+        peer_light=light, peer_light_band=light_band,
         core_target=core_target(indicator), core_result=result, core_result_band=result_band,
     )
+
+
+def peer_light(facts: standings.IndicatorFacts) -> tuple[str, str]:
+    """The indicator's small traffic light (words, band): against the funnel
+    limits stored with the rating for a figure with counts; else (a measure
+    with no sampling model) its quarter among its peers; nothing without a figure."""
+    if facts.funnel is not None:
+        return facts.funnel.words.capitalize(), FUNNEL_LIGHTS[facts.funnel]
+    return QUARTER_WORDS[facts.standing.quarter] if facts.standing else ("", "")

@@ -175,7 +175,7 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
     with transaction.atomic():
         still_running(recalculation)
         runs = outputs.store_runs(year=year, params=params, result=result, user=user,
-                                  definitions=definitions)
+                                  definitions=definitions, inputs=inputs)
         for run in runs:
             audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "

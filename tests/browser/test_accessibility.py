@@ -40,6 +40,21 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, live_serve
     assert not failures, "\n\n".join(failures)
 
 
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_the_funnel_plot_text_is_legible_on_a_phone_and_the_chart_not_stretched_on_a_wide_screen(
+        site, live_server, page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + public_urls(site)["indicator"])
+    sizes = page.evaluate("""() => {
+        const chart = document.querySelector('svg.app-chart-compact');
+        const scale = chart.getScreenCTM().a;
+        return {width: chart.getBoundingClientRect().width,
+                fonts: [...chart.querySelectorAll('text')].map(t => scale * parseFloat(t.getAttribute('font-size')))};
+    }""")
+    assert sizes["fonts"] and min(sizes["fonts"]) >= 12, sizes  # px, as rendered
+    assert sizes["width"] <= (width - 32 if width < 600 else 36 * 16), sizes
+
+
 def test_keyboard_skip_link_then_every_link_in_main_in_order(site, live_server, page):
     page.goto(live_server.url + public_urls(site)["methodology"])
     page.keyboard.press("Tab")

@@ -37,7 +37,7 @@ def points_of(root, kind="app-chart-point"):
 
 def assert_accessible_and_csp_safe(root, chart_id):
     assert root.tag == SVG + "svg"
-    assert root.get("role") == "img" and root.get("focusable") == "false" and root.get("class") == "app-chart"
+    assert root.get("role") == "img" and root.get("focusable") == "false" and root.get("class").split()[0] == "app-chart"
     assert root.get("aria-labelledby") == f"{chart_id}-title {chart_id}-desc"
     assert root.get("preserveAspectRatio") == "xMinYMin meet"
     title, desc = list(root)[:2]
@@ -89,7 +89,17 @@ def scatter(points, **overrides):
     return charts.scatter_plot(**(arguments | overrides))
 
 
+def funnel(points, **overrides):
+    arguments = {"chart_id": "funnel", "title": "t", "description": "d", "points": points, "target": 50.0,
+                 "limits": [charts.FunnelLimits("95%", [10, 100, 1000], [10, 40, 47], [90, 60, 53]),
+                            charts.FunnelLimits("99.8%", [10, 100, 1000], [-20, 35, 45], [120, 65, 55])],
+                 "x_label": "N", "y_label": "%"}
+    return charts.funnel_plot(**(arguments | overrides))
+
+
 EVERY_CHART = {
+    "funnel_plot": lambda: funnel([charts.FunnelPoint(NASTY, 50, 100, 0, NASTY), charts.FunnelPoint(NASTY, 70, 900, 1)],
+                                  title=NASTY, description=NASTY, x_label=NASTY, y_label=NASTY),
     "dot_plot": lambda: dots(title=NASTY, description=NASTY, axis_label=NASTY,
                              points=[charts.DotPoint(NASTY, 1, "red"), charts.DotPoint(NASTY, 2)],
                              reference_lines=[charts.ReferenceLine(NASTY, 1.5)]),
@@ -423,3 +433,42 @@ def test_scatter_marks_points_by_band_and_flat_fits_are_horizontal():
     root, line = line_points([charts.ScatterPoint("a", x, 5, band) for x, band in enumerate(bands)])
     assert [g[0].tag.removeprefix(SVG) for g in points_of(root)] == ["circle", "polygon", "rect", "polygon"]
     assert line.get("y1") == line.get("y2")
+
+
+def test_funnel_plot_marks_each_side_by_shape_and_draws_the_expected_line_and_both_limits():
+    points = [charts.FunnelPoint("within", 50, 500, 0, "within the expected range"),
+              charts.FunnelPoint("better", 58, 900, 1, "better than expected"),
+              charts.FunnelPoint("worse", 30, 200, -1, "much worse than expected")]
+    root = parse(funnel(points))
+    drawn = {g.find(SVG + "title").text: g for g in root.iter(SVG + "g") if g.get("class") == "app-chart-point"}
+    assert drawn["within: 50 of 500, within the expected range"].find(SVG + "circle") is not None
+    up = drawn["better: 58 of 900, better than expected"].find(SVG + "polygon")
+    down = drawn["worse: 30 of 200, much worse than expected"].find(SVG + "polygon")
+    assert up.get("fill") == charts.BETTER_INK and down.get("fill") == charts.WORSE_INK
+    (apex_up, *base_up), (apex_down, *base_down) = ([tuple(map(float, p.split(","))) for p in shape.get("points").split()]
+                                                  for shape in (up, down))
+    assert apex_up[1] < base_up[0][1] and apex_down[1] > base_down[0][1]  # pointing up, pointing down
+    # Beyond the limits drawn last (on top).
+    assert set(list(drawn)[-2:]) == {"better: 58 of 900, better than expected",
+                                     "worse: 30 of 200, much worse than expected"}
+    clipped = next(g for g in root.iter(SVG + "g") if g.get("clip-path") == "url(#funnel-plot)")
+    curves = clipped.findall(SVG + "polyline")
+    assert [c.get("stroke-dasharray") for c in curves] == ["6 4", "6 4", "2 3", "2 3"]
+    (expected,) = clipped.findall(SVG + "line")
+    y_of = {t.text: float(t.get("y")) - 4 for t in root.iter(SVG + "text")}  # tick labels sit 4 below their line
+    assert float(expected.get("y1")) == pytest.approx(y_of["50"], abs=0.1)
+    # Larger denominators to the right, and the limits narrow towards them.
+    x_of = {t.text: float(t.get("x")) for t in root.iter(SVG + "text") if t.get("text-anchor") == "middle"}
+    assert x_of["0"] < x_of["500"] < x_of["1000"]
+    upper = [tuple(map(float, p.split(","))) for p in curves[1].get("points").split()]
+    assert upper[0][0] < upper[-1][0] and upper[0][1] < upper[-1][1]  # higher on the page at small N
+    assert {"Expected", "95% limits", "99.8% limits", "Better than expected", "Within",
+            "Worse than expected"} <= set(texts(root))
+    assert "app-chart-compact" in root.get("class")
+
+
+def test_funnel_plot_text_is_large_enough_to_read_on_a_phone():
+    # Drawn 380 units wide, shown about 358 px wide on a 390 px phone: 13-unit text is over 12 px.
+    root = parse(funnel([charts.FunnelPoint("a", 50, 100, 0)]))
+    assert root.get("viewBox").split()[2] == "380"
+    assert min(float(t.get("font-size")) for t in root.iter(SVG + "text")) >= 13

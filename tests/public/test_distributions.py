@@ -24,11 +24,13 @@ def sampled(monkeypatch):
 
 
 def reference_rows(run, code):
-    """(code, name, band, value, adjusted, z) of every rating with figures for the indicator, best first."""
+    """(code, name, band, value, adjusted, denominator, funnel classification, z) of every rating with
+    figures for the indicator, best first."""
     scores = [(r, standings.indicator_scores(r).get(code)) for r in run.ratings.select_related("organisation")]
-    rows = [(r.organisation.code, r.organisation.name, r.band, score.value, score.adjusted, score.z)
+    rows = [(r.organisation.code, r.organisation.name, r.band, score.value, score.adjusted, score.denominator,
+             None if score.funnel is None else int(score.funnel), score.z)
             for r, score in scores if score is not None]
-    return sorted(rows, key=lambda row: (-(row[5] if row[5] is not None else -99), row[1]))
+    return sorted(rows, key=lambda row: (-(row[7] if row[7] is not None else -99), row[1]))
 
 
 def standing_of(z, rows):
@@ -36,7 +38,7 @@ def standing_of(z, rows):
     z-score, and how many others share it; none without a z-score."""
     if z is None:
         return None, None
-    peers = [row[5] for row in rows if row[5] is not None]
+    peers = [row[7] for row in rows if row[7] is not None]
     return 1 + sum(other > z for other in peers), sum(other == z for other in peers) - 1
 
 
@@ -59,7 +61,7 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
             figures = distributions.IndicatorFigures(run, code)
             expected = reference_rows(run, code)
             first, rows = read_everything(figures)
-            assert rows == [(*standing_of(row[5], expected), *row[:5]) for row in expected]
+            assert rows == [(*standing_of(row[7], expected), *row[:7]) for row in expected]
             with_value = [row for row in expected if row[3] is not None]
             assert (first.rows, first.with_value, first.adjusted) == (
                 len(expected), len(with_value), sum(row[4] != row[3] for row in expected))
@@ -67,6 +69,15 @@ def test_indicator_figures_match_every_stored_rating(large_site, sampled):
             positions = charting.chart_sample(len(by_value))
             assert len(positions) == min(SAMPLE, len(by_value)) and positions[-1] == len(by_value) - 1
             assert first.chart_points == [(by_value[p][1], by_value[p][3], by_value[p][2]) for p in positions]
+            # The funnel plot's sample: spread by denominator over the organisations in the funnel.
+            in_funnel = sorted((row for row in with_value if row[6] is not None), key=lambda row: (row[5], row[3], row[1]))
+            positions = charting.chart_sample(len(in_funnel))
+            assert first.funnel_points == [(in_funnel[p][1], in_funnel[p][3], in_funnel[p][5], in_funnel[p][6])
+                                           for p in positions]
+            assert (first.funnel_count, first.worse, first.better) == (
+                len(in_funnel), sum(row[6] < 0 for row in in_funnel), sum(row[6] > 0 for row in in_funnel))
+            if in_funnel:
+                assert first.denominators == (min(row[5] for row in in_funnel), max(row[5] for row in in_funnel))
             checked += 1
     assert checked >= 9
 
@@ -102,7 +113,8 @@ def test_indicator_page_numbers_positions_across_pages(large_site, client, monke
     for page in range(1, math.ceil(len(expected) / 5) + 1):
         response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})
         shown += [(row["position"], row["name"]) for row in response.context["page"]["rows"]]
-    words = [position_words(standing_of(row[5], expected)[0], tied_with=standing_of(row[5], expected)[1]) if row[5] is not None else "–" for row in expected]
+    standings = [standing_of(row[7], expected) for row in expected]
+    words = [position_words(position, tied_with=tied) if position is not None else "–" for position, tied in standings]
     assert shown == [(word, row[1]) for word, row in zip(words, expected)]
     for page in ("x", "3.0", ""):  # not a whole number: the first page, as everywhere on the site
         response = client.get(f"/indicators/{code}/2000-01/", {"type": large_site.type_code, "page": page})

@@ -279,6 +279,21 @@ def test_a_merged_organisations_card_lists_the_organisations_it_succeeded(small_
     assert "Succeeded</dt>" not in text(client, f"/organisations/{merged[0].code}/1999-00/")
 
 
+def test_methodology_page_explains_funnel_limits_with_the_runs_figures(small_site, client, settings):
+    from ratings.models import RatingRun
+    settings.PUBLIC_CACHE_SECONDS = 0
+    runs = list(RatingRun.objects.published().filter(year=2000))
+    counted = {code for run in runs for code in run.funnels}
+    widened = {code for run in runs for code, stored in run.funnels.items() if stored["tau2"] > 0}
+    html = text(client, "/methodology/2000-01/")
+    assert 'id="funnel-limits"' in html and "1.96 and 3.09 times the expected spread" in html
+    assert f"For {len(counted)} of them this year" in html and f"{len(widened)} of the {len(counted)} indicators" in html
+    assert "10th and 90th percentiles" in html
+    # Runs stored before funnels were kept: nothing said about them.
+    RatingRun.objects.filter(pk__in=[run.pk for run in runs]).update(funnels={})
+    assert "funnel-limits" not in text(client, "/methodology/2000-01/")
+
+
 def _without_earlier_medians(html: str) -> str:
     """A card without its indicators' trends (earlier years' medians, and their charts); another page as it is."""
     if 'id="indicator-trends"' not in html:

@@ -3,6 +3,7 @@ organisations, indicators or years: pinned at two sizes of data set. And what
 each reads from the database is bounded: pinned at 16 and 200 organisations
 (same indicators and years), counting every row fetched and its size."""
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 
 from public import browse_table, downloads
-from public.presenters import charting
+from public.presenters import charting, funnel
 from ratings import exports
 
 from ratings import actions
@@ -54,6 +55,8 @@ def test_each_page_makes_a_fixed_number_of_queries(db, size, request, client, se
             response.getvalue()  # a download's queries run as it streams
             assert response.status_code == 200, name
         counts[name] = len(queries)
+        if name == "indicator":  # its funnel plot is in those queries
+            assert 'id="funnel"' in response.content.decode()
     assert counts == EXPECTED, repr(counts)
 
 
@@ -104,6 +107,7 @@ class Reads:
     rows: int = 0
     bytes: int = 0  # of the rows' repr: JSON and text count in full
     largest_fetch: int = 0  # rows in the largest single fetch from a cursor
+    beyond_funnel: bool = False  # whether an indicator page lists organisations beyond its funnel limits
 
 
 @contextmanager
@@ -133,16 +137,20 @@ def reads_of_every_page(client, site, monkeypatch) -> dict[str, Reads]:
             response = client.get(url)
             response.getvalue()
         assert response.status_code == 200, name
+        reads.beyond_funnel = name == "indicator" and bool(re.search(r'id="funnel".*caption class="nhsuk-table__caption">(Worse|Better) '
+                                             r'than expected', response.content.decode(errors="replace"), re.S))
         found[name] = reads
         monkeypatch.undo()
         monkeypatch.setattr(browse_table, "PER_PAGE", PER_PAGE)
         monkeypatch.setattr(exports, "CHUNK_ROWS", CHUNK_ROWS)
         monkeypatch.setattr(downloads, "CHUNK_ORGANISATIONS", CHUNK_ROWS)
         monkeypatch.setattr(charting, "MAX_CHART_POINTS", MAX_CHART_POINTS)
+        monkeypatch.setattr(funnel, "BEYOND_SHOWN", BEYOND_SHOWN)
     return found
 
 
 PER_PAGE, CHUNK_ROWS, MAX_CHART_POINTS = 5, 7, 6  # small, so that both sizes fill pages and a download takes several fetches
+BEYOND_SHOWN = 2  # the organisations beyond the funnel limits listed, a side
 # Pages whose reads do not grow with the number of organisations: one page of a
 # table, counts and sums made by the database. Between 16 and 200
 # organisations they may differ by at most a page's rows (the small site's
@@ -157,6 +165,10 @@ CONSTANT = ["home", "search", "browse", "browse filtered", "report card", "lates
 # a few of those groups (no red organisation there, say) where the large one
 # holds them all.
 BAND_GROUPS = {"region": 2 * 2 * 4}
+# The indicator page also lists at most BEYOND_SHOWN organisations a side beyond its funnel limits, and
+# draws a second chart's sample (MAX_CHART_POINTS, by denominator): the small site may have fewer
+# beyond them (or fewer points with counts) than the large one.
+BAND_GROUPS["indicator"] = 2 * BEYOND_SHOWN
 # The fairness page reads band counts per type, region, band and band without
 # adjustment, which fill up as organisations are added but never pass that
 # bound, and a chart's sample per type: 2 types, 8 regions, 4 bands.
@@ -184,11 +196,13 @@ def test_what_each_page_reads_is_bounded(db, tmp_path, client, settings, monkeyp
     monkeypatch.setattr(exports, "CHUNK_ROWS", CHUNK_ROWS)
     monkeypatch.setattr(downloads, "CHUNK_ORGANISATIONS", CHUNK_ROWS)
     monkeypatch.setattr(charting, "MAX_CHART_POINTS", MAX_CHART_POINTS)
+    monkeypatch.setattr(funnel, "BEYOND_SHOWN", BEYOND_SHOWN)
     small = reads_of_every_page(client, build_site(tmp_path / "small", organisations=16, indicators=4, years=2),
                                 monkeypatch)
     clear_site()
     large = reads_of_every_page(client, build_site(tmp_path / "large", organisations=200, indicators=4, years=2),
                                 monkeypatch)
+    assert large["indicator"].beyond_funnel  # the funnel's lists are among what is read
     for name in CONSTANT:
         assert large[name].rows <= small[name].rows + PER_PAGE + BAND_GROUPS.get(name, 0), (
             name, small[name], large[name])

@@ -11,8 +11,8 @@ from dataclasses import replace
 import pandas as pd
 from django.core.management import call_command
 
-from indicators.models import Indicator
-from ratings import actions, engine, peers, rating_rows, standings
+from indicators.models import Indicator, IndicatorDefinition
+from ratings import actions, engine, funnel_fit, peers, rating_rows, standings
 from ratings.counterfactuals import rate_with_counterfactuals
 from ratings.inputs import load_engine_inputs
 from ratings.models import Rating, RatingScheme
@@ -61,10 +61,12 @@ def expected_ratings(year: int) -> dict[int, dict]:
                                       summaries[type_of[row["organisation"]]][codes[row["indicator"]]]["z"])
             expected[row["organisation"]]["peer_standings"][codes[row["indicator"]]] = [
                 standing.position, standing.count, standing.quarter, standing.tied_with]
+    counted = expected_funnel_figures(inputs, result, year)
     for row in result.indicator_scores.to_dict("records"):
         expected[row["organisation"]]["indicator_scores"][codes[row["indicator"]]] = [
             _value(row["value"]), _value(round(row["adjusted"], 6)), _value(round(row["z"], 4)),
-            _value(round(row["delta_z"], 4))]
+            _value(round(row["delta_z"], 4)),
+            *counted.get((row["organisation"], row["indicator"]), (None, None, None))]
     for row in result.core_failures.to_dict("records"):
         expected[row["organisation"]]["core_failures"].append(
             {"indicator": codes[row["indicator"]], "value": _value(row["value"]),
@@ -75,6 +77,33 @@ def expected_ratings(year: int) -> dict[int, dict]:
              "adjusted": _value(round(row["adjusted"], 6)), "deprivation": _value(row["deprivation"]),
              "slope": _value(round(row["slope"], 6)), "status": row["status"]})
     return expected
+
+
+def expected_funnel_figures(inputs, result, year: int) -> dict[tuple[int, int], tuple]:
+    """{(organisation, indicator): (numerator, denominator, classification)}: each
+    indicator with a measure fitted on its own over each type's rated
+    organisations that have a value, a numerator and a denominator."""
+    definitions = {d.indicator_id: d for d in IndicatorDefinition.objects.in_force(year)}
+    rated = result.ratings[result.ratings["band"] != engine.NOT_RATED]
+    scored = set(zip(result.indicator_scores["organisation"], result.indicator_scores["indicator"]))
+    found = {}
+    for type_code, of_type in rated.groupby("type"):
+        organisations = set(of_type["organisation"])
+        for indicator, rows in inputs.results[inputs.results["year"] == year].groupby("indicator"):
+            definition = definitions[indicator]
+            if definition.measure not in ("proportion", "rate"):
+                continue
+            rows = [row for row in rows.itertuples() if row.organisation in organisations
+                    and (row.organisation, indicator) in scored and row.numerator == row.numerator
+                    and row.denominator == row.denominator and row.denominator > 0]
+            if not rows:
+                continue
+            fitted = funnel_fit.fit([r.numerator for r in rows], [r.denominator for r in rows],
+                                 measure=definition.measure, multiplier=definition.multiplier,
+                                 direction=definition.direction)
+            for row, classification in zip(rows, fitted.classification):
+                found[(row.organisation, indicator)] = (row.numerator, row.denominator, classification)
+    return found
 
 
 def test_stored_ratings_read_back_as_the_engine_computed_them(db):
@@ -89,6 +118,9 @@ def test_stored_ratings_read_back_as_the_engine_computed_them(db):
     assert any(a["status"] == "adjusted" for r in stored.values() for a in r["adjustments"])
     assert any(r["band"] == "not_rated" for r in stored.values())
     assert any(None in scores for r in stored.values() for scores in r["indicator_scores"].values())
+    # Figures with counts, of each funnel classification, and figures without counts.
+    classified = {scores[6] for r in stored.values() for scores in r["indicator_scores"].values()}
+    assert classified == {None, -2, -1, 0, 1, 2}, classified
     # Ties and every quarter appear among the standings.
     quarters = {standings.PeerStanding(*s).quarter for r in stored.values() for s in r["peer_standings"].values()}
     assert quarters == {"top", "middle", "bottom"}

@@ -36,7 +36,11 @@ def test_each_json_shape_has_one_reader_of_named_fields():
                                   "status": "adjusted"}])
     score = standings.indicator_scores(stored)["A"]
     assert (score.value, score.adjusted, score.z, score.delta_z) == (6.0, 5.5, 0.4, -0.1)
-    assert standings.SCORE_FIELDS == ("value", "adjusted", "z", "delta_z")
+    assert standings.SCORE_FIELDS == ("value", "adjusted", "z", "delta_z", "numerator", "denominator", "funnel")
+    # A rating stored before funnels were kept has no counts; one stored since has them for a figure with counts.
+    assert score[4:] == (None, None, None)
+    counted = standings.indicator_scores(rating(indicator_scores={"A": [6.0, 6.0, 0.4, -0.1, 12.0, 200.0, -1.0]}))
+    assert (counted["A"].numerator, counted["A"].denominator, counted["A"].funnel) == (12.0, 200.0, -1.0)
     standing = standings.peer_standings(stored)["A"]
     # Stored before the ties were kept: the number tied is not known (never guessed as none).
     assert (standing.position, standing.count, standing.quarter, standing.tied_with) == (3, 10, "middle", None)

@@ -6,6 +6,7 @@ adjustment's effect and the band's reason. Not examples: all of them."""
 import io
 import math
 import re
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from public.formatting import format_number, ordinal, position_words
 from public.presenters import report_card
 from ratings import actions, standings
 from ratings.frozen_definitions import performance_definitions
+from ratings.funnels import Funnel
 from ratings.models import Rating
 from ratings.parameters import TIE_TOLERANCE
 
@@ -36,7 +38,7 @@ def judged(value, threshold, direction) -> bool:
 
 def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(demo):
     names = dict(Indicator.objects.values_list("code", "name"))
-    checked = {"ratings": 0, "core rows": 0, "positions": 0, "ties": 0, "years": set()}
+    checked = {"ratings": 0, "core rows": 0, "positions": 0, "ties": 0, "years": set(), "lights": Counter()}
     for run in demo:
         definitions = performance_definitions(run)
         ratings = list(Rating.objects.filter(run=run).select_related("run", "organisation__type"))
@@ -80,6 +82,9 @@ def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(dem
                     assert not judged(stored[definition.code].value, definition.core_threshold, definition.direction)
                 else:
                     assert row.core_result == "No data" and stored[definition.code].reason == standings.NO_DATA
+            # The peer light: against the run's funnel limits for a figure with counts, a quarter otherwise.
+            for definition, found, row in zip(definitions, facts.indicators, rows):
+                checked["lights"] += check_peer_light(run, rating, definition, row)
             # The rank: one more than those scoring clearly higher, of the rated count.
             tied = sum(r.rank == rating.rank for r in ratings) - 1 if rating.rank is not None else 0
             assert tied == queries.rank_tied_with(rating)
@@ -131,3 +136,44 @@ def test_every_claim_of_every_card_of_every_demo_year_is_true_of_the_records(dem
         checked["years"].add(run.year)
     assert checked["years"] == set(YEARS) and checked["ratings"] > 1500 and checked["core rows"] > 5000, checked
     assert checked["positions"] > 20000 and checked["ties"] > 1000, checked
+    # Every phrase is said, many times over.
+    assert min(checked["lights"].values()) > 20 and len(checked["lights"]) == 8, checked["lights"]
+
+
+FUNNEL_PHRASES = {"Much better than expected": (3.09, 1, "green"), "Better than expected": (1.96, 1, "green"),
+                  "Within the expected range": (None, 0, "yellow"), "Worse than expected": (1.96, -1, "red"),
+                  "Much worse than expected": (3.09, -1, "red")}
+
+
+def check_peer_light(run, rating, definition, row) -> Counter:
+    """The card's small light for one indicator, held against the stored records:
+    for a figure with counts, its numerator and denominator against the run's
+    stored funnel limits at that denominator (and the side by the frozen
+    direction); for any other figure, its quarter among its peers."""
+    stored = rating.indicator_scores.get(definition.code)
+    score = standings.IndicatorScore(*stored) if stored else None
+    if not row.peer_light:
+        assert score is None or score.z is None, (rating.pk, definition.code)
+        return Counter()
+    if definition.measure == "other" or score.funnel is None:
+        # No sampling model (or no counts): the quarter, as before.
+        assert definition.measure == "other" or score.numerator is None or score.denominator in (None, 0)
+        assert row.peer_light in ("Best quarter", "Middle half", "Worst quarter"), row.peer_light
+        return Counter({row.peer_light: 1})
+    limit, side, band = FUNNEL_PHRASES[row.peer_light]
+    assert row.peer_light_band == band
+    funnel = Funnel.from_dict(run.funnels[definition.code])
+    assert funnel.direction == definition.direction and funnel.multiplier == definition.multiplier
+    value = definition.multiplier * score.numerator / score.denominator
+    low_95, high_95 = funnel.limits(score.denominator, 1.96)
+    if limit is None:
+        assert low_95 <= value <= high_95, (rating.pk, definition.code)
+    else:
+        low, high = funnel.limits(score.denominator, limit)
+        above = value > high
+        assert above or value < low, (rating.pk, definition.code, row.peer_light)
+        assert (1 if above else -1) * (1 if definition.direction == "higher_better" else -1) == side
+        if limit == 1.96:  # "better" or "worse", not "much": within the 99.8% limits
+            low_998, high_998 = funnel.limits(score.denominator, 3.09)
+            assert low_998 <= value <= high_998
+    return Counter({row.peer_light: 1})

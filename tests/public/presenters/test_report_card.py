@@ -138,7 +138,7 @@ def test_what_a_band_brings_is_introduced_from_the_band_vocabulary():
 def test_core_targets_show_the_reported_figure_they_were_judged_on():
     row = report_card.IndicatorRow(
         indicator=SimpleNamespace(name="MMR uptake", code="MMR", unit=""), domain="", value="86.3", adjusted="83.9",
-        adjustment_note="", median="", position="", quarter="", quarter_band="", core_target="at least 84",
+        adjustment_note="", median="", position="", peer_light="", peer_light_band="", core_target="at least 84",
         core_result="Met", core_result_band="green")
     [target] = report_card.core_target_rows([row], "2.0.0")
     assert (target["value"], target["result"]) == ("86.3", "Met")
@@ -151,7 +151,7 @@ def test_headline_figures_carry_their_unit_and_the_target_its_direction():
                               core_threshold=0.0)
     row = report_card.IndicatorRow(
         indicator=balance, domain="", value="−0.1", adjusted="", adjustment_note="", median="", position="",
-        quarter="", quarter_band="", core_target=report_card.core_target(balance), core_result="Missed",
+        peer_light="", peer_light_band="", core_target=report_card.core_target(balance), core_result="Missed",
         core_result_band="red")
     [target] = report_card.core_target_rows([row], "2.0.0")
     assert (target["value"], target["target"]) == ("−0.1 (£ million)", "at least 0")
