@@ -68,7 +68,7 @@ class OrganisationFilter(django_filters.FilterSet):
                                   help_text="Part of the organisation's name, or its whole code.")
     type = django_filters.CharFilter(field_name="type__code", help_text="An organisation type's code.")
     region = django_filters.CharFilter(field_name="region__code", help_text="A region's code.")
-    open_in = FinancialYearFilter(method="open_in", help_text="Only those open in this financial year (2000-01).")
+    open_in = FinancialYearFilter(method="filter_open_in", help_text="Only those open in this financial year (2000-01).")
     successor = django_filters.CharFilter(field_name="successor__code",
                                           help_text="Only those whose work this organisation took over.")
 
@@ -76,7 +76,7 @@ class OrganisationFilter(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value)) if value else queryset
 
-    def open_in(self, queryset, name, value):
+    def filter_open_in(self, queryset, name, value):
         return queryset.open_in(value)
 
 
