@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -198,9 +198,16 @@ def robots_txt(request):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith(API_PREFIX):  # an address no API endpoint matched: answered in the API's shape
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     # No database reads here: the error may be the database.
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "500.html", status=500)
+
+
+API_PREFIX = "/api/"

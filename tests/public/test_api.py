@@ -260,3 +260,10 @@ def test_the_schema_is_served_and_names_every_endpoint(db, client):
     assert set(schema["paths"]) == {f"{API}/{path}" for path in (
         "years/", "organisations/", "organisations/{code}/", "organisations/{code}/report-cards/{year}/",
         "ratings/", "indicators/", "indicators/{code}/", "results/", "runs/", "publications/")}
+
+
+def test_an_address_no_endpoint_matches_is_a_json_404(db, client):
+    for url in (f"{API}/nothing/", f"{API}/organisations/Q01/report-cards/0000-00/"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.json() == {"detail": "Not found."}, url
+    assert client.get("/nothing/")["Content-Type"].startswith("text/html")
