@@ -20,5 +20,6 @@ urlpatterns = [
     path("methodology/<year:year>/", views.methodology, name="methodology"),
     path("downloads/", views.downloads, name="downloads"),
     path("downloads/<year:year>/<str:dataset>.<str:extension>", views.download, name="download"),
+    path("api/", views.api_docs, name="api_docs"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from indicators.years import format_year
 from ratings import exports
 
 from . import browse_table, downloads as public_downloads, presenters, queries
+from .api.views import openapi_schema
 from .browse_table import page_read, paginate, pagination, ratings_table, requested_page
 from .cache import public_page
 from .filters import RatingFilter
@@ -190,6 +192,14 @@ def _streamed(filename, content_type, chunks):
     response = StreamingHttpResponse((chunk.encode() for chunk in chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@public_page
+def api_docs(request):
+    return _render(request, "public/api_docs.html", {
+        "endpoints": presenters.api_docs.endpoints(openapi_schema()), "clients": presenters.api_docs.clients(),
+        "api": request.build_absolute_uri("/api/v1"), "years": queries.published_years(),
+        "rate_limit": settings.API_RATE_LIMIT, "client_cache_seconds": settings.API_CLIENT_CACHE_SECONDS})
 
 
 @require_safe

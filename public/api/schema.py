@@ -16,8 +16,9 @@ class PublicAPISchema(AutoSchema):
                                                                 "the seconds given in the Retry-After header."),
         }
         view = self.view
-        if getattr(view, "filterset_class", None) or getattr(view, "pagination_class", None) or getattr(
-                view, "refuses_parameters", False):
+        takes_parameters = getattr(view, "filterset_class", None) or getattr(view, "pagination_class", None) or getattr(
+            view, "refuses_parameters", False)
+        if takes_parameters and getattr(view, "action", None) != "retrieve":
             errors["400"] = OpenApiResponse(InvalidParametersSerializer, description="A query parameter was refused.")
         for code, response in errors.items():
             if code not in responses:

@@ -16,10 +16,18 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ratings.models import Rating
+
 from .. import queries
 from ..presenters import report_card
 from . import filters, reads, serializers
 from .caching import PublishedPageCache
+
+
+CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="The organisation's code, e.g. RAE or Q01.")
+INDICATOR_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="The indicator's code.")
+YEAR = OpenApiParameter("year", str, OpenApiParameter.PATH, pattern="^[0-9]{4}-[0-9]{2}$",
+                        description="A financial year, written 2000-01.")
 
 
 class Pages(PageNumberPagination):
@@ -54,8 +62,8 @@ class PublicView(PublishedPageCache):
 @extend_schema_view(list=extend_schema(summary="Organisations", description=(
     "Every organisation, by code: its type, region, years open, and the organisations it took over (predecessors) "
     "or that took over its work (successor).")),
-    retrieve=extend_schema(summary="An organisation", description="One organisation, with each year of its "
-                                                                  "published ratings."))
+    retrieve=extend_schema(summary="An organisation", parameters=[CODE], description=(
+        "One organisation, with each year of its published ratings.")))
 class OrganisationViewSet(PublicView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.OrganisationSerializer
     queryset = reads.organisations()
@@ -96,6 +104,8 @@ class RatingViewSet(PublicView, mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = Pages
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator, asking only for the model
+            return Rating.objects.none()
         return filters.ordered_ratings(reads.ratings())
 
 
@@ -105,6 +115,7 @@ class RatingViewSet(PublicView, mixins.ListModelMixin, viewsets.GenericViewSet):
         "decided it, each indicator's figures and standing among its peers, core targets, domain scores, history, "
         "consequences, where the figures came from, the method's parameters and the year's corrections and "
         "withdrawal. A 410 when the year's ratings of its type were withdrawn."),
+    parameters=[CODE, YEAR],
     responses={200: serializers.ReportCardSerializer,
                410: OpenApiResponse(serializers.WithdrawnSerializer, description="The ratings were withdrawn.")})
 class ReportCardView(PublicView, APIView):
@@ -127,7 +138,8 @@ YEAR_PARAMETER = OpenApiParameter("year", str, pattern="^[0-9]{4}-[0-9]{2}$",
     list=extend_schema(summary="Indicators", parameters=[YEAR_PARAMETER], description=(
         "Every indicator, with its definition (kind, domain, direction, weight, core target, adjustment, measure) "
         "as each year's published ratings used it.")),
-    retrieve=extend_schema(summary="An indicator", description="One indicator, with its definition by year."))
+    retrieve=extend_schema(summary="An indicator", parameters=[INDICATOR_CODE],
+                           description="One indicator, with its definition by year."))
 class IndicatorViewSet(PublicView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.IndicatorSerializer
     queryset = reads.indicators()

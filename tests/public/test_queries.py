@@ -34,7 +34,7 @@ EXPECTED = {
     "home": 4, "search": 3, "browse": 7, "browse filtered": 8, "browse csv": 2, "report card": 9,
     "latest report card": 9, "indicator list": 4, "indicator": 6, "region": 8, "fairness": 8,
     "methodology": 4, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 6,
-    "results json": 6, "robots": 0,
+    "results json": 6, "robots": 0, "api docs": 2,
 }
 
 
@@ -146,7 +146,7 @@ PER_PAGE, CHUNK_ROWS, MAX_CHART_POINTS = 5, 7, 6  # small, so that both sizes fi
 # read a chart's sample of points: at most MAX_CHART_POINTS a chart (set
 # below both sizes here, so that both draw a full sample).
 CONSTANT = ["home", "search", "browse", "browse filtered", "report card", "latest report card", "indicator list",
-            "indicator", "region", "methodology", "downloads", "robots"]
+            "indicator", "region", "methodology", "downloads", "robots", "api docs"]
 # The region page also reads band counts per type and band, in the region and
 # nationally (2 types, 4 bands, twice): the small site's region may hold only
 # a few of those groups (no red organisation there, say) where the large one
