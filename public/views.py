@@ -160,7 +160,9 @@ def methodology(request, year):
     names = dict(Indicator.objects.values_list("code", "name"))
     return _render(request, "public/methodology.html", {
         "year": year, "years": years, "sections": presenters.methodology.sections(runs, names),
-        "indicator_rows": presenters.methodology.indicator_rows(runs, names)})
+        "indicator_rows": presenters.methodology.indicator_rows(runs, names),
+        "feeds": [(run.organisation_type.code, run.organisation_type.plural_name or run.organisation_type.name)
+                  for run in runs]})
 
 
 @public_page

@@ -4,7 +4,8 @@ rounded figures, sentences and charts. Templates hold no arithmetic and no
 band-specific prose; presenters hold no queries. One module a page:
 `report_card`, `fairness`, `methodology`, `api_docs`, and `pages` for the home,
 indicator, region and withdrawn pages; `revisions` (a year's corrections and
-withdrawals) and `charting` (which points a chart draws) serve several.
+withdrawals) and `charting` (which points a chart draws) serve several; `feeds` words the
+Atom feeds' entries.
 Numbers and words shared with the charts are in public/formatting.py."""
 
-from . import api_docs, charting, fairness, methodology, pages, report_card, revisions  # noqa: F401 (the package's parts)
+from . import api_docs, charting, fairness, feeds, methodology, pages, report_card, revisions  # noqa: F401 (the package's parts)
