@@ -48,6 +48,7 @@ def endpoints() -> dict[str, tuple[str, int]]:
     code = rating.organisation.code
     pages = Rating.objects.filter(run__year=2000, run__status="published").count() // 1000
     return {
+        "trivial view (robots.txt), for scale": ("/robots.txt", OTHER_TARGET_MS),
         "ratings: 1,000, first page": ("/api/v1/ratings/?year=2000-01&page_size=1000", LIST_TARGET_MS),
         "ratings: 1,000, last page": (f"/api/v1/ratings/?year=2000-01&page_size=1000&page={pages}", LIST_TARGET_MS),
         "ratings: 1,000, by score, 2nd page": ("/api/v1/ratings/?year=2000-01&sort=-score&page_size=1000&page=2",
@@ -83,7 +84,8 @@ def measure(organisations: int) -> None:
     server = start_gunicorn(PORT, cache_seconds=0)
     try:
         print(f"\n{os.environ.get('BENCH_DATABASE', 'given database')}, {organisations:,} organisations: gunicorn "
-              f"2 sync workers, uncached, {REQUESTS} requests per endpoint one after another")
+              f"2 sync workers, uncached, {REQUESTS} requests per endpoint one after another; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"{'endpoint':42} {'median':>8} {'p90':>8} {'size':>9}  target")
         for name, (path, target) in paths.items():
             fetch(path)
