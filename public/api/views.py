@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import functools
 
+from django import forms
 from django.views.decorators.http import conditional_page
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -166,9 +168,8 @@ class IndicatorViewSet(PublicView, mixins.ListModelMixin, mixins.RetrieveModelMi
             return None
         try:
             return filters.FinancialYearFormField().clean(text)
-        except Exception as error:  # a ValidationError: answered as the filters' refusals are
-            from rest_framework.exceptions import ValidationError
-            raise ValidationError({"year": list(getattr(error, "messages", [str(error)]))}) from None
+        except forms.ValidationError as error:  # answered as the filters' refusals are
+            raise ValidationError({"year": error.messages}) from None
 
 
 @extend_schema_view(list=extend_schema(summary="Results", description=(
