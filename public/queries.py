@@ -434,3 +434,27 @@ def comparison(values: list[str], year: int) -> Comparison:
             .exclude(organisation=found.organisations[0]).order_by("rank", "organisation__name")
             .values_list("organisation__code", "organisation__name", "rank", "band")[:MAX_COMPARED])
     return found
+
+
+def publication_history(*, year: int | None = None, type_code: str | None = None,
+                        organisation: Organisation | None = None, latest: int | None = None) -> list[RatingRun]:
+    """Runs the public has seen (`ever_public`: never a draft, nor a scheduled
+    run before its time), oldest first within each year and type, each with
+    its type, marked `current`, and, given an organisation, only those that
+    rate it, with its `band` in each. One query; `latest` keeps that many of
+    the most recently published."""
+    at = timezone.now()
+    runs = (RatingRun.objects.ever_public(at).select_related("organisation_type")
+            .annotate(current=Exists(RatingRun.objects.published(at).filter(pk=OuterRef("pk"))))
+            .only("year", "status", "published_at", "withdrawn_at", "withdrawal_reason", "revision_note",
+                  "organisation_type__code", "organisation_type__name", "organisation_type__plural_name"))
+    if year is not None:
+        runs = runs.filter(year=year)
+    if type_code is not None:
+        runs = runs.filter(organisation_type__code=type_code)
+    if organisation is not None:
+        rated = Rating.objects.filter(run=OuterRef("pk"), organisation=organisation)
+        runs = runs.filter(Exists(rated)).annotate(band=Subquery(rated.values("band")[:1]))
+    if latest is not None:
+        runs = runs.order_by("-published_at", "-pk")[:latest]
+    return sorted(runs, key=lambda run: (run.year, run.organisation_type.code, run.published_at, run.pk))

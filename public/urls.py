@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .cache import public_page
 
 app_name = "public"
 urlpatterns = [
@@ -29,5 +30,9 @@ urlpatterns = [
     path("methodology/<year:year>/", views.methodology, name="methodology"),
     path("downloads/", views.downloads, name="downloads"),
     path("downloads/<year:year>/<str:dataset>.<str:extension>", views.download, name="download"),
+    path("api/", views.api_docs, name="api_docs"),
+    path("feeds/publications.atom", public_page(feeds.AllPublicationsFeed()), name="feed_publications"),
+    path("feeds/ratings/<year:year>/<str:type_code>.atom", public_page(feeds.YearTypeFeed()), name="feed_year_type"),
+    path("feeds/organisations/<str:code>.atom", public_page(feeds.OrganisationFeed()), name="feed_organisation"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

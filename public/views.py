@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -14,6 +15,7 @@ from indicators.years import format_year
 from ratings import exports
 
 from . import browse_table, downloads as public_downloads, presenters, queries
+from .api.views import openapi_schema
 from .browse_table import page_read, paginate, pagination, ratings_table, requested_page
 from .cache import public_page
 from .filters import RatingFilter
@@ -266,7 +268,9 @@ def methodology(request, year):
         "year": year, "years": years, "sections": presenters.methodology.sections(runs, names),
         "withdrawals": _withdrawals(year, years),
         "indicator_rows": presenters.methodology.indicator_rows(runs, names),
-        "funnel": presenters.methodology.funnel_explanation(runs)})
+        "funnel": presenters.methodology.funnel_explanation(runs),
+        "feeds": [(run.organisation_type.code, run.organisation_type.plural_name or run.organisation_type.name)
+                  for run in runs]})
 
 
 @public_page
@@ -312,15 +316,30 @@ def _streamed(filename, content_type, chunks):
     return response
 
 
+@public_page
+def api_docs(request):
+    return _render(request, "public/api_docs.html", {
+        "endpoints": presenters.api_docs.endpoints(openapi_schema()), "clients": presenters.api_docs.clients(),
+        "api": request.build_absolute_uri("/api/v1"), "years": queries.published_years(),
+        "rate_limit": settings.API_RATE_LIMIT, "client_cache_seconds": settings.API_CLIENT_CACHE_SECONDS})
+
+
 @require_safe
 def robots_txt(request):
     return HttpResponse("User-agent: *\nDisallow: /admin/\nDisallow: /search/\n", content_type="text/plain")
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith(API_PREFIX):  # an address no API endpoint matched: answered in the API's shape
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     # No database reads here: the error may be the database.
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "500.html", status=500)
+
+
+API_PREFIX = "/api/"

@@ -331,3 +331,42 @@ def peer_light(facts: standings.IndicatorFacts) -> tuple[str, str]:
     if facts.funnel is not None:
         return facts.funnel.words.capitalize(), FUNNEL_LIGHTS[facts.funnel]
     return QUARTER_WORDS[facts.standing.quarter] if facts.standing else ("", "")
+
+
+@dataclass
+class IndicatorOnCard:
+    indicator: Indicator  # as the run defined it
+    facts: standings.IndicatorFacts
+
+
+@dataclass
+class CardFacts:
+    """Every fact a report card shows, as data rather than sentences (the
+    API's card): the rating's facts (`standings.rating_facts`) beside the
+    indicators as its run defined them, the history, the consequences with
+    the streak that reaches them, provenance, parameters and revisions."""
+
+    organisation: object
+    rating: object
+    run: object
+    facts: standings.RatingFacts
+    indicators: list[IndicatorOnCard]
+    history: list
+    streak: int  # consecutive years in the band up to this year (counted for an escalating band only)
+    consequences: list[dict]
+    provenance: dict
+    parameters: dict
+    versions: list  # the year's revision history, oldest first (`queries.revisions`)
+
+
+def card_facts(data) -> CardFacts:
+    """A report card (`queries.ReportCardData`) as facts: what `card` puts in words."""
+    rating = data.rating
+    facts = standings.rating_facts(rating, data.indicators)
+    streak = band_streak(data.history, rating.run.year, rating.band) if bands.of(rating.band).escalates else 0
+    return CardFacts(
+        organisation=data.organisation, rating=rating, run=rating.run, facts=facts,
+        indicators=[IndicatorOnCard(i, f) for i, f in zip(data.indicators, facts.indicators)],
+        history=data.history, streak=streak,
+        consequences=consequences(data.consequences, rating.band, streak), provenance=data.provenance,
+        parameters=rating.run.parameters, versions=data.versions)

@@ -9,7 +9,7 @@ from tests.browser.conftest import axe_violations, browser_missing_reason, chrom
 from tests.public.conftest import build_site, public_urls
 
 PAGES = ["home", "search", "browse", "browse filtered", "report card", "compare", "indicator list", "indicator",
-         "region", "fairness", "methodology", "downloads"]
+         "region", "fairness", "methodology", "downloads", "api docs"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -89,4 +89,5 @@ def public_urls(site: Site) -> dict[str, str]:
         "results csv": f"/downloads/{year}/results.csv",
         "results json": f"/downloads/{year}/results.json",
         "robots": "/robots.txt",
+        "api docs": "/api/",
     }

@@ -1,6 +1,8 @@
 """Embargo: a run that is not published (a draft, or a withdrawn run) shows on
 no public page, download or API response. Proved by crawling every link the
-public site offers, plus every download, with a draft whose figures are marked.
+public site offers, plus every download, and every API answer (its lists
+page by page, every organisation and every card of every year), with a
+draft whose figures are marked.
 A scheduled correction, its note and the version it replaces stay hidden until
 its time."""
 
@@ -40,6 +42,40 @@ def crawl(client, start_urls, limit=2000):
     return pages
 
 
+def crawl_api(client, limit=2000):
+    """Every API answer reachable from its lists (following each `next`), and
+    every organisation's detail and report card for every year the API names
+    or the drafts hold, with its body."""
+    api = "/api/v1"
+    lists = [f"{api}/years/", f"{api}/organisations/?page_size=7", f"{api}/ratings/?page_size=7",
+             f"{api}/ratings/?sort=-score&page_size=7", f"{api}/results/?page_size=50", f"{api}/runs/",
+             f"{api}/publications/", f"{api}/indicators/"]
+    years = {f"{y}-{(y + 1) % 100:02d}" for y in RatingRun.objects.values_list("year", flat=True)}
+    pages, queue, codes = {}, deque(lists), set()
+    while queue:
+        url = queue.popleft()
+        response = client.get(url)
+        assert response.status_code in (200, 404, 410), (url, response.status_code)
+        body = response.content.decode()
+        pages[url] = body
+        data = response.json()
+        if isinstance(data, dict) and data.get("next"):
+            queue.append(data["next"].removeprefix("http://testserver"))
+        if url.startswith(f"{api}/organisations/?") or url.startswith(f"{api}/ratings/?"):
+            codes |= {row.get("code") or row.get("organisation") for row in data["results"]}
+        if url.startswith(f"{api}/years/"):
+            years |= {row["year"] for row in data}
+        assert len(pages) < limit
+    for code in codes:
+        pages[f"{api}/organisations/{code}/"] = client.get(f"{api}/organisations/{code}/").content.decode()
+        for year in years:
+            url = f"{api}/organisations/{code}/report-cards/{year}/"
+            response = client.get(url)
+            assert response.status_code in (200, 404, 410), (url, response.status_code)
+            pages[url] = response.content.decode()
+    return pages
+
+
 def mark_draft(run):
     Rating.objects.filter(run=run).update(score=MARKER_SCORE, level_score=MARKER_SCORE, band="red",
                                           not_rated_reason="EMBARGOED-DRAFT")
@@ -61,6 +97,12 @@ def test_no_draft_or_withdrawn_run_reaches_any_public_page_or_download(small_sit
     assert any(url.endswith(".json") for url in pages) and any(url.endswith(".csv") for url in pages)
     for url, body in pages.items():
         assert "987.65" not in body and "EMBARGOED-DRAFT" not in body, url
+    api = crawl_api(client)
+    assert sum(url.endswith("/report-cards/2000-01/") and '"band"' in body for url, body in api.items()) >= 16
+    for url, body in api.items():
+        assert "987.65" not in body and "EMBARGOED-DRAFT" not in body, url
+    assert not any(f'"run":{run.pk},' in body or f'"id":{run.pk},' in body
+                   for run in drafts for body in api.values())
     # The withdrawn year's type shows no ratings: its pages only show the other type.
     published_1999 = {run.organisation_type.code for run in RatingRun.objects.published().filter(year=1999)}
     withdrawn_type = withdrawn.organisation_type.code
@@ -78,6 +120,18 @@ def test_a_year_with_only_draft_runs_is_not_there_at_all(small_site, client):
     assert "1999-00" not in client.get("/").content.decode()
     assert "1999-00" not in client.get("/downloads/").content.decode()
     assert "1999-00" not in client.get(f"/organisations/{small_site.organisation.code}/").content.decode()
+    for url, body in crawl_api(client).items():
+        assert "1999-00" not in body, url
+
+
+def test_a_scheduled_year_is_not_in_the_api_before_its_time(small_site, client):
+    release = timezone.now() + timedelta(hours=1)
+    RatingRun.objects.filter(year=2000).update(status="scheduled", published_at=release)
+    with mock.patch("django.utils.timezone.now", return_value=release - timedelta(seconds=1)):
+        for url, body in crawl_api(client).items():
+            assert "2000-01" not in body, url
+    with mock.patch("django.utils.timezone.now", return_value=release + timedelta(seconds=1)):
+        assert any('"year":"2000-01"' in body for body in crawl_api(client).values())
 
 
 def test_a_run_published_in_the_future_is_not_yet_public(small_site, client):
@@ -106,7 +160,7 @@ def test_a_scheduled_correction_and_its_note_are_hidden_until_its_time(small_sit
         assert client.get(old_version).status_code == 302  # still the current version
         assert client.get(new_version).status_code == 404
         pages = crawl(client, ["/", "/downloads/", "/indicators/", "/search/?q=a", "/search/?q=e"])
-        for url, body in pages.items():
+        for url, body in {**pages, **crawl_api(client)}.items():
             assert "EMBARGOED" not in body and "987.65" not in body, url
 
     with mock.patch("django.utils.timezone.now", return_value=release + timedelta(seconds=1)):
@@ -121,3 +175,6 @@ def test_a_scheduled_correction_and_its_note_are_hidden_until_its_time(small_sit
         revisions = previous[previous.index('id="revisions"'):previous.index("</section>", previous.index('id="revisions"'))]
         assert "It was replaced on" in previous and "987.65" not in previous.replace(revisions, "")
         assert client.get(new_version).status_code == 302  # the current version is the card
+        card = client.get(f"/api/v1/organisations/{organisation.code}/report-cards/2000-01/").json()
+        assert card["run"]["id"] == correction.pk and card["score"] == 987.654321
+        assert card["versions"][-1]["revision_note"] == "EMBARGOED-NOTE: late returns added."

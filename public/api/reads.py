@@ -1,0 +1,120 @@
+"""The API's reads. Each goes through `RatingRun.objects.published()` (via
+`public.queries.published_run_queryset`), or `ever_public()` for the
+history of publications, as every public page does; list reads are plain
+values or a fixed number of queries per page, however many organisations."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, OuterRef, Prefetch
+from django.utils import timezone
+
+from indicators.models import Indicator, Organisation, Result
+from ratings import frozen_definitions
+from ratings.models import Rating, RatingRun
+
+from ..queries import published_run_queryset
+
+# A rating row of the list, as plain values: {name in the API: the lookup}.
+RATING_VALUES = {
+    "organisation_code": "organisation__code", "organisation_name": "organisation__name",
+    "type": "organisation__type__code", "region": "organisation__region__code", "year": "run__year",
+    "rated_count": "run__rated_count",
+}
+RATING_FIELDS = ("band", "score", "level_score", "improvement_score", "improvement_measured", "rank",
+                 "core_targets_failed", "candidate_position", "green_quota", "green_candidates", "green_cutoff",
+                 "gap_to_green", "coverage", "not_rated_reason", "band_without_adjustment",
+                 "band_without_improvement", "score_without_adjustment", "run_id")
+
+
+def published_run_ids() -> list[int]:
+    """The runs published now: one small query, whose ids then filter the
+    large tables (a subquery there cost SQLite twice the time of the page's read)."""
+    return list(published_run_queryset().values_list("pk", flat=True))
+
+
+def ratings():
+    """Every published rating, as plain values (never the JSON detail)."""
+    return (Rating.objects.filter(run__in=published_run_ids())
+            .values(*RATING_FIELDS, **{name: F(lookup) for name, lookup in RATING_VALUES.items()}))
+
+
+def organisations():
+    """Every organisation (reference data, as the public search shows), with
+    the codes of its predecessors: two queries a page."""
+    return (Organisation.objects.select_related("type", "region", "successor").order_by("code")
+            .prefetch_related(Prefetch("predecessors", queryset=Organisation.objects.order_by("code").only(
+                "code", "successor"))))
+
+
+def organisation_history(organisation: Organisation) -> list[dict]:
+    """The organisation's published ratings, oldest first: one query."""
+    return list(Rating.objects.filter(organisation=organisation, run__in=published_run_queryset())
+                .order_by("run__year").values("band", "score", "rank", year=F("run__year")))
+
+
+def years() -> list[dict]:
+    """Each year with published ratings, newest first, with its types and latest publication time: one query."""
+    found: dict[int, dict] = {}
+    for year, type_code, published_at in (published_run_queryset().order_by("organisation_type__code")
+                                          .values_list("year", "organisation_type__code", "published_at")):
+        entry = found.setdefault(year, {"year": year, "types": [], "published_at": published_at})
+        entry["types"].append(type_code)
+        entry["published_at"] = max(entry["published_at"], published_at)
+    return [found[year] for year in sorted(found, reverse=True)]
+
+
+def runs():
+    """The published runs, with their frozen parameters (not their definitions or peer summaries)."""
+    return (published_run_queryset().select_related("organisation_type").defer("definitions", "peer_medians")
+            .order_by("-year", "organisation_type__code"))
+
+
+def publications():
+    """Every run the public has seen, oldest first, each marked `current` (published now): one query."""
+    at = timezone.now()
+    return (RatingRun.objects.ever_public(at).select_related("organisation_type")
+            .annotate(current=Exists(RatingRun.objects.published(at).filter(pk=OuterRef("pk"))))
+            .only("year", "organisation_type__code", "organisation_type__name", "status", "published_at",
+                  "withdrawn_at", "withdrawal_reason", "revision_note", "engine_version")
+            .order_by("year", "organisation_type__code", "published_at", "pk"))
+
+
+def corrected_runs(publications: list[RatingRun]) -> dict[int, int]:
+    """{run: the run it replaced}: each publication after the first of its year and type corrects the one before."""
+    replaced, last = {}, {}
+    for run in sorted(publications, key=lambda r: (r.year, r.organisation_type_id, r.published_at, r.pk)):
+        key = (run.year, run.organisation_type_id)
+        if key in last:
+            replaced[run.pk] = last[key]
+        last[key] = run.pk
+    return replaced
+
+
+def indicator_definitions(year: int | None = None) -> dict[int, list[dict]]:
+    """{indicator id: its definitions as the published runs froze them, one per
+    year (the types of the year's runs that used it merged), newest first}:
+    one query over the published runs (years × types, whatever the organisations)."""
+    by_indicator: dict[int, dict[int, dict]] = {}
+    runs = published_run_queryset(year).only("year", "definitions").order_by("-year", "organisation_type__code")
+    for run in runs:
+        for definition in frozen_definitions.run_definitions(run).values():
+            entry = by_indicator.setdefault(definition.indicator, {}).get(run.year)
+            if entry is None:
+                entry = {**frozen_definitions.as_dict(definition), "year": run.year, "organisation_types": []}
+                by_indicator[definition.indicator][run.year] = entry
+            entry["organisation_types"] = sorted({*entry["organisation_types"], *definition.organisation_types})
+    return {pk: [years[y] for y in sorted(years, reverse=True)] for pk, years in by_indicator.items()}
+
+
+def indicators():
+    return Indicator.objects.order_by("code")
+
+
+def results():
+    """The figures of every year and organisation type with published ratings
+    (what the results downloads hold), as plain values."""
+    published = published_run_queryset().filter(year=OuterRef("year"),
+                                                 organisation_type=OuterRef("organisation__type"))
+    return (Result.objects.filter(Exists(published))
+            .values("id", "year", "value", "numerator", "denominator", organisation_code=F("organisation__code"),
+                    indicator_code=F("indicator__code")))

@@ -1,0 +1,84 @@
+"""Every API endpoint makes a fixed number of queries and reads a bounded
+number of rows, whatever the number of organisations (as every public page:
+tests/public/test_queries.py)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.public.conftest import build_site
+from tests.public.test_queries import clear_site, counting_reads
+
+PAGE = 5
+
+
+def api_urls(site) -> dict[str, str]:
+    code, year = site.organisation.code, "2000-01"
+    return {
+        "years": "/api/v1/years/",
+        "organisations": f"/api/v1/organisations/?page_size={PAGE}&page=2",
+        "organisations searched": f"/api/v1/organisations/?q=a&type={site.type_code}&open_in={year}&page_size={PAGE}",
+        "organisation": f"/api/v1/organisations/{code}/",
+        "ratings": f"/api/v1/ratings/?page_size={PAGE}&page=2",
+        "ratings filtered and sorted": f"/api/v1/ratings/?year={year}&type={site.type_code}&region={site.region_code}"
+                                       f"&sort=-score&page_size={PAGE}",
+        "ratings by name": f"/api/v1/ratings/?sort=name&page_size={PAGE}",
+        "report card": f"/api/v1/organisations/{code}/report-cards/{year}/",
+        "indicators": "/api/v1/indicators/",
+        "indicators of a year": f"/api/v1/indicators/?year={year}",
+        "indicator": f"/api/v1/indicators/{site.indicator_code}/",
+        "results": f"/api/v1/results/?page_size={PAGE}",
+        "results filtered": f"/api/v1/results/?year={year}&indicator={site.indicator_code}&page_size={PAGE}",
+        "runs": "/api/v1/runs/",
+        "publications": "/api/v1/publications/",
+    }
+
+
+# Uncached. Each: the published runs' ids where it reads ratings, a count for
+# numbered pages, its own read; organisations add their predecessors (one
+# prefetch), one organisation its published ratings; a report card is the
+# card page's reads (queries.report_card).
+EXPECTED = {
+    "years": 1, "organisations": 3, "organisations searched": 3, "organisation": 3, "ratings": 3,
+    "ratings filtered and sorted": 3, "ratings by name": 3, "report card": 9, "indicators": 2,
+    "indicators of a year": 2, "indicator": 2, "results": 1, "results filtered": 1, "runs": 1, "publications": 2,
+}
+
+
+@pytest.mark.parametrize("size", ["small_site", "large_site"])
+def test_each_endpoint_makes_a_fixed_number_of_queries(db, size, request, client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    site = request.getfixturevalue(size)
+    counts = {}
+    for name, url in api_urls(site).items():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, name
+        counts[name] = len(queries)
+    assert counts == EXPECTED, repr(counts)
+
+
+def reads_of_every_endpoint(client, site, monkeypatch):
+    found = {}
+    for name, url in api_urls(site).items():
+        with counting_reads(monkeypatch) as reads:
+            response = client.get(url)
+        assert response.status_code == 200, name
+        found[name] = reads
+        monkeypatch.undo()
+    return found
+
+
+def test_what_each_endpoint_reads_is_bounded(db, tmp_path, client, settings, monkeypatch):
+    settings.PUBLIC_CACHE_SECONDS = 0
+    small = reads_of_every_endpoint(client, build_site(tmp_path / "small", organisations=16, indicators=4, years=2),
+                                    monkeypatch)
+    clear_site()
+    large = reads_of_every_endpoint(client, build_site(tmp_path / "large", organisations=200, indicators=4, years=2),
+                                    monkeypatch)
+    for name in small:
+        # A page of rows, never the organisations' whole table: the same reads
+        # at 16 and 200 organisations, give or take a page (the small site's
+        # pages and searches are not all full) and the longer names and codes.
+        assert large[name].rows <= small[name].rows + PAGE, (name, small[name], large[name])
+        assert large[name].bytes <= small[name].bytes * 1.3 + 2000, (name, small[name], large[name])
+
