@@ -12,6 +12,7 @@ from indicators.choices import DIRECTION_CHOICES, DOMAIN_CHOICES, KIND_CHOICES, 
 from indicators.years import format_year
 from ratings import bands
 from ratings.models import Band, RatingRun
+from ratings.funnels import Classification
 from ratings.standings import CoreResult, Rule
 
 YEAR_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2000-01",
@@ -231,6 +232,9 @@ class StandingSerializer(FastSerializer):
     position = serializers.IntegerField(help_text="1 is best.")
     count = serializers.IntegerField(help_text="Peers with a figure.")
     quarter = serializers.ChoiceField(choices=[("top", "best quarter"), ("middle", "middle half"), ("bottom", "worst quarter")])
+    tied_with = serializers.IntegerField(allow_null=True, help_text="Other peers sharing the position (ties share "
+                                                                    "the better one); null on ratings stored before "
+                                                                    "it was kept.")
 
 
 class AdjustmentSerializer(FastSerializer):
@@ -263,6 +267,12 @@ class CardIndicatorSerializer(FastSerializer):
     standing = StandingSerializer(source="facts.standing", allow_null=True, help_text="Its place among its peers.")
     core_result = EnumField(CoreResult, source="facts.core")
     adjustment = AdjustmentSerializer(source="facts.adjustment", allow_null=True)
+    numerator = serializers.FloatField(source="facts.numerator", allow_null=True)
+    denominator = serializers.FloatField(source="facts.denominator", allow_null=True)
+    funnel = EnumField(
+        Classification, source="facts.funnel", allow_null=True,
+        help_text="Against the run's funnel limits at its denominator (a proportion or rate with counts); null "
+                  "for a figure without counts.")
 
 
 class DomainScoresSerializer(FastSerializer):
