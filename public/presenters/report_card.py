@@ -14,6 +14,7 @@ from ratings.standings import CoreResult, Rule
 
 from .. import charts
 from ..formatting import format_number, format_points, ordinal, plural_of
+from .certainty import Certainty, certainty_section
 from .charting import svg
 from .revisions import revisions, version_notice
 
@@ -67,6 +68,7 @@ class ReportCard:
     parameters: dict
     revisions: list[dict]
     version_notice: str  # on a previous version's page: what replaced it, and when
+    certainty: Certainty | None = None  # "How sure is this rating?", when its run simulated it
 
     @property
     def other_years(self) -> list[dict]:
@@ -110,6 +112,8 @@ def card(data) -> ReportCard:
         parameters=params,
         revisions=revisions(data.versions, shown=run.pk),
         version_notice=version_notice(data.versions, data.version) if data.version else "",
+        certainty=certainty_section(rating, previous=next(
+            (r for r in data.history if r.run.year == run.year - 1), None)),
     )
 
 
