@@ -34,7 +34,10 @@ def plan_certainty(*, runs: list[RatingRun], queue: bool) -> list[CertaintyChunk
             continue
         size = max(1, settings.CERTAINTY_CHUNK_DRAWS)
         run.certainty_state = RatingRun.Certainty.PENDING
-        run.save(update_fields=["certainty_state"])
+        # A band change is judged against the year before's ratings as the public sees them now.
+        run.change_baseline = (RatingRun.objects.published().filter(
+            year=run.year - 1, organisation_type_id=run.organisation_type_id).order_by("-published_at").first())
+        run.save(update_fields=["certainty_state", "change_baseline"])
         made = CertaintyChunk.objects.bulk_create(
             CertaintyChunk(run=run, index=index, first_draw=first, stop_draw=min(first + size, draws))
             for index, first in enumerate(range(0, draws, size)))
@@ -86,7 +89,8 @@ def run_certainty_chunk(*, chunk_id: int) -> str:
                                           run__certainty_state=RatingRun.Certainty.PENDING)
     if not taken.update(status=CertaintyChunk.Status.RUNNING, started_at=now, attempts=F("attempts") + 1):
         return CertaintyChunk.objects.filter(pk=chunk_id).values_list("status", flat=True).first() or ""
-    chunk = CertaintyChunk.objects.select_related("run__organisation_type").get(pk=chunk_id)
+    chunk = CertaintyChunk.objects.select_related("run__organisation_type", "run__change_baseline__organisation_type"
+                                                  ).get(pk=chunk_id)
     try:
         from .. import certainty_runs  # numpy and the engine: only where the worker computes (see ratings.actions)
 
