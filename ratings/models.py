@@ -190,6 +190,10 @@ class RatingRun(models.Model):
         max_length=10, choices=Certainty.choices, default=Certainty.NONE,
         help_text="Whether each rating's certainty is stored: a pending or failed run cannot be published.")
     certainty_error = models.TextField(blank=True, help_text="Why the simulation failed, when it did.")
+    area_split = models.JSONField(
+        default=dict, blank=True,
+        help_text='The permutation test of the north/south split of green and red (`area_split`), of the bands '
+                  'as published and without the value-added adjustment: {"published": {...}, "unadjusted": {...}}.')
     change_baseline = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="The year before's published run (when the simulation began) whose bands each rating's P(real) "

@@ -143,6 +143,29 @@ def test_fairness_page_puts_published_beside_unadjusted_by_area_and_region(small
         assert words in html, words
 
 
+def test_fairness_page_says_whether_the_north_south_split_could_be_chance(small_site, client):
+    from html import unescape
+
+    from ratings.area_split import area_split_test
+
+    html = unescape(text(client, "/fairness/2000-01/"))
+    assert "Could the split be chance?" in html
+    for run in RatingRun.objects.published().filter(year=2000):
+        for source, words, column in (("published", "As published", "band"),
+                                      ("unadjusted", "Without the adjustment", "band_without_adjustment")):
+            test = run.area_split[source]
+            # The stored test is the test of the stored bands, by area, with the run's seed.
+            counts = {area: [run.ratings.filter(**{column: band}, organisation__region__area=area).count()
+                             for band in ("green", "yellow", "red")] for area in ("north", "south")}
+            assert test == area_split_test(counts["north"], counts["south"], seed=run.parameters["uncertainty_seed"])
+            plural = (run.organisation_type.plural_name or f"{run.organisation_type.name}s").lower()
+            sentence = html[html.index(f"{words}: the {sum(counts['north'])} rated {plural} in the north"):]
+            sentence = sentence[:sentence.index("</li>")]
+            shuffles = round(test["p_value"] * 10000) - 1
+            assert f"{shuffles:,} shuffles gave a split at least as lopsided" in sentence
+            assert ("unlikely to be chance" in sentence) == (test["p_value"] < 0.05)
+
+
 def test_methodology_page_is_generated_from_the_published_parameters(small_site, client):
     from ratings.actions import update_scheme, recalculate
     update_scheme(year=2000, values={"red_core_failures": 3, "green_share": 0.2})
