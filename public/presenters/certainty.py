@@ -133,7 +133,7 @@ def change_sentence(rating, previous) -> str:
         return (f"From {before} last year to {now}: a real change. In {share} simulated pairs of years "
                 f"the band moved the same way.")
     return (f"From {before} last year to {now}: this could be chance. The band moved the same way in only "
-            f"{share} simulated pairs of years (a real change needs at least 95).")
+            f"{share} simulated pairs of years (95 in 100 are needed to call it real).")
 
 
 def noise_sentence(rating) -> str:
