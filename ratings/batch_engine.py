@@ -31,8 +31,9 @@ NOT_RATED_CODE, RED_CODE, YELLOW_CODE, GREEN_CODE = 0, 1, 2, 3
 BAND_NAMES = ("not_rated", "red", "yellow", "green")  # indexed by code; the same words as `bands`
 
 # Elements of one (draws x organisations x indicators) array in one pass: the
-# pass holds about a dozen such arrays, so this bounds its memory (~40 MB each).
-BATCH_ELEMENTS = 5_000_000
+# pass holds about a dozen such arrays (8 MB each here): small enough to be reused
+# from the heap rather than mapped afresh (and page-faulted) for every pass.
+BATCH_ELEMENTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class TypeArrays:
     organisations: keys of every organisation of the type (active or not:
         the adjustment is fitted over all of them), sorted; `active` says
         which are open in the year (only those can be rated).
-    indicators: keys of the performance indicators that apply, sorted, with
+    indicators: keys of the performance indicators that apply, by domain
+        (as `domain`: each domain's are one slice) then key, with
         `sign` (+1 higher better, -1 lower better), `weight`, `domain` (index
         into `DOMAINS`), `core_threshold` (NaN: not a core target) and
         `adjust` (flagged for the deprivation adjustment).
@@ -101,10 +103,13 @@ def _arrays_of_type(inputs: EngineInputs, type_code) -> TypeArrays:
     organisations = organisations.drop_duplicates("organisation").sort_values("organisation")
     org_keys = organisations["organisation"].to_numpy()
     applicable = set(inputs.applicability.loc[inputs.applicability["type"] == type_code, "indicator"])
-    indicators = (inputs.indicators[inputs.indicators["indicator"].isin(applicable)]
-                  .drop_duplicates("indicator").sort_values("indicator"))
-    ind_keys = indicators["indicator"].to_numpy()
     domain_index = {d: i for i, d in enumerate(DOMAINS)}
+    # By domain, then key: each domain's indicators are one slice of the arrays.
+    indicators = (inputs.indicators[inputs.indicators["indicator"].isin(applicable)]
+                  .drop_duplicates("indicator"))
+    indicators = indicators.assign(domain_index=indicators["domain"].map(domain_index)).sort_values(
+        ["domain_index", "indicator"])
+    ind_keys = indicators["indicator"].to_numpy()
     results = inputs.results
     results = results[results["organisation"].isin(org_keys) & results["indicator"].isin(ind_keys)]
 
@@ -112,7 +117,7 @@ def _arrays_of_type(inputs: EngineInputs, type_code) -> TypeArrays:
         table = np.full((len(org_keys), len(ind_keys)), np.nan)
         rows = results[results["year"] == year]
         table[np.searchsorted(org_keys, rows["organisation"].to_numpy()),
-              np.searchsorted(ind_keys, rows["indicator"].to_numpy())] = rows["value"].to_numpy(dtype=float)
+              positions(ind_keys, rows["indicator"].to_numpy())] = rows["value"].to_numpy(dtype=float)
         return table
 
     deprivation = np.full(len(org_keys), np.nan)
@@ -125,10 +130,16 @@ def _arrays_of_type(inputs: EngineInputs, type_code) -> TypeArrays:
         indicators=ind_keys,
         sign=np.where(indicators["direction"].to_numpy() == HIGHER_BETTER, 1.0, -1.0),
         weight=indicators["weight"].to_numpy(dtype=float),
-        domain=np.array([domain_index[d] for d in indicators["domain"]], dtype=np.intp),
+        domain=indicators["domain_index"].to_numpy(dtype=np.intp),
         core_threshold=indicators["core_threshold"].to_numpy(dtype=float),
         adjust=indicators["adjust_for_deprivation"].to_numpy(dtype=bool),
         values=dense(inputs.year), previous=dense(inputs.year - 1), deprivation=deprivation)
+
+
+def positions(keys: np.ndarray, wanted) -> np.ndarray:
+    """Where each of `wanted` is in `keys` (every one must be there)."""
+    order = np.argsort(keys, kind="stable")
+    return order[np.searchsorted(keys, wanted, sorter=order)]
 
 
 def batch_size(arrays: TypeArrays) -> int:
@@ -138,68 +149,77 @@ def batch_size(arrays: TypeArrays) -> int:
 
 
 def rate_batch(arrays: TypeArrays, params: SchemeParameters, values: np.ndarray | None = None,
-               previous: np.ndarray | None = None, deprivation: np.ndarray | None = None) -> BatchRatings:
+               previous: np.ndarray | None = None, deprivation: np.ndarray | None = None, *,
+               indicators_first: bool = False) -> BatchRatings:
     """Steps 1 to 7 for B value-arrays at once.
 
     values, previous: (B, organisations, indicators) figures for the year and
-    the year before (default: the reported ones, B = 1); deprivation:
+    the year before (default: the reported ones, B = 1), or (B, indicators,
+    organisations) with `indicators_first` (the layout the computation uses:
+    a caller that builds many arrays saves a copy); deprivation:
     (organisations,) or (B, organisations) (default: the reported one).
     Memory grows with B: `batch_size` says how many to pass at a time."""
-    values = arrays.values[None] if values is None else np.asarray(values, dtype=float)
-    previous = arrays.previous[None] if previous is None else np.asarray(previous, dtype=float)
-    if values.ndim == 2:
-        values = values[None]
-    if previous.ndim == 2:
-        previous = previous[None]
+
+    def layout(given, reported):
+        if given is None:
+            return reported.T[None]
+        given = np.asarray(given, dtype=float)
+        given = given[None] if given.ndim == 2 else given
+        return given if indicators_first else given.transpose(0, 2, 1)
+
+    values, previous = layout(values, arrays.values), layout(previous, arrays.previous)
     draws = max(values.shape[0], previous.shape[0])
-    values = np.broadcast_to(values, (draws, *arrays.values.shape))
-    previous = np.broadcast_to(previous, (draws, *arrays.values.shape))
+    shape = (draws, len(arrays.indicators), len(arrays.organisations))
+    values, previous = np.broadcast_to(values, shape), np.broadcast_to(previous, shape)
     deprivation = arrays.deprivation if deprivation is None else np.asarray(deprivation, dtype=float)
     deprivation = np.broadcast_to(deprivation, (draws, len(arrays.organisations)))
     with np.errstate(invalid="ignore", divide="ignore"):
         return _rate(arrays, params, values, previous, deprivation)
 
 
+# Arrays below are (draws, indicators, organisations): sums over organisations
+# run along contiguous memory, and the domain sums are one matrix product.
+
 def _rate(arrays: TypeArrays, params: SchemeParameters, values, previous, deprivation) -> BatchRatings:
-    draws, organisations, indicator_count = values.shape
+    draws, indicator_count, organisations = values.shape
     has = ~np.isnan(values)
 
     # Step 1: who is rated.
     if indicator_count:
-        coverage = has.sum(axis=2) / indicator_count
+        coverage = has.sum(axis=1) / indicator_count
         rated = arrays.active[None, :] & (coverage >= params.min_coverage - TIE_TOLERANCE)
     else:
         rated = np.zeros((draws, organisations), dtype=bool)
 
     # Step 2: the value-added adjustment, fitted over every organisation of the type.
-    adjusted = values
+    sign = arrays.sign[None, :, None]
+    signed = values * sign
     flagged = np.flatnonzero(arrays.adjust)
     if params.value_added and flagged.size:
-        adjusted = values.copy()
-        adjusted[:, :, flagged] = _adjusted(values[:, :, flagged], has[:, :, flagged], deprivation)
+        signed[:, flagged] = _adjusted(values[:, flagged], has[:, flagged], deprivation) * sign[:, flagged]
 
     # Step 3: core targets, on reported values.
     core = np.flatnonzero(~np.isnan(arrays.core_threshold))
-    core_values = values[:, :, core]
-    threshold = arrays.core_threshold[core]
-    higher = arrays.sign[core] > 0
+    core_values = values[:, core]
+    threshold = arrays.core_threshold[core][None, :, None]
+    higher = (arrays.sign[core] > 0)[None, :, None]
     passed = np.where(higher, core_values >= threshold, core_values <= threshold)
     no_data = np.isnan(core_values)
-    missed = (~passed & ~no_data).sum(axis=2)
-    missing = no_data.sum(axis=2)
+    missed = (~passed & ~no_data).sum(axis=1)
+    missing = no_data.sum(axis=1)
     failures = missed + missing if params.missing_core_data == MISSING_CORE_FAILURE else missed
     failures = np.where(rated, failures, 0)
     missing = np.where(rated, missing, 0)
 
-    # Step 4: level score, over the rated organisations.
-    in_level = rated[:, :, None] & ~np.isnan(adjusted)
-    z = _standardised(adjusted * arrays.sign, in_level, params.clip_z)
-    level = _aggregated(z, in_level, arrays, params)
+    # Step 4: level score, over the rated organisations (v' is NaN exactly where v is).
+    in_level = rated[:, None, :] & has
+    level = _aggregated(_standardised(signed, in_level, params.clip_z), in_level, arrays, params)
 
     # Step 5: improvement, on reported values.
-    in_change = rated[:, :, None] & has & ~np.isnan(previous)
-    delta_z = _standardised((values - previous) * arrays.sign, in_change, params.clip_z)
-    improvement = _aggregated(delta_z, in_change, arrays, params)
+    in_change = in_level & ~np.isnan(previous)
+    change = np.subtract(values, previous, out=signed)
+    change *= sign
+    improvement = _aggregated(_standardised(change, in_change, params.clip_z), in_change, arrays, params)
     measured = ~np.isnan(improvement)
 
     # Step 6: final score.
@@ -230,52 +250,63 @@ def _rate(arrays: TypeArrays, params: SchemeParameters, values, previous, depriv
 def _adjusted(values, has, deprivation):
     """v' = v - b (d - mean d) per draw and flagged indicator, b fitted by OLS
     over the organisations with both v and d (at least 3, d not all equal)."""
-    has_d = ~np.isnan(deprivation)[:, :, None]
-    fit = has & has_d
-    n = fit.sum(axis=1)
-    d = np.where(fit, deprivation[:, :, None], 0.0)
-    v = np.where(fit, values, 0.0)
-    mean_d = d.sum(axis=1) / n
-    mean_v = v.sum(axis=1) / n
-    dc = np.where(fit, deprivation[:, :, None] - mean_d[:, None, :], 0.0)
-    vc = np.where(fit, values - mean_v[:, None, :], 0.0)
-    dd = (dc * dc).sum(axis=1)
-    spread = (np.where(fit, deprivation[:, :, None], -np.inf).max(axis=1)
-              > np.where(fit, deprivation[:, :, None], np.inf).min(axis=1))
+    d = deprivation[:, None, :]
+    fit = has & ~np.isnan(d)
+    n = fit.sum(axis=2)
+    dc = np.where(fit, d, 0.0)
+    vc = np.where(fit, values, 0.0)
+    mean_d = dc.sum(axis=2) / np.maximum(n, 1)
+    mean_v = vc.sum(axis=2) / np.maximum(n, 1)
+    spread = (np.where(fit, d, -np.inf).max(axis=2) > np.where(fit, d, np.inf).min(axis=2))
+    dc -= mean_d[:, :, None]
+    dc *= fit
+    vc -= mean_v[:, :, None]
+    vc *= fit
+    dd = np.einsum("bio,bio->bi", dc, dc)
     applied = (n >= 3) & spread & (dd > 0)
-    slope = np.where(applied, (dc * vc).sum(axis=1) / np.where(dd > 0, dd, 1.0), 0.0)
-    shifted = values - slope[:, None, :] * (deprivation[:, :, None] - mean_d[:, None, :])
-    return np.where(applied[:, None, :] & fit, shifted, values)
+    slope = np.where(applied, np.einsum("bio,bio->bi", dc, vc) / np.where(dd > 0, dd, 1.0), 0.0)
+    shifted = values - slope[:, :, None] * (d - mean_d[:, :, None])
+    return np.where(applied[:, :, None] & fit, shifted, values)
 
 
 def _standardised(values, present, clip):
     """(x - mean) / sd per draw and indicator over the present cells,
     population sd; 0 when the spread is zero or fewer than 2 values; clipped.
-    NaN where not present."""
-    count = present.sum(axis=1)
-    x = np.where(present, values, 0.0)
-    mean = x.sum(axis=1) / count
-    centred = np.where(present, values - mean[:, None, :], 0.0)
-    sd = np.sqrt((centred * centred).sum(axis=1) / count)
+    0 where not present (the aggregation counts only present cells). In
+    place on one array: at 10,000 organisations each pass over the cells costs."""
+    count = present.sum(axis=2)
+    z = np.where(present, values, 0.0)
+    mean = z.sum(axis=2) / np.maximum(count, 1)
+    z -= mean[:, :, None]
+    z *= present
+    sd = np.sqrt(np.einsum("bio,bio->bi", z, z) / count)
     flat = (count < 2) | (sd <= ZERO_SPREAD * np.maximum(1.0, np.abs(mean)))
-    z = np.where(flat[:, None, :], 0.0, centred / np.where(flat, 1.0, sd)[:, None, :])
-    return np.where(present, np.clip(z, -clip, clip), np.nan)
+    z /= np.where(flat, np.inf, sd)[:, :, None]  # flat: every z is 0
+    return np.clip(z, -clip, clip, out=z)
 
 
 def _aggregated(scores, present, arrays: TypeArrays, params: SchemeParameters):
-    """Weighted mean of per-indicator scores into domains (indicator weights),
-    then over the domains that have one (domain weights). NaN for none."""
-    membership = np.zeros((len(arrays.indicators), len(DOMAINS)))
-    membership[np.arange(len(arrays.indicators)), arrays.domain] = 1.0
-    weighted = np.where(present, scores * arrays.weight, 0.0)
-    weights = np.where(present, arrays.weight, 0.0)
-    count = present.astype(float) @ membership
-    domain_scores = np.where(count > 0, (weighted @ membership) / (weights @ membership), np.nan)
-    domain_weight = np.array([params.domain_weights[d] for d in DOMAINS])
-    has_domain = ~np.isnan(domain_scores)
-    weight_of = np.where(has_domain, domain_weight, 0.0)
-    total = weight_of.sum(axis=2)
-    overall = (np.where(has_domain, domain_scores, 0.0) * weight_of).sum(axis=2)
+    """Weighted mean of per-indicator scores (0 where not present) into
+    domains (indicator weights), then over the domains that have one (domain
+    weights). NaN for none. (draws, organisations)."""
+    draws, _, organisations = scores.shape
+    bounds = np.searchsorted(arrays.domain, np.arange(len(DOMAINS) + 1))
+    overall = np.zeros((draws, organisations))
+    total = np.zeros((draws, organisations))
+    for domain, name in enumerate(DOMAINS):
+        first, last = bounds[domain], bounds[domain + 1]
+        if first == last:
+            continue
+        # Each domain's indicators are one slice: weighted sums without a gather (nor BLAS,
+        # whose threads wait on each other on a busy machine).
+        weight = arrays.weight[first:last]
+        cells = present[:, first:last]
+        domain_score = (np.einsum("bio,i->bo", scores[:, first:last], weight)
+                        / np.einsum("bio,i->bo", cells, weight))
+        has_domain = cells.any(axis=1) & ~np.isnan(domain_score)
+        domain_weight = params.domain_weights[name]
+        overall += np.where(has_domain, domain_score * domain_weight, 0.0)
+        total += has_domain * domain_weight
     return np.where(total > 0, overall / np.where(total > 0, total, 1.0), np.nan)
 
 
