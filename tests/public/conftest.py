@@ -51,7 +51,7 @@ def empty_page_cache():
 
 @pytest.fixture
 def small_site(db, tmp_path):
-    return build_site(tmp_path, organisations=16, indicators=4, years=2)
+    return build_site(tmp_path, organisations=16, indicators=4, years=2, draws=20)
 
 
 @pytest.fixture

@@ -80,6 +80,27 @@ def test_browse_filters_sorts_and_paginates(small_site, client):
     assert 'aria-sort="ascending"' in by_name
 
 
+def test_browse_shows_sorts_and_filters_by_the_certainty_of_the_band(small_site, client):
+    from public.presenters.certainty import in_100
+
+    published = Rating.objects.filter(run__year=2000, run__status="published").exclude(band="not_rated")
+    assert not published.filter(certainty__isnull=True).exists()
+    rows = lambda html: [row for row in re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', html, re.S)  # noqa: E731
+                         if "<td" in row]
+    # Sorted by certainty, least sure first; each row's figure is its stored certainty.
+    by_certainty = rows(text(client, "/ratings/2000-01/?sort=certainty"))
+    expected = sorted(published, key=lambda r: (r.certainty, r.organisation.name))
+    assert len(by_certainty) >= len(expected) > 0
+    for row, rating in zip(by_certainty, expected):
+        assert rating.organisation.name in row and f"{in_100(rating.certainty)} (" in row
+    # Uncertain ratings only: those below 80 in 100, and every one of them.
+    uncertain = published.filter(certainty__lt=0.8)
+    html = text(client, "/ratings/2000-01/?uncertain=on")
+    assert f"{uncertain.count()} organisation" in html
+    for rating in published:
+        assert (f">{rating.organisation.name}</a>" in html) == (rating.certainty < 0.8), rating.organisation.code
+
+
 def test_browse_page_two(db, tmp_path, client):
     from tests.public.conftest import build_site
     build_site(tmp_path, organisations=70, indicators=3, years=1)
