@@ -130,8 +130,8 @@ def change_sentence(rating, previous) -> str:
     before, now = bands.word(previous.band).lower(), bands.word(rating.band).lower()
     share = in_100(rating.p_change_real)
     if rating.p_change_real >= REAL_CHANGE:
-        return (f"From {before} last year to {now}: a real change. In {share} simulated pairs of years "
-                f"the band moved the same way.")
+        return (f"From {before} last year to {now}: a real change. The band moved the same way in {share} "
+                f"simulated pairs of years.")
     return (f"From {before} last year to {now}: this could be chance. The band moved the same way in only "
             f"{share} simulated pairs of years (95 in 100 are needed to call it real).")
 

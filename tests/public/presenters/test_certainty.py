@@ -58,7 +58,7 @@ def test_no_section_without_certainty_or_for_a_not_rated_organisation():
 def test_a_band_change_is_real_or_could_be_chance_against_the_simulated_baseline_only():
     previous = SimpleNamespace(band="yellow", run_id=7)
     assert certainty.change_sentence(rating(p_change_real=0.96), previous).startswith(
-        "From yellow last year to green: a real change. In 96 in 100")
+        "From yellow last year to green: a real change. The band moved the same way in 96 in 100")
     assert "this could be chance" in certainty.change_sentence(rating(p_change_real=0.6), previous)
     # Not when the year before shown is not the run the simulation compared with, nor without a change.
     assert certainty.change_sentence(rating(p_change_real=0.96, baseline=8), previous) == ""
