@@ -67,8 +67,11 @@ def compute_certainty_here(*, runs: list[RatingRun], progress=None) -> None:
     chunks = list(CertaintyChunk.objects.filter(run__in=runs, status=CertaintyChunk.Status.QUEUED)
                   .order_by("run", "index").values_list("pk", flat=True))
     for done, chunk_id in enumerate(chunks):
-        while run_certainty_chunk(chunk_id=chunk_id) == CertaintyChunk.Status.QUEUED:
-            pass  # failed, and queued again for another attempt
+        for _ in range(max(1, settings.CERTAINTY_CHUNK_ATTEMPTS)):
+            # Queued again after a failure: another attempt. (Once the run's certainty has failed, the
+            # chunks left are not taken, and return at once.)
+            if run_certainty_chunk(chunk_id=chunk_id) != CertaintyChunk.Status.QUEUED:
+                break
         if progress:
             progress(done + 1, len(chunks))
     for run in RatingRun.objects.filter(pk__in=[run.pk for run in runs], certainty_state=RatingRun.Certainty.FAILED):

@@ -171,3 +171,19 @@ def test_the_command_line_publishes_with_certainty(small_demo, db):
     run = RatingRun.objects.published().get(year=2000)
     assert run.certainty_state == "complete"
     assert not Rating.objects.filter(run=run).exclude(band="not_rated").filter(certainty__isnull=True).exists()
+
+
+def test_the_command_lines_recalculation_fails_whole_when_a_chunk_keeps_failing(small_demo, db, monkeypatch):
+    def failing(run, *, first_draw, stop_draw):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(certainty_runs, "simulate_chunk", failing)
+    runs_before = RatingRun.objects.count()
+    with pytest.raises(actions.RecalculationError, match=r"could not be simulated: Draws 0 to 24 failed 3 times; "
+                                                         r"the last time: MemoryError: out of memory"):
+        actions.recalculate(year=2000, publish=True)
+    # All or nothing: no draft run is left, and the recalculation records why it failed.
+    assert RatingRun.objects.count() == runs_before
+    from ratings.models import Recalculation
+    failed = Recalculation.objects.get(year=2000)
+    assert failed.status == "failed" and "MemoryError: out of memory" in failed.error
