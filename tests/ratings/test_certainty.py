@@ -160,6 +160,8 @@ def test_the_admins_recalculation_page_follows_the_chunks(small_demo, db, admin_
     page = admin_page.get(reverse("ratings_admin:recalculation", args=[run.recalculations.get().pk]))
     assert b"Being simulated" in page.content and b"0 of 3" in page.content
     assert b"can be published once its band certainty is complete" in page.content
+    year_page = admin_page.get(reverse("ratings_admin:year", args=[2000]))
+    assert b"Band certainty: being simulated (it can be published when complete)" in year_page.content
     for chunk in run.certainty_chunks.all():
         certainty.run_certainty_chunk(chunk_id=chunk.pk)
     page = admin_page.get(reverse("ratings_admin:recalculation", args=[run.recalculations.get().pk]))
