@@ -5,9 +5,8 @@ from django import forms
 from django.db.models import Q
 
 from indicators.models import OrganisationType, Region
+from ratings.certainty_terms import LIKELY
 from ratings.models import Band
-
-from .presenters.certainty import LIKELY
 
 
 class RatingFilter(django_filters.FilterSet):

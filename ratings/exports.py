@@ -15,6 +15,7 @@ from django.db.models.fields.json import KeyTransform
 from indicators.spreadsheets import csv_writer
 from indicators.years import format_year
 
+from .certainty_terms import REAL_CHANGE
 from .parameters import DOMAINS
 from .models import Rating, RatingRun
 
@@ -24,8 +25,7 @@ COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type
            + [f"{domain}_score" for domain in DOMAINS]
            + ["p_green", "p_yellow", "p_red", "p_not_rated", "certainty", "rank_low", "rank_high", "p_change_real",
               "change_significance"])
-# A band change is "a real change" when the simulated pairs of years moved the band the same way this often (spec).
-REAL_CHANGE = 0.95
+
 ORDER = ("organisation__type__code", "rank", "organisation__name")
 CHUNK_ROWS = 2000  # rows fetched from the database at a time
 CHUNK_CHARACTERS = csv_writer.CHUNK_CHARACTERS  # text handed to the server at a time

@@ -8,17 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ratings import bands
+from ratings.certainty_terms import LIKELY, NAMED_OTHER, REAL_CHANGE, VERY_LIKELY
 
 from .. import charts
 from ..formatting import listed, ordinal
 from .charting import svg
 
-# The spec's words for the certainty of the published band.
-VERY_LIKELY, LIKELY = 0.95, 0.80
-# Another band is named on an uncertain card when it came out at least this often.
-NAMED_OTHER = 0.20
-# A band change is "a real change" when it came out in the same direction at least this often.
-REAL_CHANGE = 0.95
 # Green within the noise: it came out green in at least 5 and at most 95 of 100 simulated years.
 NOISE_LOW, NOISE_HIGH = 0.05, 0.95
 
