@@ -139,7 +139,8 @@ def _placed(base: np.ndarray, drawn: np.ndarray, place) -> np.ndarray:
 
 def _batches(draws: range, arrays: Iterable[TypeArrays], plan: DrawPlan):
     """`draws` in pieces small enough for every type's pass and for the drawn values."""
-    step = min([batch_engine.batch_size(a) for a in arrays] + [max(1, batch_engine.BATCH_ELEMENTS // max(1, plan.size))])
+    step = min([batch_engine.batch_size(a) for a in arrays]
+               + [max(1, batch_engine.BATCH_ELEMENTS // max(1, plan.size))])
     for start in range(draws.start, draws.stop, step):
         yield range(start, min(start + step, draws.stop))
 
@@ -170,10 +171,14 @@ class CertaintyCounts:
                                self.bands + other.bands, keys, counts)
 
 
-def _histogram(keys: np.ndarray, weights: np.ndarray | None = None):
-    unique, inverse = np.unique(keys, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique))
-    return unique.astype(np.int64), counts.astype(np.int64)
+def _histogram(keys: np.ndarray, counts: np.ndarray | None = None):
+    """The distinct keys, sorted, with the sum of their counts (1 each when none given)."""
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, np.intp)
+    counts = np.ones(len(keys), np.int64) if counts is None else counts[order]
+    return keys[starts].astype(np.int64), (np.add.reduceat(counts, starts) if len(keys)
+                                           else np.empty(0, np.int64)).astype(np.int64)
 
 
 def certainty_counts(inputs: EngineInputs, params: SchemeParameters, draws: range) -> dict[str, CertaintyCounts]:
@@ -194,7 +199,8 @@ def certainty_counts(inputs: EngineInputs, params: SchemeParameters, draws: rang
                                              indicators_first=True)
             bands, keys, counts = tallies[code]
             organisations = len(a.organisations)
-            np.add.at(bands, (np.broadcast_to(np.arange(organisations), result.band.shape), result.band), 1)
+            bands += np.bincount((np.arange(organisations) * len(BAND_NAMES) + result.band).ravel(),
+                                 minlength=organisations * len(BAND_NAMES)).reshape(organisations, -1)
             ranked = result.rank > 0
             rank_keys = (np.broadcast_to(np.arange(organisations), result.rank.shape) * (organisations + 1)
                          + result.rank)[ranked]
@@ -269,9 +275,10 @@ def certainty_table(inputs: EngineInputs, params: SchemeParameters,
 
 
 def certainty_words(band: str, probabilities: Mapping[str, float]) -> str:
-    """"very likely green" (certainty >= 0.95), "likely green" (>= 0.80), or
-    "uncertain", naming the other band(s) with P >= 0.20: "uncertain: green,
-    could be yellow or red"."""
+    """The card's words for a published band and the shares of the draws:
+    "very likely green" (certainty >= 0.95), "likely green" (>= 0.80), or
+    "uncertain", naming the other band(s) with P >= 0.20 ("uncertain: green,
+    could be yellow or red")."""
     certainty = probabilities[band]
     if certainty >= VERY_LIKELY:
         return f"very likely {band}"

@@ -96,7 +96,8 @@ def test_draw_k_is_the_kth_block_of_one_stream_jeffreys_beta_then_gamma_over_n()
     drawn = simulation.draw_values(plan, range(3, 5))
     for row, k in enumerate(range(3, 5)):
         rng = Generator(PCG64(7).jumped(k))
-        expected_p = 100 * rng.beta(proportion["numerator"] + 0.5, proportion["denominator"] - proportion["numerator"] + 0.5)
+        expected_p = 100 * rng.beta(proportion["numerator"] + 0.5,
+                                    proportion["denominator"] - proportion["numerator"] + 0.5)
         expected_r = 1000 * rng.standard_gamma(rate["numerator"] + 0.5) / rate["denominator"]
         np.testing.assert_allclose(drawn[row], np.concatenate([expected_p, expected_r]), rtol=1e-14)
     # Means over many draws: (O + 1/2) / (N + 1) and (O + 1/2) / N.
@@ -107,33 +108,39 @@ def test_draw_k_is_the_kth_block_of_one_stream_jeffreys_beta_then_gamma_over_n()
                                rtol=0.02)
 
 
-def test_chunks_of_draws_combine_to_all_of_them():
-    inputs = make_inputs(**small_world(denominator=200))
-    params = SchemeParameters(uncertainty_seed=11)
+NOISY = make_inputs(**small_world(denominator=200))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(1, 59), unique=True, max_size=5), st.integers(0, 2**32))
+def test_chunks_of_draws_combine_to_all_of_them(cuts, seed):
+    inputs, params = NOISY, SchemeParameters(uncertainty_seed=seed)
     whole = simulation.certainty_counts(inputs, params, range(0, 60))
-    chunks = simulation.combine_counts(simulation.certainty_counts(inputs, params, chunk)
-                                       for chunk in (range(0, 7), range(7, 41), range(41, 60)))
+    bounds = [0, *sorted(cuts), 60]
+    chunks = simulation.combine_counts(simulation.certainty_counts(inputs, params, range(a, b))
+                                       for a, b in zip(bounds, bounds[1:]))
     counts_equal(whole, chunks)
     pd.testing.assert_frame_equal(simulation.certainty_table(inputs, params, whole),
                                   simulation.certainty_table(inputs, params, chunks))
-    plan_draws = simulation.draw_values(
-        simulation.draw_plan(simulation.drawable_results(inputs), {}, seed=11), range(0, 20))
-    assert np.array_equal(plan_draws[5:12], simulation.draw_values(
-        simulation.draw_plan(simulation.drawable_results(inputs), {}, seed=11), range(5, 12)))
+    plan = simulation.draw_plan(simulation.drawable_results(inputs), {}, seed=seed)
+    assert np.array_equal(simulation.draw_values(plan, range(0, 20))[5:12], simulation.draw_values(plan, range(5, 12)))
     # And the combined counts are of something: noisy, so not every draw gives the published band.
     table = simulation.certainty_table(inputs, params, whole)
     assert (table["certainty"] < 1).any() and (table["draws"] == 60).all()
     np.testing.assert_allclose(table[["p_green", "p_yellow", "p_red", "p_not_rated"]].sum(axis=1), 1.0)
 
 
-def test_the_same_seed_gives_the_same_figures_and_row_order_changes_nothing():
-    inputs = make_inputs(**small_world(denominator=200))
-    params = SchemeParameters(uncertainty_seed=5)
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 2), st.randoms(use_true_random=False))
+def test_the_same_seed_gives_the_same_figures_and_row_order_changes_nothing(seed, random):
+    inputs = NOISY
+    params = SchemeParameters(uncertainty_seed=seed)
     first = simulation.certainty_counts(inputs, params, range(30))
     counts_equal(first, simulation.certainty_counts(inputs, params, range(30)))
-    shuffled = EngineInputs(**{**inputs.__dict__, "results": inputs.results.sample(frac=1, random_state=3)})
+    shuffled = EngineInputs(**{**inputs.__dict__, "results": inputs.results.sample(
+        frac=1, random_state=random.randrange(2**32))})
     counts_equal(first, simulation.certainty_counts(shuffled, params, range(30)))
-    other_seed = simulation.certainty_counts(inputs, SchemeParameters(uncertainty_seed=6), range(30))
+    other_seed = simulation.certainty_counts(inputs, SchemeParameters(uncertainty_seed=seed + 1), range(30))
     assert not np.array_equal(first["HA"].rank_counts, other_seed["HA"].rank_counts)
 
 
