@@ -22,13 +22,14 @@ from indicators.years import format_year
 from ratings import bands
 
 from .formatting import format_number
+from .presenters.certainty import certainty_word, in_100
 from .templatetags.public_tags import band_tag
 
 PER_PAGE = 50
 FIELDS = ("organisation__code", "organisation__name", "organisation__type__name", "organisation__region__name",
-          "band", "score", "core_targets_failed", "rank")
+          "band", "score", "core_targets_failed", "rank", "certainty")
 # Sortable columns: ?sort=name or ?sort=-name (descending). Ties broken by name, then id, so pages never overlap.
-SORTS = {"rank": "rank", "organisation": "organisation__name", "score": "score"}
+SORTS = {"rank": "rank", "organisation": "organisation__name", "score": "score", "certainty": "certainty"}
 DEFAULT_SORT = "rank"
 BAND_TAGS = {band: band_tag(band) for band in bands.CODES}
 
@@ -46,7 +47,8 @@ COLUMNS = [Column("rank", "Rank in its type", numeric=True, sortable=True),
            Column("organisation", "Organisation", sortable=True),
            Column("type", "Type"), Column("region", "Region"), Column("band", "Band"),
            Column("score", "Final score", numeric=True, sortable=True),
-           Column("core_targets_failed", "Core targets failed", numeric=True)]
+           Column("core_targets_failed", "Core targets failed", numeric=True),
+           Column("certainty", "Certainty of band", numeric=True, sortable=True)]
 
 
 def ratings_table(ratings, query, year: int) -> dict:
@@ -113,12 +115,19 @@ def pagination(paginator, page, query) -> dict:
 
 
 def _cells(row, card_url: str) -> list[tuple[str, bool]]:
-    code, name, type_name, region, band, score, failed, rank = row
+    code, name, type_name, region, band, score, failed, rank, certainty = row
     organisation = format_html('<a href="{}">{}</a> <span class="nhsuk-u-secondary-text-colour">{}</span>',
                                card_url.format(quote(code, safe="")), name, code)
     return [(rank if rank is not None else "–", True), (organisation, False), (type_name, False),
             (region, False), (BAND_TAGS.get(band, ""), False), (format_number(score), True),
-            (failed if failed is not None else "–", True)]
+            (failed if failed is not None else "–", True), (certainty_cell(certainty), True)]
+
+
+def certainty_cell(certainty: float | None) -> str:
+    """"97 in 100 (very likely)": how often the simulated years gave the band it has."""
+    if certainty is None:
+        return "–"
+    return f"{in_100(certainty)} ({certainty_word(certainty)})"
 
 
 def _url(query, **changes) -> str:

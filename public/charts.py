@@ -11,7 +11,7 @@ from html import escape
 
 from ratings import bands
 
-from .formatting import bar_share, format_tick
+from .formatting import bar_share, format_tick, ordinal
 
 GRID, BLUE, DARK, GREY = "#d8dde0", "#005eb8", "#212b32", "#768692"
 TEXT, WHITE = bands.TEXT, bands.WHITE
@@ -537,3 +537,27 @@ def funnel_plot(*, chart_id: str, title: str, description: str, points: list[Fun
         body.append(_text(206, key_top + 18 * row, text, size))
     height = key_top + 18 * max(len(key), 3)
     return _svg(chart_id, title, description, width, height, body, css_class="app-chart app-chart-compact")
+
+
+def rank_interval_chart(*, chart_id: str, rank: int, low: int, high: int, rated: int, band: str) -> str:
+    """A rank and its interval among `rated` organisations (1 = best, on the
+    left): a bar from `low` to `high`, the published rank in its band's shape."""
+    if not (1 <= low <= high <= rated and 1 <= rank <= rated):
+        raise ValueError("rank_interval_chart needs 1 <= low <= high <= rated and 1 <= rank <= rated")
+    width, left, right, middle = 350, 20, 330, 40
+    x_of = _scale(1, max(rated, 2), left, right)
+    ticks = sorted({1, rated, *(t for t in (int(v) for v in nice_ticks(1, rated)) if 1 <= t <= rated)})
+    body = [_line(left, middle + 16, right, middle + 16, TEXT)]
+    for tick in ticks:
+        body.append(_line(x_of(tick), middle + 16, x_of(tick), middle + 21, TEXT))
+        body.append(_text(x_of(tick), middle + 34, ordinal(tick), 11, "middle"))
+    body.append(f'<rect x="{_n(x_of(low))}" y="{middle - 5}" width="{_n(max(x_of(high) - x_of(low), 2))}" '
+                f'height="10" fill="{GRID}" stroke="{GREY}" stroke-width="1"/>')
+    body.append(f'<g class="app-chart-point">{band_marker(band, x_of(rank), middle, 14)}'
+                f'<title>Ranked {_e(ordinal(rank))}</title></g>')
+    body.append(_text(left, 14, f"1st (best) to {ordinal(rated)}", 11))
+    title = f"Rank {ordinal(rank)} of {rated}, with its range over the simulated years"
+    description = (f"The bar runs from {ordinal(low)} to {ordinal(high)}: the ranks of the middle 95 in 100 "
+                   f"simulated years. The marker is the published rank. The same figures are in the table below.")
+    return _svg(chart_id, title, description, width, middle + 44, body, natural=True)
+

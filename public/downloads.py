@@ -112,7 +112,20 @@ DATASETS = {
          ("margin", "Final score less the green cut-off (S − c): a candidate is green exactly when it is at or "
                     "above 0. Empty without a cut-off."),
          ("quality_score, efficiency_score, access_score, patient_experience_score",
-          "Domain level scores.")],
+          "Domain level scores."),
+         ("p_green, p_yellow, p_red, p_not_rated", "Band certainty: the share of the simulated years (the year's "
+                                                  "counted figures redrawn by their sampling noise, the whole "
+                                                  "method run on each) that gave each band; empty when the run "
+                                                  "simulated none."),
+         ("certainty", "The share of the simulated years that gave the band it has: 0.95 or more is \"very "
+                       "likely\", 0.80 or more \"likely\", less \"uncertain\"; empty when not rated or none "
+                       "was simulated."),
+         ("rank_low, rank_high", "The rank interval: the 2.5th and 97.5th percentiles of its rank over the "
+                                 "simulated years (95 in 100 fell between them)."),
+         ("p_change_real", "When its band differs from the year before's published band: the share of simulated "
+                           "pairs of years in which the band moved the same way; empty otherwise."),
+         ("change_significance", "\"a real change\" when p_change_real is 0.95 or more, else \"could be "
+                                 "chance\"; empty when the band did not change.")],
         rating_rows),
     "results": Dataset(
         "Indicator results", "One row per organisation and indicator: the figures the ratings are based on, "

@@ -3,9 +3,11 @@ There is no "all types": ranks are within a type, and one list of every type
 would put "1 Bolton North PCG" beside "1 Islington HA"."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from indicators.models import OrganisationType, Region
+from ratings.certainty_terms import LIKELY
 from ratings.models import Band
 
 
@@ -18,13 +20,20 @@ class RatingFilter(django_filters.FilterSet):
         field_name="organisation__region", to_field_name="code", queryset=Region.objects.order_by("name"),
         empty_label="All regions", label="Region")
     band = django_filters.ChoiceFilter(choices=Band.choices, empty_label="All bands", label="Band")
+    uncertain = django_filters.BooleanFilter(
+        method="filter_uncertain", label="Show uncertain ratings only",
+        widget=forms.CheckboxInput)
 
     def __init__(self, *args, types: list[OrganisationType] = (), **kwargs):
         """`types`: the types that can be chosen (those rated in the year)."""
         super().__init__(*args, **kwargs)
         self.form.fields["type"].choices = [(t.code, t.name) for t in types]
         for name, form_field in self.form.fields.items():
-            form_field.widget.attrs["class"] = "nhsuk-input" if name == "name" else "nhsuk-select"
+            form_field.widget.attrs["class"] = {"name": "nhsuk-input", "uncertain": "nhsuk-checkboxes__input"}.get(
+                name, "nhsuk-select")
+
+    def filter_uncertain(self, queryset, name, value):
+        return queryset.filter(certainty__lt=LIKELY) if value else queryset
 
     def filter_name(self, queryset, name, value):
         value = value.strip()

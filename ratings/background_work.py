@@ -135,3 +135,43 @@ class WhatIf(BackgroundWork):
 
     def __str__(self):
         return f"What-if {self.pk} of {format_year(self.year)} ({self.status})"
+
+
+class CertaintyChunk(models.Model):
+    """One chunk of a run's band-certainty simulation: draws first_draw to
+    stop_draw - 1 (blocks of one PCG64 stream, so any worker can compute any
+    chunk), queued as a task of its own so several workers share one run. Its
+    partial result (combinable with the others') is kept until the last chunk
+    to finish combines them all into the run's ratings."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey("ratings.RatingRun", on_delete=models.CASCADE, related_name="certainty_chunks")
+    index = models.PositiveIntegerField()
+    first_draw = models.PositiveIntegerField()
+    stop_draw = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker has started it.")
+    partial = models.BinaryField(null=True, blank=True, editable=False,
+                                 help_text="Its partial result, as numpy arrays (npz, no pickles).")
+    error = models.TextField(blank=True, help_text="Why its last attempt failed.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task's id, when queued.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="one_certainty_chunk_per_index"),
+            models.CheckConstraint(condition=Q(first_draw__lt=models.F("stop_draw")),
+                                   name="certainty_chunk_draws_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=["queued", "running", "done", "failed"]),
+                                   name="certainty_chunk_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"Certainty chunk {self.index} (draws {self.first_draw}-{self.stop_draw - 1}) of run {self.run_id}"

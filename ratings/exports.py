@@ -15,13 +15,17 @@ from django.db.models.fields.json import KeyTransform
 from indicators.spreadsheets import csv_writer
 from indicators.years import format_year
 
+from .certainty_terms import REAL_CHANGE
 from .parameters import DOMAINS
 from .models import Rating, RatingRun
 
 COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",
             "level_score", "improvement_score", "improvement_measured", "core_targets_failed", "rank",
             "candidate_position", "green_quota", "green_candidates", "green_cutoff", "margin"]
-           + [f"{domain}_score" for domain in DOMAINS])
+           + [f"{domain}_score" for domain in DOMAINS]
+           + ["p_green", "p_yellow", "p_red", "p_not_rated", "certainty", "rank_low", "rank_high", "p_change_real",
+              "change_significance"])
+
 ORDER = ("organisation__type__code", "rank", "organisation__name")
 CHUNK_ROWS = 2000  # rows fetched from the database at a time
 CHUNK_CHARACTERS = csv_writer.CHUNK_CHARACTERS  # text handed to the server at a time
@@ -37,16 +41,26 @@ def rows_of(ratings) -> Iterator[list]:
         "run__year", "organisation__code", "organisation__name", "organisation__type__code",
         "organisation__region__name", "band", "score", "level_score", "improvement_score", "improvement_measured",
         "core_targets_failed", "rank", "candidate_position", "green_quota", "green_candidates", "green_cutoff",
-        "gap_to_green", KeyTransform("level", "domain_scores"))
+        "gap_to_green", KeyTransform("level", "domain_scores"), "p_green", "p_yellow", "p_red", "p_not_rated",
+        "certainty", "rank_low", "rank_high", "p_change_real")
     shown_years = {}
-    for year, *fields, level in values.iterator(chunk_size=CHUNK_ROWS):
+    for year, *fields, level, p_green, p_yellow, p_red, p_not_rated, certainty, rank_low, rank_high, p_real in \
+            values.iterator(chunk_size=CHUNK_ROWS):
         shown = shown_years.get(year) or shown_years.setdefault(year, format_year(year))
         level = level or {}
         (code, name, type_code, region, band, score, level_score, improvement, measured, failed, rank, candidate,
          quota, candidates, cutoff, margin) = fields
         yield [shown, code, name, type_code, region, band, _round(score), _round(level_score),
                _round(improvement), _yes_no(measured), failed, rank, candidate, quota, candidates, _round(cutoff),
-               _round(margin)] + [_round(level.get(domain)) for domain in DOMAINS]
+               _round(margin)] + [_round(level.get(domain)) for domain in DOMAINS] + [
+            _round(p_green), _round(p_yellow), _round(p_red), _round(p_not_rated), _round(certainty), rank_low,
+            rank_high, _round(p_real), _significance(p_real)]
+
+
+def _significance(p_real: float | None) -> str | None:
+    if p_real is None:
+        return None
+    return "a real change" if p_real >= REAL_CHANGE else "could be chance"
 
 
 def write_csv(rows: Iterable[list], handle: TextIO, columns: list[str] = COLUMNS) -> int:

@@ -68,7 +68,8 @@ def engine_rows(run) -> tuple[list[dict], list[tuple[int, str]]]:
         indicators.append({"indicator": definition.indicator, "domain": definition.domain,
                            "direction": definition.direction, "weight": definition.weight,
                            "adjust_for_deprivation": definition.adjust_for_deprivation,
-                           "core_threshold": definition.core_threshold})
+                           "core_threshold": definition.core_threshold, "measure": definition.measure,
+                           "multiplier": definition.multiplier})
         applicability.extend((definition.indicator, code) for code in definition.organisation_types)
     return indicators, applicability
 

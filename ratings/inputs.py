@@ -109,8 +109,9 @@ def load_engine_inputs_as_of(run, *, moment) -> EngineInputs:
     organisations["active"] = organisations["active"].astype(bool)
     indicator_rows, applicability = frozen_definitions.engine_rows(run)
     indicators = pd.DataFrame(indicator_rows, columns=["indicator", "domain", "direction", "weight",
-                                                       "adjust_for_deprivation", "core_threshold"])
-    indicators["core_threshold"] = indicators["core_threshold"].astype(float)
+                                                       "adjust_for_deprivation", "core_threshold", "measure",
+                                                       "multiplier"])
+    indicators[["core_threshold", "multiplier"]] = indicators[["core_threshold", "multiplier"]].astype(float)
     indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
     applicability = pd.DataFrame([pair for pair in applicability if pair[1] == type_code],
                                  columns=["indicator", "type"])
@@ -125,24 +126,26 @@ def load_engine_inputs_as_of(run, *, moment) -> EngineInputs:
 
 
 def _held_at(moment, *, year: int, type_code: str) -> pd.DataFrame:
-    """organisation, indicator, year, value: every figure of the type for the
-    year and the one before as held at `moment`. A value was held from the time
-    its import was applied until the time the import that replaced it was."""
-    columns = ["organisation", "indicator", "year", "value", "brought", "replaced"]
+    """organisation, indicator, year, value, numerator, denominator: every
+    figure of the type for the year and the one before as held at `moment`. A
+    value was held from the time its import was applied until the time the
+    import that replaced it was."""
+    columns = ["organisation", "indicator", "year", "value", "numerator", "denominator", "brought", "replaced"]
     scope = {"year__in": [year - 1, year], "organisation__type__code": type_code}
     current = Result.objects.filter(**scope).annotate(
         brought=Coalesce("source_import__applied_at", "source_import__created_at")).values_list(
-        "organisation_id", "indicator_id", "year", "value", "brought")
+        "organisation_id", "indicator_id", "year", "value", "numerator", "denominator", "brought")
     earlier = ResultRevision.objects.filter(**{f"result__{key}": value for key, value in scope.items()}).annotate(
         brought=Coalesce("source_import__applied_at", "source_import__created_at"),
         replaced=Coalesce("superseded_by__applied_at", "superseded_by__created_at")).values_list(
-        "result__organisation_id", "result__indicator_id", "result__year", "value", "brought", "replaced")
+        "result__organisation_id", "result__indicator_id", "result__year", "value", "numerator", "denominator",
+        "brought", "replaced")
     rows = [(*row, None) for row in current] + list(earlier)
     candidates = pd.DataFrame(rows, columns=columns)
     held = candidates[(candidates["brought"] <= moment)
                       & (candidates["replaced"].isna() | (candidates["replaced"] > moment))]
     held = held.drop_duplicates(["organisation", "indicator", "year"], keep="last")
-    table = held[["organisation", "indicator", "year", "value"]].reset_index(drop=True)
+    table = held[["organisation", "indicator", "year", "value", "numerator", "denominator"]].reset_index(drop=True)
     table[["organisation", "indicator", "year"]] = table[["organisation", "indicator", "year"]].astype(np.int64)
-    table["value"] = table["value"].astype(float)
+    table[["value", "numerator", "denominator"]] = table[["value", "numerator", "denominator"]].astype(float)
     return table

@@ -14,7 +14,7 @@ from indicators.models import Indicator, Organisation, OrganisationType
 from indicators.years import FIRST_YEAR, LAST_YEAR, format_year
 
 from . import bands
-from .background_work import BackgroundWork, Recalculation, WhatIf, stale_after  # noqa: F401 (models of the app)
+from .background_work import BackgroundWork, CertaintyChunk, Recalculation, WhatIf, stale_after  # noqa: F401
 from .parameters import DOMAINS, SchemeParameters, parameter_problems
 
 
@@ -46,9 +46,9 @@ class RatingScheme(models.Model):
         choices=[("failure", "A failure, labelled \"no data\""), ("not_green", "Not a failure, but rules out green")],
         help_text="How a missing core target figure counts.")
     uncertainty_draws = models.PositiveIntegerField(
-        default=2000, help_text="Simulated draws for band certainty (0 = none). Stored and shown; not used yet.")
+        default=2000, help_text="Simulated draws for band certainty (0 = none): how sure each band is.")
     uncertainty_seed = models.PositiveIntegerField(
-        default=2000, help_text="Seed of the band certainty draws. Stored and shown; not used yet.")
+        default=2000, help_text="Seed of the band certainty draws (one PCG64 stream), so they can be reproduced.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -184,6 +184,28 @@ class RatingRun(models.Model):
                   "limits of each indicator with a measure and counts (`ratings.funnels`), computed with the run; "
                   "empty on runs stored before they were kept.")
 
+    class Certainty(models.TextChoices):
+        NONE = "none", "Not simulated (no draws)"
+        PENDING = "pending", "Being simulated"
+        COMPLETE = "complete", "Complete"
+        FAILED = "failed", "Failed"
+
+    # Band certainty (spec, "Band certainty"): simulated on the worker after the
+    # bands, in chunks of draws (CertaintyChunk); the draws and seed are the
+    # frozen parameters' uncertainty_draws and uncertainty_seed.
+    certainty_state = models.CharField(
+        max_length=10, choices=Certainty.choices, default=Certainty.NONE,
+        help_text="Whether each rating's certainty is stored: a pending or failed run cannot be published.")
+    certainty_error = models.TextField(blank=True, help_text="Why the simulation failed, when it did.")
+    area_split = models.JSONField(
+        default=dict, blank=True,
+        help_text='The permutation test of the north/south split of green and red (`area_split`), of the bands '
+                  'as published and without the value-added adjustment: {"published": {...}, "unadjusted": {...}}.')
+    change_baseline = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The year before's published run (when the simulation began) whose bands each rating's P(real) "
+                  "of a band change compares with.")
+
     objects = RatingRunQuerySet.as_manager()
 
     class Meta:
@@ -196,6 +218,11 @@ class RatingRun(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "scheduled", "published", "superseded", "withdrawn"]),
                 name="run_status_valid"),
+            models.CheckConstraint(condition=Q(certainty_state__in=["none", "pending", "complete", "failed"]),
+                                   name="run_certainty_state_valid"),
+            # Never public with half its certainty (the publication actions refuse it first, in words).
+            models.CheckConstraint(condition=~Q(status__in=["published", "scheduled"])
+                                   | Q(certainty_state__in=["none", "complete"]), name="run_public_with_certainty"),
             models.CheckConstraint(condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
                                    name="published_run_has_publication_time"),
         ]
@@ -236,6 +263,11 @@ class RatingRun(models.Model):
     def can_publish(self) -> bool:
         """A draft, or a scheduled run (published now, or rescheduled); the admin compares these too."""
         return self.is_draft or self.is_scheduled
+
+    @property
+    def certainty_ready(self) -> bool:
+        """Its certainty is complete, or none was asked for (no draws): it may be published."""
+        return self.certainty_state in (self.Certainty.NONE, self.Certainty.COMPLETE)
 
     @property
     def can_withdraw(self) -> bool:
@@ -306,6 +338,22 @@ class Rating(models.Model):
         null=True, blank=True, help_text='{indicator: [position (1 best), peers, quarter ("top", "middle", '
                                          '"bottom")]}, computed when the run is stored so a report card reads no '
                                          "other rating; null on ratings stored before it was kept.")
+    # Band certainty (spec, "Band certainty"): shares of the run's simulated
+    # draws; null until the run's simulation is complete, and on runs with none.
+    p_green = models.FloatField(null=True, blank=True, help_text="Share of the draws in which it came out green.")
+    p_yellow = models.FloatField(null=True, blank=True, help_text="Share of the draws in which it came out yellow.")
+    p_red = models.FloatField(null=True, blank=True, help_text="Share of the draws in which it came out red.")
+    p_not_rated = models.FloatField(null=True, blank=True,
+                                    help_text="Share of the draws in which it came out not rated.")
+    certainty = models.FloatField(null=True, blank=True, help_text="P(the published band): share of the draws "
+                                                                   "that gave the band it has.")
+    rank_low = models.PositiveIntegerField(null=True, blank=True,
+                                           help_text="2.5th percentile of its rank over the draws (best end).")
+    rank_high = models.PositiveIntegerField(null=True, blank=True,
+                                            help_text="97.5th percentile of its rank over the draws (worst end).")
+    p_change_real = models.FloatField(
+        null=True, blank=True, help_text="When its band differs from last year's published one: share of the draws "
+                                         "in which the change came out in the same direction (P(real)).")
 
     class Meta:
         ordering = ["run", "rank"]
@@ -316,6 +364,10 @@ class Rating(models.Model):
                                    name="rating_band_without_adjustment_valid"),
             models.CheckConstraint(condition=Q(band_without_improvement__in=Band.values),
                                    name="rating_band_without_improvement_valid"),
+            models.CheckConstraint(condition=Q(certainty__isnull=True) | Q(certainty__gte=0, certainty__lte=1),
+                                   name="rating_certainty_is_a_share"),
+            models.CheckConstraint(condition=Q(rank_low__isnull=True) | Q(rank_high__isnull=True)
+                                   | Q(rank_low__lte=F("rank_high")), name="rating_rank_interval_ordered"),
         ]
 
     def __str__(self):

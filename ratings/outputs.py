@@ -15,9 +15,9 @@ import orjson
 import pandas as pd
 from django.db import connection
 
-from indicators.models import Indicator, IndicatorDefinition, OrganisationType
+from indicators.models import Indicator, IndicatorDefinition, Organisation, OrganisationType
 
-from . import engine, frozen_definitions, funnel_fit, funnels, peers, rating_rows
+from . import area_split, engine, frozen_definitions, funnel_fit, funnels, peers, rating_rows
 from .models import Rating, RatingRun
 from .parameters import SchemeParameters
 
@@ -60,7 +60,8 @@ def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResu
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
             green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
-            peer_medians={code: peer["median"] for code, peer in summary.items()})
+            peer_medians={code: peer["median"] for code, peer in summary.items()},
+            area_split=area_split_tests(rated, params))
         run.indicator_summary = summary
         _write_indicator_summary(run)
         write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, of_type, codes, summary, figures))
@@ -107,6 +108,20 @@ def funnel_figures(results, *, year: int, rated, indicator_scores, definitions: 
         counts = {c.name.lower(): int(tally[c.value + 2]) for c in funnels.Classification}
         stored[code] = {**fitted.funnel.as_dict(), "counts": counts, "limits": [funnels.Z_95, funnels.Z_998]}
     return stored, pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def area_split_tests(rated, params: SchemeParameters) -> dict:
+    """The north/south permutation test (`area_split`) of the rated organisations' bands, as published and
+    without the value-added adjustment, by each organisation's region's area now; seeded by the run's seed."""
+    areas = dict(Organisation.objects.filter(pk__in=rated["organisation"].tolist()).values_list(
+        "id", "region__area"))
+    area = rated["organisation"].map(areas)
+    tests = {}
+    for name, column in (("published", "band"), ("unadjusted", "band_without_adjustment")):
+        counts = {where: [int(((area == where) & (rated[column] == band)).sum()) for band in
+                          (engine.GREEN, engine.YELLOW, engine.RED)] for where in ("north", "south")}
+        tests[name] = area_split.area_split_test(counts["north"], counts["south"], seed=params.uncertainty_seed)
+    return tests
 
 
 def _write_indicator_summary(run: RatingRun) -> None:

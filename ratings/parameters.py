@@ -24,7 +24,7 @@ class SchemeParameters:
     clip_z: float = 3.0
     domain_weights: Mapping[str, float] = field(default_factory=lambda: {d: 1.0 for d in DOMAINS})
     missing_core_data: str = "failure"
-    # Band certainty (a later issue): stored with each run and shown, not used yet.
+    # Band certainty: the simulation's draws (0 = none) and the seed of its PCG64 stream.
     uncertainty_draws: int = 2000
     uncertainty_seed: int = 2000
 

@@ -12,7 +12,7 @@ from indicators.models import Indicator, Organisation, OrganisationType, Result
 from . import standings
 from .ladder import consecutive_years
 from .parameters import SchemeParameters
-from .models import BandConsequence, Band, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
+from .models import BandConsequence, Band, CertaintyChunk, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
 
 
 def years() -> list[int]:
@@ -44,6 +44,13 @@ def year_overview(year: int) -> dict:
 
 def run_or_404(pk: int) -> RatingRun:
     return get_object_or_404(RatingRun.objects.select_related("organisation_type"), pk=pk)
+
+
+def certainty_progress(runs) -> dict[int, tuple[int, int]]:
+    """{run id: (chunks of draws done, chunks)} of the runs' band-certainty simulations, in one query."""
+    counts = (CertaintyChunk.objects.filter(run__in=runs).values("run")
+              .annotate(done=Count("id", filter=Q(status=CertaintyChunk.Status.DONE)), total=Count("id")))
+    return {row["run"]: (row["done"], row["total"]) for row in counts}
 
 
 def recalculation_or_404(pk: int) -> Recalculation:

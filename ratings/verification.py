@@ -61,7 +61,10 @@ def verify(run: RatingRun) -> Verification:
         for what, field, column in COMPARED:
             if not _same(getattr(rating, field), row[column]):
                 differences.append(Difference(code, what, getattr(rating, field), _plain(row[column])))
+    differences += _certainty_differences(run, stored, codes)
     warnings = []
+    if run.certainty_state in (RatingRun.Certainty.PENDING, RatingRun.Certainty.FAILED):
+        warnings.append(f"Its band certainty is {run.get_certainty_state_display().lower()}: not checked.")
     if run.engine_version != ENGINE_VERSION:
         warnings.append(f"The run was computed by engine {run.engine_version}; this is engine {ENGINE_VERSION}: "
                         "differences may come from the engine.")
@@ -71,6 +74,29 @@ def verify(run: RatingRun) -> Verification:
         warnings.append(f"{reversed_since} upload(s) applied before the run were reversed since: the figures they "
                         "brought are no longer held, so the figures as they were cannot all be recovered.")
     return Verification(run=run, ratings=len(stored), differences=differences, warnings=warnings)
+
+
+def _certainty_differences(run: RatingRun, stored: dict, codes: dict) -> list[Difference]:
+    """The stored band certainty against all the run's draws recomputed in one
+    go from its seed (the worker computed them in chunks: the same figures)."""
+    if run.certainty_state != RatingRun.Certainty.COMPLETE:
+        return []
+    from . import certainty_runs
+
+    draws = int(run.parameters.get("uncertainty_draws", 0))
+    figures = certainty_runs.combine(run, [certainty_runs.simulate_chunk(run, first_draw=0, stop_draw=draws)])
+    recomputed = {int(organisation): index for index, organisation in enumerate(figures.organisations)}
+    differences = []
+    for organisation in sorted(stored, key=lambda o: codes.get(o, "")):
+        rating, index = stored[organisation], recomputed.get(organisation)
+        for name in certainty_runs.FIGURE_FIELDS:
+            value = None if index is None else _plain(getattr(figures, name)[index])
+            if name in ("rank_low", "rank_high") and value is not None:
+                value = int(value)
+            if not _same(getattr(rating, name), value):
+                differences.append(Difference(codes.get(organisation, str(organisation)), name.replace("_", " "),
+                                              getattr(rating, name), value))
+    return differences
 
 
 def _plain(value):

@@ -151,9 +151,13 @@ def copy_method(request, year):
 @admin_page
 def recalculation(request, pk):
     recalculation = queries.recalculation_or_404(pk)
+    runs = list(recalculation.runs.select_related("organisation_type").order_by("organisation_type__code"))
+    chunks = queries.certainty_progress(runs)
+    for run in runs:
+        run.chunks_done, run.chunks_total = chunks.get(run.pk, (0, 0))
     return _render(request, "recalculation.html", f"Recalculation of {format_year(recalculation.year)}",
-                   {"recalculation": recalculation, "runs": list(recalculation.runs.select_related(
-                       "organisation_type").order_by("organisation_type__code"))})
+                   {"recalculation": recalculation, "runs": runs,
+                    "certainty_pending": any(run.certainty_state == "pending" for run in runs)})
 
 
 @admin_page

@@ -41,6 +41,23 @@ def write(folder: Path, name: str, text: str) -> str:
     return str(path)
 
 
+# The spec's 2,000 draws of band certainty cost seconds a run on the demo: a
+# year's method made in a test simulates none (certainty "none") unless the
+# test sets its own draws (tests of certainty use about 50).
+TEST_UNCERTAINTY_DRAWS = 0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def few_certainty_draws():
+    from ratings.models import RatingScheme
+
+    field = RatingScheme._meta.get_field("uncertainty_draws")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(field, "default", TEST_UNCERTAINTY_DRAWS)
+        patch.setattr(field, "_get_default", lambda: TEST_UNCERTAINTY_DRAWS)  # Django caches the default's getter
+        yield
+
+
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
     """Production settings hash static files at collectstatic time; tests do not collect them."""

@@ -283,6 +283,11 @@ TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
 RECALCULATION_HEARTBEAT_SECONDS = env_int("RECALCULATION_HEARTBEAT_SECONDS", 20)
 RECALCULATION_STALE_MINUTES = env_int("RECALCULATION_STALE_MINUTES", 2)
 RECALCULATION_QUEUED_MINUTES = env_int("RECALCULATION_QUEUED_MINUTES", 30)
+# Band certainty is simulated in chunks of this many draws, each a task of its
+# own (several workers share a run); a chunk that fails is tried this many
+# times in all before the run's certainty is marked failed.
+CERTAINTY_CHUNK_DRAWS = env_int("CERTAINTY_CHUNK_DRAWS", 250)
+CERTAINTY_CHUNK_ATTEMPTS = env_int("CERTAINTY_CHUNK_ATTEMPTS", 3)
 
 # Largest indicator return accepted, in bytes.
 RETURNS_MAX_UPLOAD_BYTES = env_int("RETURNS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -84,7 +84,12 @@ def sections(data: dict, types, regions) -> list[dict]:
         trend = trend_of_sums(sums["n"], sums["x"], sums["y"], sums["xx"], sums["yy"], sums["xy"])
         points = sums["n"]
         plural = plural_of(organisation_type)
+        run = next(run for run in data["runs"] if run.organisation_type.code == code)
         sections.append({
+            "area_split": [area_split_sentence(words, (run.area_split or {}).get(source), plural)
+                           for source, words in (("published", "As published"),
+                                                 ("unadjusted", "Without the adjustment"))
+                           if (run.area_split or {}).get(source)],
             "type": organisation_type, "plural": plural,
             "area_rows": area_rows, "region_rows": region_rows,
             "kings_fund": _kings_fund(groups["area"], plural),
@@ -130,3 +135,26 @@ def _kings_fund(areas: dict, plural: str) -> list[str]:
         sentences.append(f"{words}: {percent_of(green_south, green_total)} of green {plural} were in the south "
                          f"and {percent_of(red_north, red_total)} of red {plural} in the north.")
     return sentences
+
+
+# A split that chance gives this seldom or less is called unlikely to be chance.
+SIGNIFICANT = 0.05
+
+
+def area_split_sentence(words: str, test: dict, plural: str) -> str:
+    """A permutation test of the north/south split of green and red (`ratings.area_split`) in words."""
+    north, south = sum(test["north"]), sum(test["south"])
+    if test["p_value"] is None:
+        return (f"{words}: whether the split of green and red between north and south could be chance cannot be "
+                f"measured ({north} rated {plural} in the north, {south} in the south).")
+    shuffles = test["permutations"]
+    as_lopsided = round(test["p_value"] * (shuffles + 1)) - 1
+    tilt = ("more red in the north and more green in the south" if test["split"] > 0
+            else "no more red in the north and green in the south")
+    verdict = ("unlikely to be chance" if test["p_value"] < SIGNIFICANT
+               else "it could well be chance")
+    return (f"{words}: the {north} rated {plural} in the north and {south} in the south show {tilt} "
+            f"(a difference of {format_number(test['split'] * 100, 1)} percentage points in their shares of red "
+            f"and green together). When the same bands were shuffled at random between the two areas "
+            f"{shuffles:,} times (seed {test['seed']}), {as_lopsided:,} shuffles gave a split at least as lopsided "
+            f"(p = {format_number(test['p_value'], 3)}): {verdict}.")

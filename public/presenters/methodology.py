@@ -134,9 +134,7 @@ def parameter_sentences(params: dict, indicator_names: dict, *, version_1: bool 
         ("Green", q_words),
         ("Yellow", "Every other rated organisation is yellow."),
     ] + ([] if version_1 else [
-        ("Band certainty", f"Not yet published. The method is set to measure it with "
-                           f"{params.get('uncertainty_draws', 2000):,} simulated draws (seed "
-                           f"{params.get('uncertainty_seed', 2000)}) once that part of the method is in use."),
+        ("Band certainty", certainty_sentence(params)),
     ])
 
 
@@ -155,3 +153,24 @@ def funnel_explanation(runs) -> dict | None:
         "limits": [format_number(z) for z in (z_values[0] if len(z_values) == 1 else ())],
         "low": low, "high": high, "counted": len(counted), "overdispersed": len(overdispersed),
     }
+
+
+def certainty_sentence(params: dict) -> str:
+    """The simulation behind each report card's "How sure is this rating?", in plain English, with the year's
+    draws and seed (spec, "Band certainty" and "Significance of a band change")."""
+    draws, seed = params.get("uncertainty_draws", 0), params.get("uncertainty_seed", 0)
+    if not draws:
+        return "No band certainty was simulated for these ratings."
+    return (f"Every figure made of a count out of a population (a proportion or a rate) carries chance: in "
+            f"another year of the same underlying performance the count would have come out a little "
+            f"differently. To see how much that chance matters, the year's ratings were worked out again "
+            f"{draws:,} times (simulated years, seed {seed}): each time every such figure, this year's and last "
+            f"year's, was redrawn from what its count and population make likely (a Jeffreys Beta for a "
+            f"proportion, a Gamma for a rate), figures without a count stayed as reported, and the whole method "
+            f"above was run again, adjustment, core targets and green places included. A band's certainty is "
+            f"the share of simulated years that gave the same band: 95 in 100 or more is \"very likely\", 80 "
+            f"in 100 or more \"likely\", less \"uncertain\". The rank interval holds the middle 95 in 100 "
+            f"simulated ranks. A change of band from the year before is \"a real change\" when at least 95 in "
+            f"100 simulated pairs of years (the year before redrawn once and shared by both) moved the band the "
+            f"same way, and otherwise \"could be chance\". Only sampling noise is simulated, not errors in the "
+            f"figures or the choice of method.")

@@ -16,6 +16,7 @@ from ratings.standings import CoreResult, Rule
 from .. import charts
 from ..formatting import count_words, format_number, format_points, ordinal, plural_of, position_words
 from . import band_meanings
+from .certainty import Certainty, certainty_section
 from .charting import PHONE_WIDTH, svg
 from .indicator_trends import IndicatorTrend, indicator_trends
 from .revisions import revisions, version_notice
@@ -77,6 +78,7 @@ class ReportCard:
     revisions: list[dict]
     version_notice: str  # on a previous version's page: what replaced it, and when
     indicator_trends: list[IndicatorTrend]  # each indicator's figure over the published years
+    certainty: Certainty | None = None  # "How sure is this rating?", when its run simulated it
 
     @property
     def other_years(self) -> list[dict]:
@@ -123,6 +125,8 @@ def card(data) -> ReportCard:
         version_notice=version_notice(data.versions, data.version) if data.version else "",
         indicator_trends=indicator_trends(data.history, data.indicators, organisation.name, shown=rating,
                                           shown_medians={f.code: f.median for f in facts.indicators}),
+        certainty=certainty_section(rating, previous=next(
+            (r for r in data.history if r.run.year == run.year - 1), None)),
     )
 
 

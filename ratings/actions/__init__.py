@@ -4,6 +4,8 @@
 - `recalculation`: claiming a year and computing its draft runs, here or on
   the background worker;
 - `what_ifs`: a year rated under other parameters, on the worker;
+- `certainty`: a run's band certainty, simulated in chunks of draws on the
+  workers (or here, on the command line) and combined by the last chunk;
 - `background_work`: what those two share (taking the work, heartbeat,
   progress, finishing, an admin marking dead work failed);
 - `publication`: publishing now or at a set time, corrections, withdrawal.

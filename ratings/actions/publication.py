@@ -11,6 +11,7 @@ from indicators.times import uk_time
 from indicators.years import format_year
 
 from ..models import AuditEntry, RatingRun
+from ..queries import certainty_progress
 from .audit import audit
 from .errors import RecalculationError
 
@@ -33,6 +34,8 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
         return run
     if not run.can_publish:
         raise RecalculationError(f"Run {run.pk} is {run.status} and cannot be published.")
+    if not run.certainty_ready:
+        raise RecalculationError(_certainty_refusal(run))
     note = note.strip()
     public_before = [s for s in siblings if s.pk != run.pk and s.was_public(now)]
     if public_before and not note:
@@ -138,6 +141,15 @@ def _supersede(siblings: list[RatingRun], *, except_run: RatingRun) -> list[int]
             sibling.save(update_fields=["status"])
             replaced.append(sibling.pk)
     return replaced
+
+
+def _certainty_refusal(run: RatingRun) -> str:
+    if run.certainty_state == RatingRun.Certainty.FAILED:
+        return (f"{_label(run)} run {run.pk} cannot be published: the simulation of its band certainty failed "
+                f"({run.certainty_error}) Recalculate the year to try again.")
+    done, total = certainty_progress([run]).get(run.pk, (0, 0))
+    return (f"{_label(run)} run {run.pk} cannot be published yet: its band certainty is still being simulated "
+            f"({done} of {total} chunks of draws done). Publish it when the simulation is complete.")
 
 
 def _label(run: RatingRun) -> str:

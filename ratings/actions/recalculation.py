@@ -17,6 +17,7 @@ from indicators.years import format_year
 from ..models import AuditEntry, RatingRun, Recalculation, stale_after
 from .audit import audit
 from .background_work import WorkAbandoned, finish, heartbeat, report, start, still_running
+from .certainty import CertaintyFailed, compute_certainty_here, plan_certainty
 from .errors import RecalculationError
 from .publication import publish_run
 from .schemes import checked_scheme
@@ -46,7 +47,7 @@ def recalculate(*, year: int, type_codes: list[str] | None = None, user=None, pu
                                     status=Recalculation.Status.RUNNING)
     if not created:
         raise RecalculationBusy(recalculation)
-    return _carry_out(recalculation, note=note)
+    return _carry_out(recalculation, note=note, certainty_here=True)
 
 
 def request_recalculation(*, year: int, user=None, type_codes: list[str] | None = None
@@ -129,15 +130,23 @@ def _give_up_stale(year: int) -> None:
 
 
 STEPS = ["Reading the year's data", "Applying the method", "Working out the bands without the value-added adjustment",
-         "Saving the ratings", "Publishing"]
+         "Saving the ratings", "Simulating band certainty", "Publishing"]
 
 
-def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
+def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: bool = False) -> list[RatingRun]:
+    """certainty_here: simulate the runs' band certainty in this process
+    before finishing (and publishing); otherwise its chunks are queued for the
+    workers, and the recalculation finishes when the runs are stored."""
     steps = STEPS if recalculation.publish else STEPS[:-1]
+    if not certainty_here:
+        steps = [step for step in steps if step != STEPS[4]]
     recalculation.steps_total = len(steps)
     try:
         with heartbeat(recalculation):
-            return _compute_and_store(recalculation, steps, note)
+            return _compute_and_store(recalculation, steps, note, certainty_here)
+    except CertaintyFailed as error:
+        _fail(recalculation, f"{error} Nothing it computed was kept.")
+        raise RecalculationError(str(error)) from None
     except RecalculationError as error:
         _fail(recalculation, str(error))
         raise
@@ -149,7 +158,8 @@ def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
         raise
 
 
-def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str) -> list[RatingRun]:
+def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str,
+                       certainty_here: bool) -> list[RatingRun]:
     # The engine and its pandas tables only here, where the worker computes (see ratings.actions).
     from .. import outputs
     from ..counterfactuals import rate_with_counterfactuals
@@ -180,13 +190,25 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
             audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
                               f"({run.rated_count} rated, engine {run.engine_version}).")
-        if recalculation.publish:
-            report(recalculation, steps[4], 4)
-            runs = [publish_run(run=run, user=user, note=note) for run in runs]
         recalculation.runs.set(runs)
-        finish(recalculation, Recalculation.Status.SUCCEEDED,
-               step=f"Finished: {len(runs)} draft run(s)" if not recalculation.publish
-               else f"Finished: {len(runs)} run(s) published")
+        # Queued in the same transaction as the runs: their chunks exist exactly when they do.
+        plan_certainty(runs=runs, queue=not certainty_here)
+        if certainty_here:
+            # Here, inside the runs' transaction (all or nothing), chunk by chunk as the worker would.
+            report(recalculation, steps[4], 4)
+            compute_certainty_here(runs=runs, progress=lambda done, total: report(
+                recalculation, f"{steps[4]}: {done} of {total} chunks of draws", 4))
+            runs = [RatingRun.objects.get(pk=run.pk) for run in runs]
+        return _finish(recalculation, runs, steps, note)
+
+
+def _finish(recalculation: Recalculation, runs: list[RatingRun], steps: list[str], note: str) -> list[RatingRun]:
+    if recalculation.publish:
+        report(recalculation, steps[-1], len(steps) - 1)
+        runs = [publish_run(run=run, user=recalculation.requested_by, note=note) for run in runs]
+    finish(recalculation, Recalculation.Status.SUCCEEDED,
+           step=f"Finished: {len(runs)} draft run(s)" if not recalculation.publish
+           else f"Finished: {len(runs)} run(s) published")
     return runs
 
 

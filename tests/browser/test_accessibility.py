@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def site(tmp_path):
-    # Large enough to hold a red organisation (the demo is about a quarter red).
-    return build_site(tmp_path, organisations=60, indicators=9, years=4)
+    # Large enough to hold a red organisation (the demo is about a quarter red); with band certainty.
+    return build_site(tmp_path, organisations=60, indicators=9, years=4, draws=30)
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
@@ -26,12 +26,15 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, live_serve
     urls = {name: url for name, url in public_urls(site).items() if name in PAGES}
     urls["not found"] = "/organisations/NOPE/2000-01/"
     urls["red report card"] = _report_card_of_band(site, "red")
+    urls["browse uncertain, by certainty"] = urls["browse"] + "?uncertain=on&sort=certainty"
     failures = []
     for name, url in urls.items():
         response = page.goto(live_server.url + url)
         assert response.status == (404 if name == "not found" else 200), name
         assert page.title().endswith("NHS performance ratings"), name
         assert page.locator("h1").count() == 1, name
+        if "report card" in name:  # with its band certainty: its chart and tables checked too
+            assert page.locator("#certainty").count() == 1 and page.locator("svg#rank-interval, #rank-interval-title").count(), name
         # Nothing wider than the screen but inside its own scrolling box (wide tables scroll, the page does not).
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
         violations = axe_violations(page)
@@ -86,6 +89,7 @@ def test_browse_filters_work_by_keyboard_without_javascript(site, live_server, b
     page.goto(live_server.url + public_urls(site)["browse"])
     page.focus("#id_band")
     page.select_option("#id_band", "green")
+    page.keyboard.press("Tab")  # past "Show uncertain ratings only"
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the Filter button
     page.wait_for_url("**band=green**")

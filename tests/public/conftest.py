@@ -25,12 +25,16 @@ class Site:
     peer: Organisation  # another rated organisation of the same type in the latest year
 
 
-def build_site(folder, *, organisations: int, indicators: int, years: int, types: str = "HA,TRUST") -> Site:
+def build_site(folder, *, organisations: int, indicators: int, years: int, types: str = "HA,TRUST",
+               draws: int = 0) -> Site:
+    """draws: band certainty's simulated draws a run (none by default, to stay fast)."""
     call_command("generate_demo", "--output", str(folder), "--organisations", str(organisations),
                  "--types", types, "--indicators", str(indicators), "--years", str(years), stdout=None)
     call_command("load_demo", str(folder), stdout=None, stderr=None)
     published = list(range(2001 - years, 2001))
     for year in published:
+        if draws:
+            actions.update_scheme(year=year, values={"uncertainty_draws": draws})
         actions.recalculate(year=year, publish=True)
     rating = (Rating.objects.filter(run__year=2000, run__status="published", rank__isnull=False)
               .select_related("organisation__region", "organisation__type").order_by("rank").first())
@@ -56,7 +60,7 @@ def empty_page_cache():
 
 @pytest.fixture
 def small_site(db, tmp_path):
-    return build_site(tmp_path, organisations=16, indicators=4, years=2)
+    return build_site(tmp_path, organisations=16, indicators=4, years=2, draws=20)
 
 
 @pytest.fixture

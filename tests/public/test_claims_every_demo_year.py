@@ -137,7 +137,8 @@ def test_every_browse_row_of_every_demo_year_says_what_is_stored(demo, db):
             for cells in table["rows"]:
                 code = re.search(r'<span class="nhsuk-u-secondary-text-colour">([^<]+)</span>', cells[1][0])[1]
                 rating = by_code[(year, code)]
-                rank, _, type_name, region, band, score, failed = (cell for cell, *_ in cells)
+                rank, _, type_name, region, band, score, failed, certainty = (cell for cell, *_ in cells)
+                assert certainty == browse_table.certainty_cell(rating.certainty)
                 assert escape(rating.organisation.name) in cells[1][0] and type_name == rating.organisation.type.name
                 assert region == rating.organisation.region.name
                 assert bands.word(rating.band) in band
@@ -373,7 +374,10 @@ def test_a_sample_of_rendered_pages_says_what_the_presenters_checked(demo, db, c
             def shown(value):
                 return "–" if value is None else str(value)
             assert words[0] == shown(rating.rank) and bands.word(rating.band).split()[0] in words
-            assert format_number(rating.score) in words and words[-1] == shown(rating.core_targets_failed)
+            certainty = browse_table.certainty_cell(rating.certainty).split()
+            assert words[-len(certainty):] == certainty
+            assert format_number(rating.score) in words
+            assert words[-len(certainty) - 1] == shown(rating.core_targets_failed)
             checked += 1
         assert checked
     # A region: the counts, shares and the sentence on what they are of.

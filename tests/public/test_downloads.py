@@ -46,7 +46,11 @@ def old_rating_rows(year):
                None if rating.improvement_measured is None else ("yes" if rating.improvement_measured else "no"),
                rating.core_targets_failed, rating.rank, rating.candidate_position, rating.green_quota,
                rating.green_candidates, rounded(rating.green_cutoff), rounded(rating.gap_to_green)]
-              + [rounded(level.get(domain)) for domain in DOMAINS])
+              + [rounded(level.get(domain)) for domain in DOMAINS]
+              + [rounded(rating.p_green), rounded(rating.p_yellow), rounded(rating.p_red),
+                 rounded(rating.p_not_rated), rounded(rating.certainty), rating.rank_low, rating.rank_high,
+                 rounded(rating.p_change_real), None if rating.p_change_real is None else
+                 ("a real change" if rating.p_change_real >= 0.95 else "could be chance")])
 
 
 def old_result_rows(year):

@@ -110,6 +110,29 @@ def test_browse_shows_one_type_at_a_time_never_mixing_their_ranks(small_site, cl
     assert {row["organisation_type"] for row in rows} == {types[0]}
 
 
+def test_browse_shows_sorts_and_filters_by_the_certainty_of_the_band(small_site, client):
+    from public.presenters.certainty import in_100
+
+    rated = Rating.objects.filter(run__year=2000, run__status="published").exclude(band="not_rated")
+    assert not rated.filter(certainty__isnull=True).exists()
+    rows = lambda html: [row for row in re.findall(r'<tr class="nhsuk-table__row"[^>]*>(.*?)</tr>', html, re.S)  # noqa: E731
+                         if "<td" in row]
+    for type_code in sorted(set(rated.values_list("organisation__type__code", flat=True))):  # one type a page
+        published = rated.filter(organisation__type__code=type_code)
+        # Sorted by certainty, least sure first; each row's figure is its stored certainty.
+        by_certainty = rows(text(client, f"/ratings/2000-01/?type={type_code}&sort=certainty"))
+        expected = sorted(published, key=lambda r: (r.certainty, r.organisation.name))
+        assert len(by_certainty) >= len(expected) > 0
+        for row, rating in zip(by_certainty, expected):
+            assert rating.organisation.name in row and f"{in_100(rating.certainty)} (" in row
+        # Uncertain ratings only: those below 80 in 100, and every one of them.
+        uncertain = published.filter(certainty__lt=0.8)
+        html = text(client, f"/ratings/2000-01/?type={type_code}&uncertain=on")
+        assert f"{uncertain.count()} organisation" in html
+        for rating in published:
+            assert (f">{rating.organisation.name}</a>" in html) == (rating.certainty < 0.8), rating.organisation.code
+
+
 def test_browse_page_two(db, tmp_path, client):
     from tests.public.conftest import build_site
     build_site(tmp_path, organisations=70, indicators=3, years=1, types="HA")  # one type: pages are of one type
@@ -171,6 +194,29 @@ def test_fairness_page_puts_published_beside_unadjusted_by_area_and_region(small
     for words in ("As published", "Without adjustment", "North", "Midlands", "South", "King's Fund",
                   "of green", "Pearson correlation"):
         assert words in html, words
+
+
+def test_fairness_page_says_whether_the_north_south_split_could_be_chance(small_site, client):
+    from html import unescape
+
+    from ratings.area_split import area_split_test
+
+    html = unescape(text(client, "/fairness/2000-01/"))
+    assert "Could the split be chance?" in html
+    for run in RatingRun.objects.published().filter(year=2000):
+        for source, words, column in (("published", "As published", "band"),
+                                      ("unadjusted", "Without the adjustment", "band_without_adjustment")):
+            test = run.area_split[source]
+            # The stored test is the test of the stored bands, by area, with the run's seed.
+            counts = {area: [run.ratings.filter(**{column: band}, organisation__region__area=area).count()
+                             for band in ("green", "yellow", "red")] for area in ("north", "south")}
+            assert test == area_split_test(counts["north"], counts["south"], seed=run.parameters["uncertainty_seed"])
+            plural = (run.organisation_type.plural_name or f"{run.organisation_type.name}s").lower()
+            sentence = html[html.index(f"{words}: the {sum(counts['north'])} rated {plural} in the north"):]
+            sentence = sentence[:sentence.index("</li>")]
+            shuffles = round(test["p_value"] * 10000) - 1
+            assert f"{shuffles:,} shuffles gave a split at least as lopsided" in sentence
+            assert ("unlikely to be chance" in sentence) == (test["p_value"] < 0.05)
 
 
 def test_methodology_page_is_generated_from_the_published_parameters(small_site, client):

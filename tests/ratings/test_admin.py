@@ -52,7 +52,7 @@ def test_scheme_changes_recalculation_and_publication_are_audited(rated_world, a
     response = admin_client.post("/admin/workflow/2000-01/method/", {
         "green_share": 0.25, "red_core_failures": 3, "improvement_weight": 0.25, "value_added": "on",
         "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3.0, "missing_core_data": "failure",
-        "uncertainty_draws": 2000, "uncertainty_seed": 2000,
+        "uncertainty_draws": scheme.uncertainty_draws, "uncertainty_seed": 2000,
         **{f"weight_{domain}": 1 for domain in ("quality", "efficiency", "access", "patient_experience")}})
     assert response.status_code == 302
     changed = AuditEntry.objects.get(action="scheme_changed")

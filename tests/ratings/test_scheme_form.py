@@ -8,10 +8,12 @@ from django.urls import reverse
 from ratings import actions, engine
 from ratings.forms import SchemeForm
 from ratings.models import AuditEntry, RatingRun, RatingScheme
+from tests.conftest import TEST_UNCERTAINTY_DRAWS  # a new year's method's draws in tests
 
 VALUES = {"green_share": 0.25, "red_core_failures": 2, "improvement_weight": 0.25, "value_added": "on",
           "deprivation_indicator": "DEPRIVATION", "min_coverage": 0.5, "clip_z": 3, "missing_core_data": "failure",
-          "uncertainty_draws": 2000, "uncertainty_seed": 2000, **{f"weight_{d}": 1 for d in engine.DOMAINS}}
+          "uncertainty_draws": TEST_UNCERTAINTY_DRAWS, "uncertainty_seed": 2000,
+          **{f"weight_{d}": 1 for d in engine.DOMAINS}}
 
 
 def url(name, year=2000):

@@ -30,7 +30,7 @@ def test_version_2_states_reported_figures_and_how_missing_core_data_counts():
         "Core national targets"]
     assert "counts as average improvement (an improvement score of 0)" in failure["Improvement"]
     assert "reported every core target figure" not in failure["Green"]
-    assert "2,000 simulated draws (seed 2000)" in failure["Band certainty"]
+    assert "worked out again 2,000 times (simulated years, seed 2000)" in failure["Band certainty"]
     not_green = dict(methodology.parameter_sentences({**PARAMS, "missing_core_data": "not_green"}, {}))
     assert "is not counted as a failure, but an organisation with one cannot be green" in not_green[
         "Core national targets"]

@@ -1,0 +1,151 @@
+"""Band certainty on the worker (spec, "Band certainty"): after a
+recalculation stores its draft runs, each run's simulation is split into
+chunks of draws, each queued as a task of its own, so several `db_worker`
+processes (on one machine or several sharing PostgreSQL) compute one run
+together. Each chunk keeps its partial result; the last to finish, decided
+under a lock on the run's row, combines them and writes every rating's
+figures. A chunk that fails is queued again, up to CERTAINTY_CHUNK_ATTEMPTS
+attempts; then the run's certainty is marked failed, with the reason, and the
+run cannot be published (`publication.publish_run` refuses it)."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from ..models import CertaintyChunk, RatingRun
+
+logger = logging.getLogger(__name__)
+
+
+def plan_certainty(*, runs: list[RatingRun], queue: bool) -> list[CertaintyChunk]:
+    """Inside the transaction that stores the runs: each run with draws to
+    simulate becomes pending, with its chunks of draws (CERTAINTY_CHUNK_DRAWS
+    each); with `queue`, each chunk is queued for the worker in the same
+    transaction (the task exists exactly when the chunk does). A run with no
+    draws has certainty "none". The chunks, in order."""
+    chunks = []
+    for run in runs:
+        draws = int(run.parameters.get("uncertainty_draws", 0))
+        if draws <= 0:
+            continue
+        size = max(1, settings.CERTAINTY_CHUNK_DRAWS)
+        run.certainty_state = RatingRun.Certainty.PENDING
+        # A band change is judged against the year before's ratings as the public sees them now.
+        run.change_baseline = (RatingRun.objects.published().filter(
+            year=run.year - 1, organisation_type_id=run.organisation_type_id).order_by("-published_at").first())
+        run.save(update_fields=["certainty_state", "change_baseline"])
+        made = CertaintyChunk.objects.bulk_create(
+            CertaintyChunk(run=run, index=index, first_draw=first, stop_draw=min(first + size, draws))
+            for index, first in enumerate(range(0, draws, size)))
+        if queue:
+            for chunk in made:
+                _queue(chunk)
+        chunks += made
+    return chunks
+
+
+def _queue(chunk: CertaintyChunk) -> None:
+    chunk.task_id = str(compute_certainty_chunk.enqueue(chunk_id=chunk.pk).id)
+    CertaintyChunk.objects.filter(pk=chunk.pk).update(task_id=chunk.task_id)
+
+
+@task()
+def compute_certainty_chunk(chunk_id: int) -> str:
+    """The background task: simulate one chunk of a run's draws; its status afterwards."""
+    return run_certainty_chunk(chunk_id=chunk_id)
+
+
+def compute_certainty_here(*, runs: list[RatingRun], progress=None) -> None:
+    """Simulate the runs' chunks in this process, one after another, as the
+    worker would (the command line's recalculation, before it publishes). A
+    chunk that fails is tried again here, as the worker would; the run's
+    certainty failed after the last attempt raises CertaintyFailed."""
+    chunks = list(CertaintyChunk.objects.filter(run__in=runs, status=CertaintyChunk.Status.QUEUED)
+                  .order_by("run", "index").values_list("pk", flat=True))
+    for done, chunk_id in enumerate(chunks):
+        for _ in range(max(1, settings.CERTAINTY_CHUNK_ATTEMPTS)):
+            # Queued again after a failure: another attempt. (Once the run's certainty has failed, the
+            # chunks left are not taken, and return at once.)
+            if run_certainty_chunk(chunk_id=chunk_id) != CertaintyChunk.Status.QUEUED:
+                break
+        if progress:
+            progress(done + 1, len(chunks))
+    for run in RatingRun.objects.filter(pk__in=[run.pk for run in runs], certainty_state=RatingRun.Certainty.FAILED):
+        raise CertaintyFailed(f"The band certainty of run {run.pk} could not be simulated: {run.certainty_error}")
+
+
+class CertaintyFailed(Exception):
+    """A run's simulation failed after every attempt."""
+
+
+def run_certainty_chunk(*, chunk_id: int) -> str:
+    """Carry out one chunk (the task's body): take it (only one worker can,
+    even if the queue handed it out twice), simulate its draws outside any
+    transaction, then keep its partial result; the last chunk of the run to
+    finish combines them all. Returns the chunk's status afterwards."""
+    now = timezone.now()
+    taken = CertaintyChunk.objects.filter(pk=chunk_id, status=CertaintyChunk.Status.QUEUED,
+                                          run__certainty_state=RatingRun.Certainty.PENDING)
+    if not taken.update(status=CertaintyChunk.Status.RUNNING, started_at=now, attempts=F("attempts") + 1):
+        return CertaintyChunk.objects.filter(pk=chunk_id).values_list("status", flat=True).first() or ""
+    chunk = CertaintyChunk.objects.select_related("run__organisation_type", "run__change_baseline__organisation_type"
+                                                  ).get(pk=chunk_id)
+    try:
+        from .. import certainty_runs  # numpy and the engine: only where the worker computes (see ratings.actions)
+
+        partial = certainty_runs.pack(certainty_runs.simulate_chunk(
+            chunk.run, first_draw=chunk.first_draw, stop_draw=chunk.stop_draw))
+    except Exception as error:
+        logger.exception("%s failed (attempt %s)", chunk, chunk.attempts)
+        return _failed(chunk, f"{type(error).__name__}: {error}")
+    return _done(chunk, partial)
+
+
+@transaction.atomic
+def _done(chunk: CertaintyChunk, partial: bytes) -> str:
+    # The run's row lock makes the chunks of one run finish one at a time, so exactly one sees none left.
+    run = RatingRun.objects.select_for_update().select_related("organisation_type").get(pk=chunk.run_id)
+    if run.certainty_state != RatingRun.Certainty.PENDING:
+        return CertaintyChunk.Status.DONE  # the run's certainty already failed: nothing more is kept
+    CertaintyChunk.objects.filter(pk=chunk.pk).update(status=CertaintyChunk.Status.DONE, partial=partial,
+                                                      finished_at=timezone.now(), error="")
+    if run.certainty_chunks.exclude(status=CertaintyChunk.Status.DONE).exists():
+        return CertaintyChunk.Status.DONE
+    _combine(run)
+    return CertaintyChunk.Status.DONE
+
+
+def _combine(run: RatingRun) -> None:
+    from .. import certainty_runs
+
+    partials = [certainty_runs.unpack(bytes(data)) for data in
+                run.certainty_chunks.order_by("index").values_list("partial", flat=True)]
+    certainty_runs.write_figures(run, certainty_runs.combine(run, partials))
+    run.certainty_state, run.certainty_error = RatingRun.Certainty.COMPLETE, ""
+    run.save(update_fields=["certainty_state", "certainty_error"])
+    # Combined into the ratings: the partial results are no longer needed.
+    run.certainty_chunks.update(partial=None)
+
+
+@transaction.atomic
+def _failed(chunk: CertaintyChunk, reason: str) -> str:
+    run = RatingRun.objects.select_for_update().get(pk=chunk.run_id)
+    if run.certainty_state != RatingRun.Certainty.PENDING:
+        CertaintyChunk.objects.filter(pk=chunk.pk).update(status=CertaintyChunk.Status.FAILED, error=reason)
+        return CertaintyChunk.Status.FAILED
+    if chunk.attempts < settings.CERTAINTY_CHUNK_ATTEMPTS:
+        CertaintyChunk.objects.filter(pk=chunk.pk).update(status=CertaintyChunk.Status.QUEUED, error=reason)
+        if chunk.task_id:  # it came from the worker's queue: another attempt, perhaps on another worker
+            _queue(chunk)
+        return CertaintyChunk.Status.QUEUED
+    CertaintyChunk.objects.filter(pk=chunk.pk).update(status=CertaintyChunk.Status.FAILED, error=reason,
+                                                      finished_at=timezone.now())
+    run.certainty_state = RatingRun.Certainty.FAILED
+    run.certainty_error = (f"Draws {chunk.first_draw} to {chunk.stop_draw - 1} failed {chunk.attempts} times; "
+                           f"the last time: {reason}. Recalculate the year to try again.")
+    run.save(update_fields=["certainty_state", "certainty_error"])
+    return CertaintyChunk.Status.FAILED
