@@ -31,14 +31,12 @@ LAST_YEAR, THIS_YEAR = (0, 0, 0), (1, 1, 1)
 OTHERS_STOOD_STILL = (1, 0, 1)  # own figures and method this year's, the others' last year's
 LAST_YEARS_METHOD = (1, 1, 0)  # this year's figures under last year's method
 
-# Main reasons a band changed, as the public page filters them.
-OTHERS, OWN, METHOD, CORRECTIONS, CORE_TARGETS = "others", "own", "method", "corrections", "core targets"
-PARTS = (OWN, OTHERS, METHOD, CORRECTIONS)
-MAIN_REASONS = (OTHERS, OWN, CORE_TARGETS, METHOD, CORRECTIONS)
+# The main reasons a band changed, and why there can be no margin to split (the
+# spec: "say so, and give the counterfactual bands only"), named where they are read.
+from .standings import (CORE_TARGETS, CORRECTIONS, METHOD, NO_CUTOFF, NOT_RATED_IN_A_COMBINATION,  # noqa: E402
+                        OTHERS, OWN)
 
-# Why there is no margin to split (the spec: "say so, and give the counterfactual bands only").
-NO_CUTOFF = "no green cut-off"  # q = 0, or no candidates
-NOT_RATED_IN_A_COMBINATION = "not rated"
+PARTS = (OWN, OTHERS, METHOD, CORRECTIONS)
 
 
 def combination_name(combination: tuple[int, int, int]) -> str:

@@ -30,11 +30,14 @@ def definitions_in_force(year: int) -> list[tuple[IndicatorDefinition, set[str]]
 
 
 def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResult, user,
-               definitions: list[tuple[IndicatorDefinition, set[str]]]) -> list[RatingRun]:
+               definitions: list[tuple[IndicatorDefinition, set[str]]],
+               compared_with: dict[str, RatingRun] | None = None) -> list[RatingRun]:
     """A run for each organisation type in `result` (the engine's, with the
-    counterfactual bands of `counterfactuals.rate_with_counterfactuals`), with
-    its peer summary, its ratings and the indicator `definitions` it used
-    (`definitions_in_force`), frozen."""
+    counterfactual bands of `counterfactuals.rate_with_counterfactuals` and,
+    when worked out, the explanations of `change_explanations`), with its peer
+    summary, its ratings and the indicator `definitions` it used
+    (`definitions_in_force`), frozen; `compared_with`: the previous year's
+    published run of each type the explanations were worked out against."""
     codes = dict(Indicator.objects.values_list("id", "code"))
     type_ids = dict(OrganisationType.objects.values_list("code", "id"))
     ratings = result.ratings
@@ -51,7 +54,8 @@ def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResu
             engine_version=engine.ENGINE_VERSION, created_by=user, rated_count=len(rated),
             green_quota=engine.green_quota(len(rated), params),
             green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
-            peer_medians={code: peer["median"] for code, peer in summary.items()})
+            peer_medians={code: peer["median"] for code, peer in summary.items()},
+            compared_with=(compared_with or {}).get(type_code))
         run.indicator_summary = summary
         _write_indicator_summary(run)
         write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, of_type, codes, summary))
@@ -75,7 +79,7 @@ def write_rating_rows(*, run_id: int, rows) -> None:
         if connection.vendor == "postgresql":
             cursor.copy_expert(
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
-                f"(not_rated_reason))", _CsvStream((run_id, *row) for row in rows))
+                f"(not_rated_reason, change_reason))", _CsvStream((run_id, *row) for row in rows))
         else:
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",

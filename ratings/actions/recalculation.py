@@ -128,7 +128,7 @@ def _give_up_stale(year: int) -> None:
 
 
 STEPS = ["Reading the year's data", "Applying the method", "Working out the bands without the value-added adjustment",
-         "Saving the ratings", "Publishing"]
+         "Explaining each band change since last year", "Saving the ratings", "Publishing"]
 
 
 def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
@@ -150,7 +150,7 @@ def _carry_out(recalculation: Recalculation, note: str = "") -> list[RatingRun]:
 
 def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str) -> list[RatingRun]:
     # The engine and its pandas tables only here, where the worker computes (see ratings.actions).
-    from .. import outputs
+    from .. import change_explanations, outputs
     from ..counterfactuals import rate_with_counterfactuals
     from ..inputs import load_engine_inputs
 
@@ -163,24 +163,28 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
         unknown = sorted(set(recalculation.type_codes) - set(all_types))
         if unknown:
             raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
-        inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
-                                    deprivation_code=params.deprivation_indicator)
+        type_codes = recalculation.type_codes or all_types
+        inputs = load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=params.deprivation_indicator)
         definitions = outputs.definitions_in_force(year)  # frozen with the runs: what the inputs were read with
+        # Last year's published ratings and the figures that explain the change from them.
+        previous = change_explanations.load_previous(year=year, inputs=inputs, params=params, type_codes=type_codes)
     report(recalculation, steps[1], 1)
     reuse = {}  # the steps the two passes share are computed once
     result = rate_with_counterfactuals(inputs, params, reuse, before_counterfactuals=lambda: report(
         recalculation, steps[2], 2))
     report(recalculation, steps[3], 3)
+    result = change_explanations.with_explanations(result, inputs=inputs, params=params, previous=previous)
+    report(recalculation, steps[4], 4)
     with transaction.atomic():
         still_running(recalculation)
-        runs = outputs.store_runs(year=year, params=params, result=result, user=user,
-                                  definitions=definitions)
+        runs = outputs.store_runs(year=year, params=params, result=result, user=user, definitions=definitions,
+                                  compared_with=previous.runs if previous else None)
         for run in runs:
             audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
                               f"({run.rated_count} rated, engine {run.engine_version}).")
         if recalculation.publish:
-            report(recalculation, steps[4], 4)
+            report(recalculation, steps[5], 5)
             runs = [publish_run(run=run, user=user, note=note) for run in runs]
         recalculation.runs.set(runs)
         finish(recalculation, Recalculation.Status.SUCCEEDED,
