@@ -159,13 +159,16 @@ class Published:
     candidate_after: bool
 
 
-def core_target_changes(*, before: Figures, after: Figures, methods: tuple[Method, Method], organisation) -> list[dict]:
-    """Each core target whose result changed from last year's rating to this
-    year's (met, missed, or no data: a result of each year's figure against
-    that year's threshold), and what changed: the figure, the threshold, or
-    whether it is a core target at all."""
+def core_target_changes(*, before: Figures, after: Figures, methods: tuple[Method, Method], organisation,
+                        type_code) -> list[dict]:
+    """Each core target of the type whose result changed from last year's
+    rating to this year's (met, missed, or no data: a result of each year's
+    figure against that year's threshold), and what changed: the figure, the
+    threshold, or whether it is a core target at all."""
     def results(figures: Figures, method: Method) -> dict:
-        core = method.indicators[method.indicators["core_threshold"].notna()].set_index("indicator")
+        applicable = method.applicability.loc[method.applicability["type"] == type_code, "indicator"]
+        core = method.indicators[method.indicators["core_threshold"].notna()
+                                 & method.indicators["indicator"].isin(applicable)].set_index("indicator")
         rows = figures.results[(figures.results["organisation"] == organisation)
                                & (figures.results["year"] == figures.year)].dropna(subset=["value"])
         values = dict(zip(rows["indicator"], rows["value"].astype(float)))
@@ -274,7 +277,8 @@ def decompose_type(*, before: Figures, after: Figures, methods: tuple[Method, Me
                         band=rated["band"][i], score=float(rated["score"][i]), cutoff=float(rated["cutoff"][i]),
                         candidate=bool(rated["candidate"][i]))
     rows = [explanation(organisation, record, outcomes[organisation],
-                        core_target_changes(before=before, after=after, methods=methods, organisation=organisation))
+                        core_target_changes(before=before, after=after, methods=methods, organisation=organisation,
+                                            type_code=type_code))
             for organisation, record in published.items()]
     return pd.DataFrame(rows, columns=EXPLANATION_COLUMNS)
 

@@ -14,6 +14,7 @@ from ratings.standings import CoreResult, Rule
 
 from .. import charts
 from ..formatting import format_number, format_points, ordinal, plural_of
+from . import band_changes
 from .charting import svg
 from .revisions import revisions, version_notice
 
@@ -67,6 +68,8 @@ class ReportCard:
     parameters: dict
     revisions: list[dict]
     version_notice: str  # on a previous version's page: what replaced it, and when
+    # Why the band changed since the previous year's published rating (None with nothing to compare).
+    change: band_changes.ChangeSection | None = None
 
     @property
     def other_years(self) -> list[dict]:
@@ -110,7 +113,21 @@ def card(data) -> ReportCard:
         parameters=params,
         revisions=revisions(data.versions, shown=run.pk),
         version_notice=version_notice(data.versions, data.version) if data.version else "",
+        change=change_section(rating, organisation, data.indicators),
     )
+
+
+def change_section(rating, organisation, indicators) -> band_changes.ChangeSection | None:
+    """"Why did the band change?", from the decomposition stored with the rating."""
+    by_code = {indicator.code: indicator for indicator in indicators}
+
+    def targets(code: str, threshold: float) -> str:
+        indicator = by_code.get(code)
+        return target_words(indicator.direction, threshold) if indicator else format_number(threshold)
+
+    return band_changes.section(standings.change_explanation(rating), name=organisation.name,
+                                plural=plural_of(organisation.type),
+                                names={indicator.code: indicator.name for indicator in indicators}, targets=targets)
 
 
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]

@@ -220,12 +220,13 @@ def test_no_cut_off_gives_the_bands_only():
 def test_core_target_changes_say_whether_the_figure_or_the_threshold_moved():
     params = SchemeParameters(improvement_weight=0.0, value_added=False)
     last = method_of([indicator(0, core=5), indicator(1, core=5)], params)
-    this = method_of([indicator(0, core=7), indicator(1, core=5)], params)
+    # A core target of trusts only is none of a health authority's.
+    this = method_of([indicator(0, core=7), indicator(1, core=5), indicator(2, core=5, types=("TRUST",))], params)
     organisations = [("O1", "HA", True)]
-    rows = [("O1", 0, 1999, 6), ("O1", 1, 1999, 6), ("O1", 0, 2000, 6), ("O1", 1, 2000, 4)]
+    rows = [("O1", 0, 1999, 6), ("O1", 1, 1999, 6), ("O1", 0, 2000, 6), ("O1", 1, 2000, 4), ("O1", 2, 2000, 1)]
     changes = decomposition.core_target_changes(before=figures_of(1999, organisations, rows),
                                                 after=figures_of(2000, organisations, rows),
-                                                methods=(last, this), organisation="O1")
+                                                methods=(last, this), organisation="O1", type_code="HA")
     assert [(c["indicator"], c["before"], c["after"], c["cause"]) for c in changes] == [
         (0, "met", "missed", "threshold"), (1, "met", "missed", "figure")]
     assert (changes[0]["threshold_before"], changes[0]["threshold_after"]) == (5, 7)
