@@ -16,6 +16,7 @@ urlpatterns = [
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/<str:code>/<year:year>/", views.indicator, name="indicator"),
     path("regions/<str:code>/<year:year>/", views.region, name="region"),
+    path("changes/<year:year>/", views.changes, name="changes"),
     path("fairness/<year:year>/", views.fairness, name="fairness"),
     path("methodology/<year:year>/", views.methodology, name="methodology"),
     path("downloads/", views.downloads, name="downloads"),

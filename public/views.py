@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -140,6 +141,23 @@ def region(request, code, year):
     return _render(request, "public/region.html", {
         "region": region, "year": year, "years": years, "page": page, "organisations": organisations,
         "pagination": pagination(paginator, organisations, request.GET)})
+
+
+@public_page
+def changes(request, year):
+    """What changed since last year: every organisation of a type whose band changed, by main reason."""
+    years = _years_or_404(year)
+    reason = request.GET.get("reason", "")
+    reason = reason if reason in presenters.band_changes.REASON_LABELS else ""
+    data = queries.band_changes(year, request.GET.get("type", "")[:20], reason)
+    # The counts by reason give the page count: the page is one read, whatever it holds.
+    count = data.counts.get(reason, 0) if reason else sum(data.counts.values())
+    number = Paginator(range(count), browse_table.PER_PAGE).get_page(request.GET.get("page")).number
+    start = (number - 1) * browse_table.PER_PAGE
+    paginator, rows = page_read(list(data.rows[start:start + browse_table.PER_PAGE]), number, count)
+    return _render(request, "public/changes.html", {
+        "year": year, "years": years, "page": presenters.band_changes.changes_page(year, data, reason, rows),
+        "pagination": pagination(paginator, rows, request.GET), "rows": rows})
 
 
 @public_page

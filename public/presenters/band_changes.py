@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from indicators.years import format_year
 from ratings import bands, standings
 from ratings.standings import ChangeExplanation
@@ -164,3 +166,36 @@ def section(explanation: ChangeExplanation | None, *, name: str, plural: str, na
                         + ". The same figures are in the table below.",
             rows=[charts.PartBar(PART_LABELS[key], value) for key, value in shown]))
     return ChangeSection(heading=heading, sentences=sentences, chart=chart, table=table, year_before=year_before)
+
+
+def changes_page(year: int, data, reason: str, rows) -> dict:
+    """The "What changed since last year" page: the type's links, the filter
+    by main reason (with counts), and the page's rows in words and figures."""
+    run = data.run
+    url = reverse("public:changes", args=[format_year(year)])
+    page = {"types": [{"name": r.organisation_type.plural_name or r.organisation_type.name,
+                       "url": f"{url}?type={r.organisation_type.code}",
+                       "current": run is not None and r.pk == run.pk} for r in data.runs]}
+    if run is None:
+        return {**page, "run": None}
+    type_code = run.organisation_type.code
+    total = sum(data.counts.values())
+    page.update({
+        "run": run, "type_code": type_code, "year_before": format_year(run.compared_with.year),
+        "plural": (run.organisation_type.plural_name or f"{run.organisation_type.name}s").lower(),
+        "total": total, "reason_label": REASON_LABELS.get(reason, ""),
+        "reasons": [{"label": "All reasons", "count": total, "url": f"{url}?type={type_code}", "current": not reason}]
+        + [{"label": label, "count": data.counts.get(code, 0), "url": f"{url}?type={type_code}&reason={code}",
+            "current": reason == code} for code, label in REASON_LABELS.items()],
+        "rows": [{"code": code, "name": name, "band_before": band_before, "band": band,
+                  "reason": REASON_LABELS.get(main, main),
+                  "own": _signed_or_dash(own), "others": _signed_or_dash(others), "method": _signed_or_dash(method),
+                  "corrections": _signed_or_dash(corrections),
+                  "still": still or ""}
+                 for code, name, band_before, band, main, own, others, method, corrections, still in rows],
+    })
+    return page
+
+
+def _signed_or_dash(value) -> str:
+    return "–" if value is None else format_signed(value)

@@ -32,7 +32,8 @@ from tests.public.conftest import public_urls
 # type (both sites have two).
 EXPECTED = {
     "home": 4, "search": 3, "browse": 7, "browse filtered": 8, "browse csv": 2, "report card": 9,
-    "latest report card": 9, "indicator list": 4, "indicator": 6, "region": 8, "fairness": 8,
+    "latest report card": 9, "indicator list": 4, "indicator": 6, "region": 8, "changes": 5,
+    "changes filtered": 5, "fairness": 8,
     "methodology": 4, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 6,
     "results json": 6, "robots": 0,
 }
@@ -146,12 +147,14 @@ PER_PAGE, CHUNK_ROWS, MAX_CHART_POINTS = 5, 7, 6  # small, so that both sizes fi
 # read a chart's sample of points: at most MAX_CHART_POINTS a chart (set
 # below both sizes here, so that both draw a full sample).
 CONSTANT = ["home", "search", "browse", "browse filtered", "report card", "latest report card", "indicator list",
-            "indicator", "region", "methodology", "downloads", "robots"]
+            "indicator", "region", "changes", "changes filtered", "methodology", "downloads", "robots"]
 # The region page also reads band counts per type and band, in the region and
 # nationally (2 types, 4 bands, twice): the small site's region may hold only
 # a few of those groups (no red organisation there, say) where the large one
 # holds them all.
-BAND_GROUPS = {"region": 2 * 2 * 4}
+# The "what changed" page reads a count per main reason (5), which the small
+# site may not have changed bands for.
+BAND_GROUPS = {"region": 2 * 2 * 4, "changes": 5, "changes filtered": 5}
 # The fairness page reads band counts per type, region, band and band without
 # adjustment, which fill up as organisations are added but never pass that
 # bound, and a chart's sample per type: 2 types, 8 regions, 4 bands.
