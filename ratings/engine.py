@@ -42,11 +42,14 @@ class EngineInputs:
         adjustment is fitted over every organisation of the type with both
         figures in `year`).
     indicators: indicator, domain, direction, weight, adjust_for_deprivation,
-        core_threshold (NaN when not a core target): performance indicators.
+        core_threshold (NaN when not a core target): performance indicators;
+        optionally measure ("proportion", "rate" or "other") and multiplier,
+        which only band certainty reads (`simulation`; absent: "other").
     applicability: indicator, type: which types each indicator applies to.
     results: organisation, indicator, year, value: performance results for
         `year` and `year - 1` (the year before only for improvement, on
-        reported values).
+        reported values); optionally numerator and denominator (NaN when
+        not held), which only band certainty reads (absent: none).
     deprivation: organisation, year, value: the deprivation context
         indicator (only `year`'s is used since method version 2).
     """

@@ -68,9 +68,11 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
     # note: one year's method judges both years); never the indicators' own fields.
     performance = IndicatorDefinition.objects.in_force(year).filter(kind=Indicator.Kind.PERFORMANCE)
     indicators = frame(performance,
-                       ["indicator_id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"],
-                       ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"])
-    indicators["core_threshold"] = indicators["core_threshold"].astype(float)
+                       ["indicator_id", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold",
+                        "measure", "multiplier"],
+                       ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold",
+                        "measure", "multiplier"])
+    indicators[["core_threshold", "multiplier"]] = indicators[["core_threshold", "multiplier"]].astype(float)
     indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
 
     applicability = frame(IndicatorDefinition.organisation_types.through.objects.filter(
@@ -80,9 +82,10 @@ def load_engine_inputs(*, year: int, type_codes: list[str], deprivation_code: st
     # Filter on ids and a subquery rather than joins: this reads most of the table.
     in_scope = Result.objects.filter(
         year__in=[year - 1, year], organisation__in=Organisation.objects.filter(type__code__in=type_codes))
+    # Numerator and denominator: what band certainty draws from (NaN when not held).
     results = numeric_frame(in_scope.filter(indicator__in=performance.values("indicator")),
-                            ["organisation_id", "indicator_id", "year", "value"],
-                            ["organisation", "indicator", "year", "value"])
+                            ["organisation_id", "indicator_id", "year", "value", "numerator", "denominator"],
+                            ["organisation", "indicator", "year", "value", "numerator", "denominator"])
     deprivation = numeric_frame(in_scope.filter(indicator__in=Indicator.objects.filter(code=deprivation_code)),
                                 ["organisation_id", "year", "value"], ["organisation", "year", "value"])
     for table, keys in ((results, ["organisation", "indicator", "year"]), (deprivation, ["organisation", "year"])):

@@ -36,7 +36,9 @@ def test_adapter_reads_inputs_in_five_queries_whatever_the_size(rated_world, dja
         large = load_engine_inputs(year=2000, type_codes=["HA"], deprivation_code="DEPRIVATION")
     assert len(large.organisations) == len(small.organisations) + 50
     assert len(small.results) == 8 and len(small.deprivation) == 4
-    assert set(small.indicators.columns) >= {"indicator", "domain", "direction", "weight", "core_threshold"}
+    assert set(small.indicators.columns) >= {"indicator", "domain", "direction", "weight", "core_threshold",
+                                             "measure", "multiplier"}
+    assert {"numerator", "denominator"} <= set(small.results.columns)  # what band certainty draws from
 
 
 def test_recalculate_stores_an_explainable_rating(rated_world):
