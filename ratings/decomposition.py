@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from . import engine, swapped_figures
+from . import batch_engine, engine
 from .bands import NOT_RATED, RED
 from .parameters import SchemeParameters
 
@@ -159,53 +159,61 @@ class Published:
     candidate_after: bool
 
 
-def core_target_changes(*, before: Figures, after: Figures, methods: tuple[Method, Method], organisation,
-                        type_code) -> list[dict]:
-    """Each core target of the type whose result changed from last year's
-    rating to this year's (met, missed, or no data: a result of each year's
-    figure against that year's threshold), and what changed: the figure, the
-    threshold, or whether it is a core target at all."""
-    def results(figures: Figures, method: Method) -> dict:
+def core_target_changes(*, before: Figures, after: Figures, methods: tuple[Method, Method], organisations,
+                        type_code) -> dict:
+    """{organisation: [change, ...]} for each of `organisations`: each core
+    target of the type whose result changed from last year's rating to this
+    year's (met, missed, or no data: each year's figure against that year's
+    threshold), and what changed: the figure, the threshold, or whether it is
+    a core target at all. For all organisations at once."""
+    organisations = pd.Index(list(organisations), name="organisation")
+
+    def results(figures: Figures, method: Method) -> pd.DataFrame:
         applicable = method.applicability.loc[method.applicability["type"] == type_code, "indicator"]
         core = method.indicators[method.indicators["core_threshold"].notna()
-                                 & method.indicators["indicator"].isin(applicable)].set_index("indicator")
-        rows = figures.results[(figures.results["organisation"] == organisation)
-                               & (figures.results["year"] == figures.year)].dropna(subset=["value"])
-        values = dict(zip(rows["indicator"], rows["value"].astype(float)))
-        out = {}
-        for indicator, definition in core.iterrows():
-            value = values.get(indicator)
-            threshold = float(definition["core_threshold"])
-            if value is None:
-                result = "no data"
-            elif definition["direction"] == engine.HIGHER_BETTER:
-                result = "met" if value >= threshold else "missed"
-            else:
-                result = "met" if value <= threshold else "missed"
-            out[indicator] = (result, value, threshold)
-        return out
+                                 & method.indicators["indicator"].isin(applicable)].drop_duplicates("indicator")
+        grid = pd.MultiIndex.from_product([organisations, core["indicator"]], names=["organisation", "indicator"])
+        rows = figures.results[(figures.results["year"] == figures.year)
+                               & figures.results["organisation"].isin(organisations)
+                               & figures.results["indicator"].isin(core["indicator"])].dropna(subset=["value"])
+        table = rows.set_index(["organisation", "indicator"])["value"].astype(float).reindex(grid).reset_index()
+        table["threshold"] = table["indicator"].map(core.set_index("indicator")["core_threshold"]).astype(float)
+        higher = table["indicator"].map(core.set_index("indicator")["direction"]) == engine.HIGHER_BETTER
+        met = np.where(higher, table["value"] >= table["threshold"], table["value"] <= table["threshold"])
+        table["result"] = np.where(table["value"].isna(), "no data", np.where(met, "met", "missed"))
+        return table
 
-    old, new = results(before, methods[0]), results(after, methods[1])
-    changes = []
-    for indicator in sorted(set(old) | set(new)):
-        was, now = old.get(indicator), new.get(indicator)
-        if was is not None and now is not None and was[0] == now[0]:
-            continue
-        if was is None:
+    both = results(before, methods[0]).merge(results(after, methods[1]), on=["organisation", "indicator"],
+                                             how="outer", suffixes=("_before", "_after"), indicator="side")
+    changed = both[(both["side"] != "both") | (both["result_before"] != both["result_after"])]
+    found = {organisation: [] for organisation in organisations}
+    for row in changed.sort_values(["organisation", "indicator"]).itertuples(index=False):
+        was, now = row.side != "right_only", row.side != "left_only"
+        if not was:
             cause = "new target"
-        elif now is None:
+        elif not now:
             cause = "no longer a target"
         else:
-            figure_moved = was[1] != now[1]
-            threshold_moved = was[2] != now[2]
+            figure_moved = not _same(row.value_before, row.value_after)
+            threshold_moved = not _same(row.threshold_before, row.threshold_after)
             cause = ("figure and threshold" if figure_moved and threshold_moved
                      else "threshold" if threshold_moved else "figure")
-        changes.append({"indicator": int(indicator) if isinstance(indicator, (int, np.integer)) else indicator,
-                        "before": was[0] if was else None, "after": now[0] if now else None,
-                        "value_before": was[1] if was else None, "value_after": now[1] if now else None,
-                        "threshold_before": was[2] if was else None, "threshold_after": now[2] if now else None,
-                        "cause": cause})
-    return changes
+        found[row.organisation].append({
+            "indicator": row.indicator.item() if hasattr(row.indicator, "item") else row.indicator,
+            "before": row.result_before if was else None, "after": row.result_after if now else None,
+            "value_before": _number(row.value_before) if was else None,
+            "value_after": _number(row.value_after) if now else None,
+            "threshold_before": _number(row.threshold_before) if was else None,
+            "threshold_after": _number(row.threshold_after) if now else None, "cause": cause})
+    return found
+
+
+def _number(value) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _same(first, second) -> bool:
+    return (pd.isna(first) and pd.isna(second)) or first == second
 
 
 def main_reason(*, published: Published, parts: dict[str, float] | None, bands: dict) -> str:
@@ -239,9 +247,9 @@ def decompose_type(*, before: Figures, after: Figures, methods: tuple[Method, Me
     target changes and main reason (see `explanation`). The four combinations
     in which its own figures and the others' are of the same year are the same
     for every organisation: each is rated once, by the engine. The other four
-    are rated for all organisations at once (`swapped_figures`), or with
-    `one_pass` by the engine once per organisation (slow: to test the first
-    against)."""
+    are rated for all organisations at once by the batched engine
+    (`rate_swapped`), or with `one_pass` by the engine once per organisation
+    (slow: to test the first against)."""
     year, states = after.year, (before, after)
     outcomes = {organisation: {} for organisation in published}
     for own_state, method_state in itertools.product((0, 1), repeat=2):
@@ -261,26 +269,64 @@ def decompose_type(*, before: Figures, after: Figures, methods: tuple[Method, Me
                 outcomes[organisation][own_state, others_state, method_state] = outcome_of(
                     rate_combination(inputs, method, type_code), organisation)
     elif published:
-        organisations = np.array(sorted(
-            set(before.organisations.loc[before.organisations["type"] == type_code, "organisation"])
-            | set(after.organisations.loc[after.organisations["type"] == type_code, "organisation"])
-            | set(published)))
-        rows = np.searchsorted(organisations, np.array(list(published)))
         for method_state in (0, 1):
-            dense = swapped_figures.dense_method(methods[method_state], type_code)
-            figures = [swapped_figures.dense_figures(state, dense, organisations, year) for state in states]
+            method = methods[method_state]
+            arrays = [batch_engine.type_arrays(combination_inputs(
+                own=state, others=state, method=method, organisation=None, year=year, type_code=type_code))[type_code]
+                for state in states]
             for own_state in (0, 1):
-                rated = swapped_figures.rate_variants(base=figures[1 - own_state], own=figures[own_state],
-                                                      rows=rows, method=dense)
-                for i, organisation in enumerate(published):
-                    outcomes[organisation][own_state, 1 - own_state, method_state] = Outcome(
-                        band=rated["band"][i], score=float(rated["score"][i]), cutoff=float(rated["cutoff"][i]),
-                        candidate=bool(rated["candidate"][i]))
-    rows = [explanation(organisation, record, outcomes[organisation],
-                        core_target_changes(before=before, after=after, methods=methods, organisation=organisation,
-                                            type_code=type_code))
+                rated = rate_swapped(base=arrays[1 - own_state], own=arrays[own_state], organisations=list(published),
+                                     params=method.params)
+                for organisation, outcome in rated.items():
+                    outcomes[organisation][own_state, 1 - own_state, method_state] = outcome
+    changes = core_target_changes(before=before, after=after, methods=methods, organisations=list(published),
+                                  type_code=type_code)
+    rows = [explanation(organisation, record, outcomes[organisation], changes[organisation])
             for organisation, record in published.items()]
     return pd.DataFrame(rows, columns=EXPLANATION_COLUMNS)
+
+
+def rate_swapped(*, base: batch_engine.TypeArrays, own: batch_engine.TypeArrays, organisations: list,
+                 params: SchemeParameters) -> dict:
+    """{organisation: Outcome}: for each of `organisations`, the type rated with
+    its figures (this year's, last year's and its deprivation) from `own` and
+    everyone else's from `base`; both arrays of one type under one method (the
+    same organisations and indicators). Batched (`batch_engine.rate_batch`),
+    `batch_engine.batch_size` organisations at a time."""
+    rows = batch_engine.positions(base.organisations, np.asarray(organisations))
+    # Whether each is open comes with its own figures: the batched engine holds one `active` for
+    # all its arrays, so an organisation open in one state and not the other is rated on its own.
+    same = base.active[rows] == own.active[rows]
+    found = _rate_swapped_rows(base, own, rows[same], [o for o, s in zip(organisations, same) if s], params)
+    for row, organisation in zip(rows[~same].tolist(), [o for o, s in zip(organisations, same) if not s]):
+        active = base.active.copy()
+        active[row] = own.active[row]
+        found.update(_rate_swapped_rows(replace(base, active=active), own, np.array([row]), [organisation], params))
+    return found
+
+
+def _rate_swapped_rows(base, own, rows: np.ndarray, organisations: list, params: SchemeParameters) -> dict:
+    # The batched engine's own layout (variants, indicators, organisations): no copy per pass.
+    base_values, own_values = np.ascontiguousarray(base.values.T), own.values.T
+    base_previous, own_previous = np.ascontiguousarray(base.previous.T), own.previous.T
+    step = batch_engine.batch_size(base)
+    found = {}
+    for start in range(0, len(rows), step):
+        chunk = rows[start:start + step]
+        variants = np.arange(len(chunk))
+        values = np.repeat(base_values[np.newaxis], len(chunk), axis=0)
+        values[variants, :, chunk] = own_values[:, chunk].T
+        previous = np.repeat(base_previous[np.newaxis], len(chunk), axis=0)
+        previous[variants, :, chunk] = own_previous[:, chunk].T
+        deprivation = np.repeat(base.deprivation[np.newaxis], len(chunk), axis=0)
+        deprivation[variants, chunk] = own.deprivation[chunk]
+        rated = batch_engine.rate_batch(base, params, values, previous, deprivation, indicators_first=True)
+        for i, row in enumerate(chunk.tolist()):
+            found[organisations[start + i]] = Outcome(
+                band=batch_engine.BAND_NAMES[rated.band[i, row]], score=float(rated.score[i, row]),
+                cutoff=float(rated.cutoff[i]) if rated.band[i, row] != batch_engine.NOT_RATED_CODE else math.nan,
+                candidate=bool(rated.candidate_position[i, row] > 0))
+    return found
 
 
 EXPLANATION_COLUMNS = ["organisation", "band_before", "band_after", "margin_before", "margin_after",

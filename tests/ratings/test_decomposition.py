@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ratings import decomposition, swapped_figures
+from ratings import batch_engine, decomposition
 from ratings.decomposition import COMBINATIONS, Figures, Method, Published, decompose_type, shapley
 from ratings.engine import DOMAINS, SchemeParameters
 
@@ -145,24 +145,26 @@ def test_the_batched_runs_give_what_the_engine_gives_one_organisation_at_a_time(
 
 @SETTINGS
 @given(two_years(), st.data())
-def test_swapped_rows_rate_as_the_engine_rates_each_variant(case, data):
-    """`swapped_figures.rate_variants` against the engine for every organisation's
-    swap, under either method."""
+def test_swapped_figures_rate_as_the_engine_rates_each_variant(case, data):
+    """`rate_swapped` (the batched engine) against the engine for every
+    organisation's swap, under either method, either way round."""
     before, after, methods = case
     method = methods[data.draw(st.integers(0, 1))]
-    organisations = np.array(sorted(set(after.organisations["organisation"])))
-    dense = swapped_figures.dense_method(method, "HA")
-    base, own = (swapped_figures.dense_figures(f, dense, organisations, YEAR) for f in (before, after))
-    rows = np.arange(len(organisations))
-    rated = swapped_figures.rate_variants(base=base, own=own, rows=rows, method=dense)
-    for i, organisation in enumerate(organisations):
-        inputs = decomposition.combination_inputs(own=after, others=before, method=method, organisation=organisation,
+    base, own = (before, after) if data.draw(st.booleans()) else (after, before)
+    arrays = [batch_engine.type_arrays(decomposition.combination_inputs(
+        own=state, others=state, method=method, organisation=None, year=YEAR, type_code="HA"))["HA"]
+        for state in (base, own)]
+    organisations = sorted(set(after.organisations["organisation"]))
+    rated = decomposition.rate_swapped(base=arrays[0], own=arrays[1], organisations=organisations,
+                                       params=method.params)
+    for organisation in organisations:
+        inputs = decomposition.combination_inputs(own=own, others=base, method=method, organisation=organisation,
                                                   year=YEAR, type_code="HA")
         expected = decomposition.outcome_of(decomposition.rate_combination(inputs, method, "HA"), organisation)
-        assert rated["band"][i] == expected.band
-        assert bool(rated["candidate"][i]) == expected.candidate or expected.band == "not_rated"
-        for got, wanted in ((rated["score"][i], expected.score), (rated["cutoff"][i], expected.cutoff)):
-            assert (math.isnan(got) and math.isnan(wanted)) or abs(got - wanted) <= 1e-9
+        got = rated[organisation]
+        assert (got.band, got.candidate) == (expected.band, expected.candidate)
+        for mine, wanted in ((got.score, expected.score), (got.cutoff, expected.cutoff)):
+            assert (math.isnan(mine) and math.isnan(wanted)) or abs(mine - wanted) <= 1e-9
 
 
 @given(st.lists(st.floats(-10, 10, allow_nan=False), min_size=8, max_size=8))
@@ -226,7 +228,7 @@ def test_core_target_changes_say_whether_the_figure_or_the_threshold_moved():
     rows = [("O1", 0, 1999, 6), ("O1", 1, 1999, 6), ("O1", 0, 2000, 6), ("O1", 1, 2000, 4), ("O1", 2, 2000, 1)]
     changes = decomposition.core_target_changes(before=figures_of(1999, organisations, rows),
                                                 after=figures_of(2000, organisations, rows),
-                                                methods=(last, this), organisation="O1", type_code="HA")
+                                                methods=(last, this), organisations=["O1"], type_code="HA")["O1"]
     assert [(c["indicator"], c["before"], c["after"], c["cause"]) for c in changes] == [
         (0, "met", "missed", "threshold"), (1, "met", "missed", "figure")]
     assert (changes[0]["threshold_before"], changes[0]["threshold_after"]) == (5, 7)
