@@ -15,6 +15,7 @@ from indicators.models import Organisation, Result
 from indicators.years import format_year
 from ratings.engine import DOMAINS
 from ratings.exports import COLUMNS
+from ratings import standings
 from ratings.models import Rating, RatingRun
 from public.downloads import RESULT_COLUMNS
 
@@ -46,7 +47,18 @@ def old_rating_rows(year):
                None if rating.improvement_measured is None else ("yes" if rating.improvement_measured else "no"),
                rating.core_targets_failed, rating.rank, rating.candidate_position, rating.green_quota,
                rating.green_candidates, rounded(rating.green_cutoff), rounded(rating.gap_to_green)]
-              + [rounded(level.get(domain)) for domain in DOMAINS])
+              + [rounded(level.get(domain)) for domain in DOMAINS] + decomposition_cells(rating))
+
+
+def decomposition_cells(rating) -> list:
+    """The decomposition's columns, from the stored explanation read whole."""
+    explanation = standings.change_explanation(rating)
+    if explanation is None:
+        return [None] * 9
+    return [explanation.band_before, rating.change_reason or None,
+            *(None if value is None else round(value, 6) for value in (
+                explanation.change, explanation.own, explanation.others, explanation.method, explanation.corrections)),
+            explanation.band_if_others_stood_still, explanation.band_under_last_years_method]
 
 
 def old_result_rows(year):
