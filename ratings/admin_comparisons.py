@@ -19,13 +19,14 @@ from .models import Rating, RatingRun
 
 RATING_FIELDS = ["run_id", "organisation_id", "band", "score", "level_score", "improvement_score", "rank",
                  "green_cutoff", "core_failures", "band_without_adjustment", "band_without_improvement",
-                 "not_rated_reason"]
+                 "not_rated_reason", "decomposition"]
 
 
 def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_label: str,
                     after_label: str) -> band_changes.Comparison:
     """Two sets of stored runs, organisation by organisation: four queries."""
     outcomes = {}
+    before_runs = {run.pk for run in before}
     for side, runs in (("before", before), ("after", after)):
         rated = {run.pk: run.rated_count for run in runs}
         # Under missing_core_data = not_green a "no data" is stored but is no failure.
@@ -41,7 +42,10 @@ def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_l
                 band_without_improvement=row["band_without_improvement"],
                 not_rated_reason=row["not_rated_reason"],
                 missing_core=tuple(failure["indicator"] for failure in row["core_failures"]
-                                   if failure["reason"] == "no data"))
+                                   if failure["reason"] == "no data"),
+                # The stored decomposition explains the move only from the very run it was worked out against.
+                explanation=row["decomposition"] if side == "after" and row["decomposition"]
+                and row["decomposition"]["compared_with"] in before_runs else None)
             for row in Rating.objects.filter(run__in=[run.pk for run in runs]).values(*RATING_FIELDS)}
     return band_changes.compare(
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),

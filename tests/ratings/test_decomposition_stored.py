@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from indicators.models import Result
-from ratings import actions, standings
+from ratings import actions, admin_comparisons, standings
 from ratings.models import Rating, RatingRun
 
 
@@ -82,3 +82,17 @@ def test_every_demo_organisation_rated_in_both_years_has_its_change_explained(de
     explanation = standings.change_explanation(Rating.objects.get(run__in=third, organisation_id=corrected))
     assert abs(explanation.corrections) > 1e-6
     assert RatingRun.objects.filter(pk__in=[r.pk for r in third], compared_with__in=second).count() == len(third)
+    # The admin compare of the two years gives the stored parts, not a guess from the level and improvement scores.
+    comparison = admin_comparisons.runs_comparison(before=second, after=third, before_label="1999-00",
+                                                   after_label="2000-01")
+    stored = {r.organisation_id: r for r in Rating.objects.filter(run__in=third)}
+    moved = [c for c in comparison.changes if c.before and c.after and "not_rated" not in (c.before.band,
+                                                                                             c.after.band)]
+    assert len(moved) > 100
+    for change in moved:
+        explanation = standings.change_explanation(stored[change.organisation.id])
+        [sentence] = [r for r in change.reasons if r.startswith("Its margin over the green cut-off")]
+        assert not any(r.startswith("Mostly its") for r in change.reasons)
+        if explanation.has_margin:
+            assert f"own figures {explanation.own:+.2f}, others' figures {explanation.others:+.2f}" in sentence
+        assert f"stood still it would have been {explanation.band_if_others_stood_still}" in sentence
