@@ -84,7 +84,10 @@ class Comparison:
 
 def compare(before: Mapping[int, Outcome], after: Mapping[int, Outcome], organisations: Mapping[int, Organisation],
             *, before_label: str, after_label: str, before_parameters: Mapping | None = None,
-            after_parameters: Mapping | None = None, indicator_names: Mapping[str, str] | None = None) -> Comparison:
+            after_parameters: Mapping | None = None, indicator_names: Mapping[str, str] | None = None,
+            alone: Mapping[str, Mapping[int, Outcome]] | None = None) -> Comparison:
+    """`alone` (a what-if's): the outcomes under each changed parameter alone,
+    by parameter name, to say which one moved each organisation."""
     before_parameters, after_parameters = dict(before_parameters or {}), dict(after_parameters or {})
     names = dict(indicator_names or {})
     changes, unchanged = [], 0
@@ -93,8 +96,11 @@ def compare(before: Mapping[int, Outcome], after: Mapping[int, Outcome], organis
         if old is not None and new is not None and old.band == new.band:
             unchanged += 1
             continue
-        changes.append(explain(organisations[pk], old, new, before_label=before_label, after_label=after_label,
-                               before_parameters=before_parameters, after_parameters=after_parameters, names=names))
+        change = explain(organisations[pk], old, new, before_label=before_label, after_label=after_label,
+                         before_parameters=before_parameters, after_parameters=after_parameters, names=names)
+        if alone and old is not None and new is not None:
+            change.reasons.insert(0, parameter_sentence(pk, new, alone))
+        changes.append(change)
     changes.sort(key=lambda c: (c.organisation.type, severity(c), c.organisation.name, c.organisation.code))
     return Comparison(
         before_label=before_label, after_label=after_label,
@@ -220,6 +226,16 @@ def decomposition_sentence(explained: standings.ChangeExplanation) -> str:
 
 def _signed(value: float) -> str:
     return f"{value:+.2f}"
+
+
+def parameter_sentence(pk: int, new: Outcome, alone: Mapping[str, Mapping[int, Outcome]]) -> str:
+    """Which changed parameter, alone (the rest as set), gives the new band."""
+    movers = [name for name, outcomes in alone.items() if pk in outcomes and outcomes[pk].band == new.band]
+    if not movers:
+        return "No one changed parameter alone gives this band: it took the changes together."
+    if len(alone) == 1:
+        return f"Moved by {movers[0]}."
+    return f"Moved by {' or '.join(movers)}: {'that change' if len(movers) == 1 else 'each of these'} alone gives this band."
 
 
 def core_target_sentence(old: Outcome, new: Outcome, names: dict) -> str:
