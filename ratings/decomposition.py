@@ -7,8 +7,8 @@ last year's ratings were published; the bands it would have had if the others
 had stood still and under last year's method; and its core targets newly
 missed or met, explained directly.
 
-Pure: pandas and numpy, no Django. `inputs.load_decomposition_figures` reads
-the figures, `outputs.store_decompositions` stores the result with the run.
+Pure: pandas and numpy, no Django. `change_explanations` reads what it needs
+(`inputs.load_decomposition_figures`) and adds the result to a run's ratings.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ import pandas as pd
 from . import batch_engine, engine
 from .bands import NOT_RATED, RED
 from .parameters import SchemeParameters
+# The main reasons a band changed, and why there can be no margin to split (the
+# spec: "say so, and give the counterfactual bands only"), named where they are read.
+from .standings import CORE_TARGETS, CORRECTIONS, METHOD, NO_CUTOFF, NOT_RATED_IN_A_COMBINATION, OTHERS, OWN
 
 FACTORS = ("own", "others", "method")
 # (own, others, method), each 0 (last year's state) or 1 (this year's).
@@ -30,11 +33,6 @@ COMBINATIONS = tuple(itertools.product((0, 1), repeat=3))
 LAST_YEAR, THIS_YEAR = (0, 0, 0), (1, 1, 1)
 OTHERS_STOOD_STILL = (1, 0, 1)  # own figures and method this year's, the others' last year's
 LAST_YEARS_METHOD = (1, 1, 0)  # this year's figures under last year's method
-
-# The main reasons a band changed, and why there can be no margin to split (the
-# spec: "say so, and give the counterfactual bands only"), named where they are read.
-from .standings import (CORE_TARGETS, CORRECTIONS, METHOD, NO_CUTOFF, NOT_RATED_IN_A_COMBINATION,  # noqa: E402
-                        OTHERS, OWN)
 
 PARTS = (OWN, OTHERS, METHOD, CORRECTIONS)
 
@@ -252,13 +250,18 @@ def decompose_type(*, before: Figures, after: Figures, methods: tuple[Method, Me
     (slow: to test the first against)."""
     year, states = after.year, (before, after)
     outcomes = {organisation: {} for organisation in published}
-    for own_state, method_state in itertools.product((0, 1), repeat=2):
+    # The same method both years (the usual case): its two states give the same runs, rated once.
+    same_method = same_for_type(methods[0], methods[1], type_code)
+    method_states = (1,) if same_method else (0, 1)
+    for own_state, method_state in itertools.product((0, 1), method_states):
         method = methods[method_state]
         inputs = combination_inputs(own=states[own_state], others=states[own_state], method=method,
                                     organisation=None, year=year, type_code=type_code)
         ratings = rate_combination(inputs, method, type_code)
         for organisation in published:
             outcomes[organisation][own_state, own_state, method_state] = outcome_of(ratings, organisation)
+            if same_method:
+                outcomes[organisation][own_state, own_state, 0] = outcomes[organisation][own_state, own_state, 1]
     mixed = [c for c in COMBINATIONS if c[0] != c[1]]
     if one_pass:
         for organisation in published:
@@ -269,7 +272,7 @@ def decompose_type(*, before: Figures, after: Figures, methods: tuple[Method, Me
                 outcomes[organisation][own_state, others_state, method_state] = outcome_of(
                     rate_combination(inputs, method, type_code), organisation)
     elif published:
-        for method_state in (0, 1):
+        for method_state in method_states:
             method = methods[method_state]
             arrays = [batch_engine.type_arrays(combination_inputs(
                 own=state, others=state, method=method, organisation=None, year=year, type_code=type_code))[type_code]
@@ -279,11 +282,25 @@ def decompose_type(*, before: Figures, after: Figures, methods: tuple[Method, Me
                                      params=method.params)
                 for organisation, outcome in rated.items():
                     outcomes[organisation][own_state, 1 - own_state, method_state] = outcome
+                    if same_method:
+                        outcomes[organisation][own_state, 1 - own_state, 0] = outcome
     changes = core_target_changes(before=before, after=after, methods=methods, organisations=list(published),
                                   type_code=type_code)
     rows = [explanation(organisation, record, outcomes[organisation], changes[organisation])
             for organisation, record in published.items()]
     return pd.DataFrame(rows, columns=EXPLANATION_COLUMNS)
+
+
+def same_for_type(first: Method, second: Method, type_code) -> bool:
+    """Whether two methods rate the type alike: equal parameters and equal definitions of the indicators
+    that apply to it."""
+    def rows(method: Method) -> pd.DataFrame:
+        applicable = method.applicability.loc[method.applicability["type"] == type_code, "indicator"]
+        columns = ["indicator", "domain", "direction", "weight", "adjust_for_deprivation", "core_threshold"]
+        table = method.indicators[method.indicators["indicator"].isin(applicable)][columns]
+        return table.astype({"weight": float, "core_threshold": float}).sort_values("indicator").reset_index(drop=True)
+
+    return first.params == second.params and rows(first).equals(rows(second))
 
 
 def rate_swapped(*, base: batch_engine.TypeArrays, own: batch_engine.TypeArrays, organisations: list,

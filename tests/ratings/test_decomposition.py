@@ -246,3 +246,17 @@ def test_red_or_a_lost_candidacy_is_put_down_to_core_targets():
                                      bands=bands) == decomposition.OWN
     assert decomposition.main_reason(published=replace(published, band_after="green"), parts=parts,
                                      bands=bands) == ""
+
+
+def test_two_methods_rate_a_type_alike_only_with_equal_parameters_and_definitions_of_its_indicators():
+    params = SchemeParameters()
+    base = method_of([indicator(0, core=5), indicator(1, types=("TRUST",))], params)
+    assert decomposition.same_for_type(base, method_of([indicator(0, core=5), indicator(1, types=("TRUST",))],
+                                                       params), "HA")
+    # A trusts' indicator changed: the same method for health authorities, not for trusts.
+    trusts_changed = method_of([indicator(0, core=5), indicator(1, weight=2.0, types=("TRUST",))], params)
+    assert decomposition.same_for_type(base, trusts_changed, "HA")
+    assert not decomposition.same_for_type(base, trusts_changed, "TRUST")
+    assert not decomposition.same_for_type(base, method_of([indicator(0, core=6), indicator(1, types=("TRUST",))],
+                                                           params), "HA")
+    assert not decomposition.same_for_type(base, replace(base, params=replace(params, green_share=0.5)), "HA")
