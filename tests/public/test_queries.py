@@ -197,4 +197,5 @@ def test_what_each_page_reads_is_bounded(db, tmp_path, client, settings, monkeyp
     for name in DOWNLOADS:
         # Streamed from fetches of at most CHUNK_ROWS plain rows: never the whole file, nor any JSON detail.
         assert large[name].largest_fetch <= CHUNK_ROWS and large[name].rows > 3 * CHUNK_ROWS, (name, large[name])
-        assert large[name].bytes / large[name].rows < 400, (name, large[name])
+        # Plain values only (the decomposition's nine among them): a rating's JSON detail is kilobytes.
+        assert large[name].bytes / large[name].rows < 500, (name, large[name])
