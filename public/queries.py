@@ -326,7 +326,8 @@ def band_changes(year: int, type_code: str | None, reason: str | None) -> BandCh
     type's (the first with a comparison when none is asked for)."""
     from django.db.models.fields.json import KeyTextTransform
 
-    runs = list(published_run_queryset(year).filter(compared_with__isnull=False)
+    # Compared with a run the public can still see (not withdrawn nor replaced since).
+    runs = list(published_run_queryset(year).filter(compared_with__in=RatingRun.objects.published())
                 .select_related("organisation_type", "compared_with")
                 .only("year", "organisation_type__code", "organisation_type__name",
                       "organisation_type__plural_name", "compared_with__year")

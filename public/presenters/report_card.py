@@ -113,19 +113,25 @@ def card(data) -> ReportCard:
         parameters=params,
         revisions=revisions(data.versions, shown=run.pk),
         version_notice=version_notice(data.versions, data.version) if data.version else "",
-        change=change_section(rating, organisation, data.indicators),
+        change=change_section(rating, organisation, data.indicators, history=data.history),
     )
 
 
-def change_section(rating, organisation, indicators) -> band_changes.ChangeSection | None:
-    """"Why did the band change?", from the decomposition stored with the rating."""
+def change_section(rating, organisation, indicators, history=None) -> band_changes.ChangeSection | None:
+    """"Why did the band change?", from the decomposition stored with the rating; given the
+    organisation's published `history`, none when the rating it was compared with is no longer public
+    (withdrawn, or replaced by a correction): the card cites only what the public can see."""
+    explanation = standings.change_explanation(rating)
+    if explanation is not None and history is not None and not any(
+            r.run_id == explanation.compared_with for r in history):
+        return None
     by_code = {indicator.code: indicator for indicator in indicators}
 
     def targets(code: str, threshold: float) -> str:
         indicator = by_code.get(code)
         return target_words(indicator.direction, threshold) if indicator else format_number(threshold)
 
-    return band_changes.section(standings.change_explanation(rating), name=organisation.name,
+    return band_changes.section(explanation, name=organisation.name,
                                 plural=plural_of(organisation.type),
                                 names={indicator.code: indicator.name for indicator in indicators}, targets=targets)
 
