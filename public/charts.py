@@ -11,7 +11,7 @@ from html import escape
 
 from ratings import bands
 
-from .formatting import bar_share, format_tick, ordinal
+from .formatting import bar_share, format_signed, format_tick, ordinal
 
 GRID, BLUE, DARK, GREY = "#d8dde0", "#005eb8", "#212b32", "#768692"
 TEXT, WHITE = bands.TEXT, bands.WHITE
@@ -561,3 +561,44 @@ def rank_interval_chart(*, chart_id: str, rank: int, low: int, high: int, rated:
                    f"simulated years. The marker is the published rank. The same figures are in the table below.")
     return _svg(chart_id, title, description, width, middle + 44, body, natural=True)
 
+
+
+@dataclass(frozen=True)
+class PartBar:
+    label: str
+    value: float
+
+
+def part_bars(*, chart_id: str, title: str, description: str, rows: list[PartBar], width: int = 640) -> str:
+    """Horizontal bars from a zero line, one per part of a change (left for a
+    part that lowered it, right for one that raised it, in different shades
+    and with the signed figure written beside each bar, so colour is never
+    the only cue). Narrower than 640, drawn at its own size (for phones: see
+    `presenters.charting.wide_and_narrow`), its labels shortened to fit."""
+    label_right, bar = round(width * 0.275), 20
+    left, right = label_right + 20, width - 40
+    extent = max([abs(row.value) for row in rows] + [1e-9])
+    ticks = nice_ticks(-extent, extent, 4)
+    x_of = _scale(ticks[0], ticks[-1], left, right)
+    top = 12
+    height = top + len(rows) * (bar + 12) + 28
+    body = []
+    for tick in ticks:
+        body.append(_line(x_of(tick), top - 4, x_of(tick), height - 24, TEXT if tick == 0 else GRID, 1))
+        body.append(_text(x_of(tick), height - 8, format_tick(tick), 11, "middle"))
+    y = top
+    for row in rows:
+        start, end = sorted((x_of(0), x_of(row.value)))
+        shown = format_signed(row.value)
+        colour = BLUE if row.value >= 0 else DARK
+        parts = [f"<title>{_e(row.label)}: {_e(shown)}</title>",
+                 _text(label_right, y + bar / 2 + 4, _shorten(row.label, int((label_right - 8) / (EM * 12))), 12, "end"),
+                 f'<rect x="{_n(start)}" y="{_n(y)}" width="{_n(max(end - start, 1))}" height="{bar}" '
+                 f'fill="{colour}"/>']
+        label_x, anchor = (end + 4, "start") if row.value >= 0 else (start - 4, "end")
+        if anchor == "end" and label_x - EM * 11 * len(shown) < left:
+            label_x, anchor = end + 4, "start"  # no room left of a long bar: write it to the right of zero
+        parts.append(_text(label_x, y + bar / 2 + 4, shown, 11, anchor))
+        body.append(f'<g class="app-chart-row">{"".join(parts)}</g>')
+        y += bar + 12
+    return _svg(chart_id, title, description, width, height, body, natural=width < 640)

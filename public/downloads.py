@@ -125,7 +125,25 @@ DATASETS = {
          ("p_change_real", "When its band differs from the year before's published band: the share of simulated "
                            "pairs of years in which the band moved the same way; empty otherwise."),
          ("change_significance", "\"a real change\" when p_change_real is 0.95 or more, else \"could be "
-                                 "chance\"; empty when the band did not change.")],
+                                 "chance\"; empty when the band did not change."),
+         # Why the band changed (the decomposition): empty unless rated in the previous year's published ratings too.
+         ("band_before", "Its band in the previous year's published ratings that this year's were compared with; "
+                         "empty unless it was rated in both."),
+         ("change_reason", "What mainly decided a change of band: others (other organisations' figures), own (its "
+                           "own figures), core targets, method (the change of parameters or indicator "
+                           "definitions) or corrections (to the previous year's figures since they were "
+                           "published); empty when the band did not change."),
+         ("margin_change", "How much the margin moved since the previous year (this year's margin less last "
+                           "year's published one)."),
+         ("margin_change_own, margin_change_others, margin_change_method, margin_change_corrections",
+          "The parts of margin_change that its own figures, the other organisations' figures, the change of "
+          "method and the corrections since publication each made (Shapley values over the eight combinations of "
+          "last year's and this year's own figures, others' figures and method); they add up to margin_change. "
+          "Empty when one of the combinations had no green cut-off or did not rate it."),
+         ("band_if_others_stood_still", "The band it would have had with its own figures and the method of this "
+                                        "year and every other organisation's figures of the year before."),
+         ("band_under_last_years_method", "The band this year's figures would have given under the previous "
+                                          "year's method.")],
         rating_rows),
     "results": Dataset(
         "Indicator results", "One row per organisation and indicator: the figures the ratings are based on, "

@@ -29,6 +29,12 @@ def format_tick(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+def format_signed(value: float) -> str:
+    """A change with its sign, to 2 decimals: "+0.02", "−0.14", "0"."""
+    text = format_number(value)
+    return text if text == "0" or text.startswith("−") else f"+{text}"
+
+
 def format_points(value: float) -> str:
     return format_number(abs(value)) + (" point" if abs(round(value, 2)) == 1 else " points")
 

@@ -458,3 +458,44 @@ def publication_history(*, year: int | None = None, type_code: str | None = None
     if latest is not None:
         runs = runs.order_by("-published_at", "-pk")[:latest]
     return sorted(runs, key=lambda run: (run.year, run.organisation_type.code, run.published_at, run.pk))
+
+
+@dataclass
+class BandChanges:
+    """A year's "What changed since last year" for one type: its published run
+    (explained against `run.compared_with`), the other types that have one,
+    the count of changed bands by main reason, and the changed ratings (one
+    reason, or all) as plain rows (`CHANGE_COLUMNS`) to read a page at a time."""
+
+    run: RatingRun | None
+    runs: list[RatingRun]
+    counts: dict[str, int]
+    rows: object  # a values_list queryset
+
+
+def band_changes(year: int, type_code: str | None, reason: str | None) -> BandChanges:
+    """Two queries, and the page of rows (a count and a slice): the runs of the
+    year compared with the year before's, the counts by reason of the chosen
+    type's (the first with a comparison when none is asked for)."""
+    from django.db.models.fields.json import KeyTextTransform
+
+    # Compared with a run the public can still see (not withdrawn nor replaced since).
+    runs = list(published_run_queryset(year).filter(compared_with__in=RatingRun.objects.published())
+                .select_related("organisation_type", "compared_with")
+                .only("year", "organisation_type__code", "organisation_type__name",
+                      "organisation_type__plural_name", "compared_with__year")
+                .order_by("organisation_type__code"))
+    run = next((r for r in runs if r.organisation_type.code == type_code), None if type_code else
+               (runs[0] if runs else None))
+    if run is None:
+        return BandChanges(run=None, runs=runs, counts={}, rows=Rating.objects.none())
+    changed = Rating.objects.filter(run=run).exclude(change_reason="")
+    counts = dict(changed.values_list("change_reason").annotate(count=Count("id")).order_by())
+    if reason:
+        changed = changed.filter(change_reason=reason)
+    rows = changed.order_by("organisation__name", "organisation__code").values_list(
+        "organisation__code", "organisation__name", KeyTextTransform("band_before", "decomposition"), "band",
+        "change_reason", JSONNumber("decomposition", "own"), JSONNumber("decomposition", "others"),
+        JSONNumber("decomposition", "method"), JSONNumber("decomposition", "corrections"),
+        KeyTextTransform("band_if_others_stood_still", "decomposition"))
+    return BandChanges(run=run, runs=runs, counts=counts, rows=rows)

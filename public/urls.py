@@ -25,6 +25,7 @@ urlpatterns = [
     path("regions/<str:code>/", views.latest_region, name="latest_region"),
     path("regions/<str:code>/<year:year>/", views.region, name="region"),
     path("fairness/", views.latest_fairness, name="latest_fairness"),
+    path("changes/<year:year>/", views.changes, name="changes"),
     path("fairness/<year:year>/", views.fairness, name="fairness"),
     path("methodology/", views.latest_methodology, name="latest_methodology"),
     path("methodology/<year:year>/", views.methodology, name="methodology"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -247,6 +248,22 @@ def regions(request, year):
     page = presenters.pages.regions_index(queries.regions(), queries.band_counts(year, by=("organisation__region__code",)))
     return _render(request, "public/regions.html", {"year": year, "years": years, "page": page,
                                                     "withdrawals": _withdrawals(year, years)})
+
+
+def changes(request, year):
+    """What changed since last year: every organisation of a type whose band changed, by main reason."""
+    years = _years_or_404(year)
+    reason = request.GET.get("reason", "")
+    reason = reason if reason in presenters.band_changes.REASON_LABELS else ""
+    data = queries.band_changes(year, request.GET.get("type", "")[:20], reason)
+    # The counts by reason give the page count: the page is one read, whatever it holds.
+    count = data.counts.get(reason, 0) if reason else sum(data.counts.values())
+    number = Paginator(range(count), browse_table.PER_PAGE).get_page(request.GET.get("page")).number
+    start = (number - 1) * browse_table.PER_PAGE
+    paginator, rows = page_read(list(data.rows[start:start + browse_table.PER_PAGE]), number, count)
+    return _render(request, "public/changes.html", {
+        "year": year, "years": years, "page": presenters.band_changes.changes_page(year, data, reason, rows),
+        "pagination": pagination(paginator, rows, request.GET), "rows": rows})
 
 
 @public_page

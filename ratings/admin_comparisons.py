@@ -5,7 +5,7 @@ year's) or two parameter sets run on the same data without storing anything
 
 from __future__ import annotations
 
-from dataclasses import astuple, fields
+from dataclasses import astuple, fields, replace
 
 import pandas as pd
 
@@ -19,13 +19,14 @@ from .models import Rating, RatingRun
 
 RATING_FIELDS = ["run_id", "organisation_id", "band", "score", "level_score", "improvement_score", "rank",
                  "green_cutoff", "core_failures", "band_without_adjustment", "band_without_improvement",
-                 "not_rated_reason"]
+                 "not_rated_reason", "decomposition"]
 
 
 def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_label: str,
                     after_label: str) -> band_changes.Comparison:
     """Two sets of stored runs, organisation by organisation: four queries."""
     outcomes = {}
+    before_runs = {run.pk for run in before}
     for side, runs in (("before", before), ("after", after)):
         rated = {run.pk: run.rated_count for run in runs}
         # Under missing_core_data = not_green a "no data" is stored but is no failure.
@@ -41,7 +42,10 @@ def runs_comparison(*, before: list[RatingRun], after: list[RatingRun], before_l
                 band_without_improvement=row["band_without_improvement"],
                 not_rated_reason=row["not_rated_reason"],
                 missing_core=tuple(failure["indicator"] for failure in row["core_failures"]
-                                   if failure["reason"] == "no data"))
+                                   if failure["reason"] == "no data"),
+                # The stored decomposition explains the move only from the very run it was worked out against.
+                explanation=row["decomposition"] if side == "after" and row["decomposition"]
+                and row["decomposition"]["compared_with"] in before_runs else None)
             for row in Rating.objects.filter(run__in=[run.pk for run in runs]).values(*RATING_FIELDS)}
     return band_changes.compare(
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
@@ -74,7 +78,19 @@ def what_if_outcomes(*, year: int, before: engine.SchemeParameters, after: engin
             loaded[code] = (load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=code), {})
         inputs, reuse = loaded[code]
         outcomes[side] = engine_outcomes(inputs, params, reuse)
+    # Each changed parameter alone (the rest as set), to name the one that moved each organisation.
+    for name, _, value in band_changes.parameter_changes(before.as_dict(), after.as_dict()):
+        params = replace(before, **{name: value})
+        code = params.deprivation_indicator
+        if code not in loaded:
+            loaded[code] = (load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=code), {})
+        inputs, reuse = loaded[code]
+        outcomes[ALONE + name] = engine_outcomes(inputs, params, reuse)
     return outcomes
+
+
+# Outcomes under one changed parameter alone are kept as the side "alone:<name>".
+ALONE = "alone:"
 
 
 def what_if_comparison(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
@@ -82,7 +98,8 @@ def what_if_comparison(*, year: int, before: engine.SchemeParameters, after: eng
     return band_changes.compare(
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
         before_label=f"{format_year(year)} method as set", after_label="what if",
-        before_parameters=before.as_dict(), after_parameters=after.as_dict(), indicator_names=indicator_names())
+        before_parameters=before.as_dict(), after_parameters=after.as_dict(), indicator_names=indicator_names(),
+        alone={side[len(ALONE):]: of_side for side, of_side in outcomes.items() if side.startswith(ALONE)})
 
 
 def outcomes_as_json(outcomes: dict[str, dict[int, band_changes.Outcome]]) -> dict:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from . import bands
+from . import bands, standings
 from .bands import CODES as BANDS, GREEN, NOT_RATED, RED, YELLOW
 
 BAND_WORDS = {band.code: band.word.lower() for band in bands.BANDS}
@@ -44,6 +44,9 @@ class Outcome:
     # Core targets with no figure, whether or not the method counted them as
     # failures (missing_core_data = failure counts them; not_green does not).
     missing_core: tuple[str, ...] = ()
+    # The stored decomposition (`Rating.decomposition`) of why it moved from the
+    # other side's rating, when it was worked out against that very run.
+    explanation: dict | None = None
 
 
 @dataclass
@@ -81,7 +84,10 @@ class Comparison:
 
 def compare(before: Mapping[int, Outcome], after: Mapping[int, Outcome], organisations: Mapping[int, Organisation],
             *, before_label: str, after_label: str, before_parameters: Mapping | None = None,
-            after_parameters: Mapping | None = None, indicator_names: Mapping[str, str] | None = None) -> Comparison:
+            after_parameters: Mapping | None = None, indicator_names: Mapping[str, str] | None = None,
+            alone: Mapping[str, Mapping[int, Outcome]] | None = None) -> Comparison:
+    """`alone` (a what-if's): the outcomes under each changed parameter alone,
+    by parameter name, to say which one moved each organisation."""
     before_parameters, after_parameters = dict(before_parameters or {}), dict(after_parameters or {})
     names = dict(indicator_names or {})
     changes, unchanged = [], 0
@@ -90,8 +96,11 @@ def compare(before: Mapping[int, Outcome], after: Mapping[int, Outcome], organis
         if old is not None and new is not None and old.band == new.band:
             unchanged += 1
             continue
-        changes.append(explain(organisations[pk], old, new, before_label=before_label, after_label=after_label,
-                               before_parameters=before_parameters, after_parameters=after_parameters, names=names))
+        change = explain(organisations[pk], old, new, before_label=before_label, after_label=after_label,
+                         before_parameters=before_parameters, after_parameters=after_parameters, names=names)
+        if alone and old is not None and new is not None:
+            change.reasons.insert(0, parameter_sentence(pk, new, alone))
+        changes.append(change)
     changes.sort(key=lambda c: (c.organisation.type, severity(c), c.organisation.name, c.organisation.code))
     return Comparison(
         before_label=before_label, after_label=after_label,
@@ -163,10 +172,16 @@ def explain(organisation: Organisation, old: Outcome | None, new: Outcome | None
                           "Red now needs {1} core target failures, not {0}.")
         if {old.band, new.band} == {GREEN, YELLOW} and (old.core_failures or new.core_failures):
             change.reasons.append("Failing a core national target rules out green.")
+    explained = standings.change_explanation_of(new.explanation)
+    if explained is not None:
+        # What moved the margin, measured (the decomposition), rather than guessed from L and I.
+        if explained.main_reason and explained.main_reason != standings.CORE_TARGETS:
+            labels.append(DECOMPOSITION_LABELS[explained.main_reason])
+        change.reasons.append(decomposition_sentence(explained))
     if {old.band, new.band} == {GREEN, YELLOW}:
         labels.append("score")
         change.reasons.append(score_sentence(old, new))
-        if part := moved_by(old, new, after_parameters or before_parameters):
+        if explained is None and (part := moved_by(old, new, after_parameters or before_parameters)):
             change.reasons.append(part)
         _parameter_reason(change, before_parameters, after_parameters, "green_share",
                           "The green share changed from {} to {}, which moved the quota of green places "
@@ -185,9 +200,42 @@ def explain(organisation: Organisation, old: Outcome | None, new: Outcome | None
                                                outcome.band_without_improvement))
         _parameter_reason(change, before_parameters, after_parameters, "value_added",
                           "The value-added adjustment was switched {1}.", words={True: "on", False: "off"})
-    change.main_reason = next((label for label in ("coverage", "core targets", "adjustment", "improvement", "score")
+    change.main_reason = next((label for label in ("coverage", "core targets", *DECOMPOSITION_LABELS.values(),
+                                                   "adjustment", "improvement", "score")
                                if label in labels), "score")
     return change
+
+
+# The decomposition's main reasons as the admin compare labels them.
+DECOMPOSITION_LABELS = {standings.OTHERS: "others' figures", standings.OWN: "own figures",
+                        standings.METHOD: "method", standings.CORRECTIONS: "corrections"}
+
+
+def decomposition_sentence(explained: standings.ChangeExplanation) -> str:
+    """The stored decomposition in one sentence: the parts of the margin's move and the counterfactual bands."""
+    bands_if = (f"had the others stood still it would have been {BAND_WORDS[explained.band_if_others_stood_still]}; "
+                f"under last year's method, {BAND_WORDS[explained.band_under_last_years_method]}.")
+    if not explained.has_margin:
+        return (f"Its margin over the green cut-off cannot be split into parts ({explained.no_margin_reason} in one "
+                f"of the combinations of years compared): {bands_if}")
+    return (f"Its margin over the green cut-off moved {_signed(explained.change)}: own figures "
+            f"{_signed(explained.own)}, others' figures {_signed(explained.others)}, method "
+            f"{_signed(explained.method)}, corrections since publication {_signed(explained.corrections)} "
+            f"(Shapley values); {bands_if}")
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.2f}"
+
+
+def parameter_sentence(pk: int, new: Outcome, alone: Mapping[str, Mapping[int, Outcome]]) -> str:
+    """Which changed parameter, alone (the rest as set), gives the new band."""
+    movers = [name for name, outcomes in alone.items() if pk in outcomes and outcomes[pk].band == new.band]
+    if not movers:
+        return "No one changed parameter alone gives this band: it took the changes together."
+    if len(alone) == 1:
+        return f"Moved by {movers[0]}."
+    return f"Moved by {' or '.join(movers)}: {'that change' if len(movers) == 1 else 'each of these'} alone gives this band."
 
 
 def core_target_sentence(old: Outcome, new: Outcome, names: dict) -> str:

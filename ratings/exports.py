@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Iterator, TextIO
 
-from django.db.models.fields.json import KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from indicators.spreadsheets import csv_writer
 from indicators.years import format_year
@@ -19,12 +19,17 @@ from .certainty_terms import REAL_CHANGE
 from .parameters import DOMAINS
 from .models import Rating, RatingRun
 
+# The decomposition's (issue 16), from `Rating.decomposition`: empty unless rated in the previous year's run too.
+CHANGE_COLUMNS = ["band_before", "change_reason", "margin_change", "margin_change_own", "margin_change_others",
+                  "margin_change_method", "margin_change_corrections", "band_if_others_stood_still",
+                  "band_under_last_years_method"]
 COLUMNS = (["year", "organisation_code", "organisation_name", "organisation_type", "region", "band", "score",
             "level_score", "improvement_score", "improvement_measured", "core_targets_failed", "rank",
             "candidate_position", "green_quota", "green_candidates", "green_cutoff", "margin"]
            + [f"{domain}_score" for domain in DOMAINS]
            + ["p_green", "p_yellow", "p_red", "p_not_rated", "certainty", "rank_low", "rank_high", "p_change_real",
-              "change_significance"])
+              "change_significance"]
+           + CHANGE_COLUMNS)
 
 ORDER = ("organisation__type__code", "rank", "organisation__name")
 CHUNK_ROWS = 2000  # rows fetched from the database at a time
@@ -42,19 +47,26 @@ def rows_of(ratings) -> Iterator[list]:
         "organisation__region__name", "band", "score", "level_score", "improvement_score", "improvement_measured",
         "core_targets_failed", "rank", "candidate_position", "green_quota", "green_candidates", "green_cutoff",
         "gap_to_green", KeyTransform("level", "domain_scores"), "p_green", "p_yellow", "p_red", "p_not_rated",
-        "certainty", "rank_low", "rank_high", "p_change_real")
+        "certainty", "rank_low", "rank_high", "p_change_real",
+        # Only the decomposition's figures, extracted by the database: never its per-combination detail.
+        KeyTextTransform("band_before", "decomposition"), "change_reason",
+        *(KeyTransform(key, "decomposition") for key in ("change", "own", "others", "method", "corrections")),
+        KeyTextTransform("band_if_others_stood_still", "decomposition"),
+        KeyTextTransform("band_under_last_years_method", "decomposition"))
     shown_years = {}
-    for year, *fields, level, p_green, p_yellow, p_red, p_not_rated, certainty, rank_low, rank_high, p_real in \
-            values.iterator(chunk_size=CHUNK_ROWS):
+    for year, *fields in values.iterator(chunk_size=CHUNK_ROWS):
         shown = shown_years.get(year) or shown_years.setdefault(year, format_year(year))
-        level = level or {}
         (code, name, type_code, region, band, score, level_score, improvement, measured, failed, rank, candidate,
-         quota, candidates, cutoff, margin) = fields
+         quota, candidates, cutoff, margin, level, p_green, p_yellow, p_red, p_not_rated, certainty, rank_low,
+         rank_high, p_real, band_before, reason, change, own, others, method, corrections, still, last_method) = fields
+        level = level or {}
         yield [shown, code, name, type_code, region, band, _round(score), _round(level_score),
                _round(improvement), _yes_no(measured), failed, rank, candidate, quota, candidates, _round(cutoff),
                _round(margin)] + [_round(level.get(domain)) for domain in DOMAINS] + [
             _round(p_green), _round(p_yellow), _round(p_red), _round(p_not_rated), _round(certainty), rank_low,
-            rank_high, _round(p_real), _significance(p_real)]
+            rank_high, _round(p_real), _significance(p_real),
+            band_before, reason or None, _round(change), _round(own), _round(others), _round(method),
+            _round(corrections), still, last_method]
 
 
 def _significance(p_real: float | None) -> str | None:

@@ -149,3 +149,53 @@ def _held_at(moment, *, year: int, type_code: str) -> pd.DataFrame:
     table[["organisation", "indicator", "year"]] = table[["organisation", "indicator", "year"]].astype(np.int64)
     table[["value", "numerator", "denominator"]] = table[["value", "numerator", "denominator"]].astype(float)
     return table
+
+
+def load_decomposition_figures(*, year: int, type_codes: list[str], indicator_ids, deprivation_codes
+                               ) -> tuple["Figures", "Figures"]:
+    """Last year's and this year's figures for the decomposition (`decomposition.Figures`):
+    every organisation of the types with whether it was open in each year, and the
+    results of `indicator_ids` (both runs' performance indicators) and of the
+    deprivation indicators `deprivation_codes` for the three years Y-2 to Y. Four queries."""
+    from .decomposition import Figures
+
+    organisations = frame(Organisation.objects.filter(type__code__in=type_codes).annotate(
+        active_before=ExpressionWrapper(open_in_year(year - 1), output_field=BooleanField()),
+        active_after=ExpressionWrapper(open_in_year(year), output_field=BooleanField())),
+        ["id", "type__code", "active_before", "active_after"], ["organisation", "type", "before", "after"])
+    in_scope = Result.objects.filter(
+        year__in=[year - 2, year - 1, year], organisation__in=Organisation.objects.filter(type__code__in=type_codes))
+    results = numeric_frame(in_scope.filter(indicator__in=list(indicator_ids)),
+                            ["organisation_id", "indicator_id", "year", "value"],
+                            ["organisation", "indicator", "year", "value"])
+    codes = dict(Indicator.objects.filter(code__in=list(deprivation_codes)).values_list("id", "code"))
+    deprivation = numeric_frame(in_scope.filter(indicator__in=list(codes)),
+                                ["organisation_id", "indicator_id", "year", "value"],
+                                ["organisation", "indicator", "year", "value"])
+    for table in (results, deprivation):
+        table[["organisation", "indicator", "year"]] = table[["organisation", "indicator", "year"]].astype(np.int64)
+
+    def figures(of_year: int, active: str) -> Figures:
+        years = [of_year - 1, of_year]
+        orgs = organisations.assign(active=organisations[active].astype(bool))[["organisation", "type", "active"]]
+        by_code = {code: deprivation.loc[(deprivation["indicator"] == pk) & deprivation["year"].isin(years),
+                                         ["organisation", "year", "value"]].reset_index(drop=True)
+                   for pk, code in codes.items()}
+        return Figures(year=of_year, organisations=orgs,
+                       results=results[results["year"].isin(years)].reset_index(drop=True), deprivation=by_code)
+
+    return figures(year - 1, "before"), figures(year, "after")
+
+
+def run_method(run) -> "Method":
+    """A stored run's method for the decomposition: its frozen parameters and definitions."""
+    from .decomposition import Method
+    from .parameters import SchemeParameters
+
+    rows, applicability = frozen_definitions.engine_rows(run)
+    indicators = pd.DataFrame(rows, columns=["indicator", "domain", "direction", "weight",
+                                             "adjust_for_deprivation", "core_threshold"])
+    indicators["core_threshold"] = indicators["core_threshold"].astype(float)
+    indicators["adjust_for_deprivation"] = indicators["adjust_for_deprivation"].astype(bool)
+    return Method(params=SchemeParameters.from_dict(run.parameters), indicators=indicators,
+                  applicability=pd.DataFrame(applicability, columns=["indicator", "type"]))

@@ -176,6 +176,10 @@ class RatingRun(models.Model):
     peer_medians = models.JSONField(
         null=True, blank=True, help_text="{indicator: median of the peers' reported values}: what a report card "
                                          "shows of `indicator_summary`; null on runs stored before it was kept.")
+    compared_with = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The previous year's published run of the type that its ratings' band changes were explained "
+                  "against (the decomposition); null when there was none.")
 
     funnels = models.JSONField(
         default=dict, blank=True,
@@ -354,6 +358,15 @@ class Rating(models.Model):
     p_change_real = models.FloatField(
         null=True, blank=True, help_text="When its band differs from last year's published one: share of the draws "
                                          "in which the change came out in the same direction (P(real)).")
+    # The decomposition (issue 16): null unless rated in the run and in `run.compared_with`.
+    change_reason = models.CharField(
+        max_length=20, blank=True, db_default="", default="",
+        help_text="What decided a band that changed since the previous year's published rating (own, others, "
+                  "method, corrections, core targets); empty for an unchanged band or none to compare.")
+    decomposition = models.JSONField(
+        null=True, blank=True, help_text="Why the margin over the green cut-off moved since the previous year's "
+                                         "published rating: its parts and the counterfactual bands "
+                                         "(`standings.ChangeExplanation`).")
 
     class Meta:
         ordering = ["run", "rank"]
@@ -369,6 +382,8 @@ class Rating(models.Model):
             models.CheckConstraint(condition=Q(rank_low__isnull=True) | Q(rank_high__isnull=True)
                                    | Q(rank_low__lte=F("rank_high")), name="rating_rank_interval_ordered"),
         ]
+        # The public "What changed since last year" page: a run's changed bands, by reason.
+        indexes = [models.Index(fields=["run", "change_reason"], name="rating_run_change_reason")]
 
     def __str__(self):
         return f"{self.organisation.code}: {self.band}"

@@ -33,13 +33,16 @@ def definitions_in_force(year: int) -> list[tuple[IndicatorDefinition, set[str]]
 
 def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResult, user,
                definitions: list[tuple[IndicatorDefinition, set[str]]],
-               inputs: engine.EngineInputs | None = None) -> list[RatingRun]:
+               inputs: engine.EngineInputs | None = None,
+               compared_with: dict[str, RatingRun] | None = None) -> list[RatingRun]:
     """A run for each organisation type in `result` (the engine's, with the
-    counterfactual bands of `counterfactuals.rate_with_counterfactuals`), with
-    its peer summary, its ratings and the indicator `definitions` it used
-    (`definitions_in_force`), frozen; and, from the numerators and
-    denominators of the `inputs` the engine was given, the funnel of each
-    indicator with a measure (`funnel_figures`)."""
+    counterfactual bands of `counterfactuals.rate_with_counterfactuals` and,
+    when worked out, the explanations of `change_explanations`), with its peer
+    summary, its ratings and the indicator `definitions` it used
+    (`definitions_in_force`), frozen; from the numerators and denominators of
+    the `inputs` the engine was given, the funnel of each indicator with a
+    measure (`funnel_figures`); `compared_with`: the previous year's published
+    run of each type the explanations were worked out against."""
     codes = dict(Indicator.objects.values_list("id", "code"))
     type_ids = dict(OrganisationType.objects.values_list("code", "id"))
     ratings = result.ratings
@@ -61,7 +64,8 @@ def store_runs(*, year: int, params: SchemeParameters, result: engine.EngineResu
             green_quota=engine.green_quota(len(rated), params),
             green_cutoff=float(cutoff.iloc[0]) if len(cutoff) else None,
             peer_medians={code: peer["median"] for code, peer in summary.items()},
-            area_split=area_split_tests(rated, params))
+            area_split=area_split_tests(rated, params),
+            compared_with=(compared_with or {}).get(type_code))
         run.indicator_summary = summary
         _write_indicator_summary(run)
         write_rating_rows(run_id=run.pk, rows=rating_rows.rating_rows(result, of_type, codes, summary, figures))
@@ -140,7 +144,7 @@ def write_rating_rows(*, run_id: int, rows) -> None:
         if connection.vendor == "postgresql":
             cursor.copy_expert(
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
-                f"(not_rated_reason))", _CsvStream((run_id, *row) for row in rows))
+                f"(not_rated_reason, change_reason))", _CsvStream((run_id, *row) for row in rows))
         else:
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",

@@ -27,8 +27,8 @@ COLUMNS = ["organisation_id", "band", "band_without_adjustment", "band_without_i
            "score_without_adjustment", "level_score", "improvement_score", "improvement_measured", "domain_scores",
            "core_targets_failed", "core_failures", "rank", "candidate_position", "green_quota", "green_candidates",
            "green_cutoff", "gap_to_green", "coverage", "not_rated_reason", "adjustments", "indicator_scores",
-           "peer_standings"]
-JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scores"}
+           "peer_standings", "change_reason", "decomposition"]
+JSON_COLUMNS = {"domain_scores", "core_failures", "adjustments", "indicator_scores", "decomposition"}
 # The JSON shapes' fields, as their reader (standings.py) names them: numbers, then texts; the
 # indicator code is the key (or, in a list of objects, the first field).
 SCORE_NUMBERS = list(IndicatorScore._fields)
@@ -82,6 +82,9 @@ def rating_rows(result: EngineResult, ratings: pd.DataFrame, codes: dict[int, st
         _floats(ratings["gap_to_green"]), ratings["coverage"].astype(float).tolist(),
         ratings["not_rated_reason"].tolist(), [adjustments.get(o, "[]") for o in organisation_ids],
         [scores.get(o, "{}") for o in organisation_ids], [standings.get(o, "{}") for o in organisation_ids],
+        # The decomposition's (`change_explanations`), when it was worked out.
+        ratings["change_reason"].tolist() if "change_reason" in ratings else [""] * len(organisation_ids),
+        ratings["decomposition"].tolist() if "decomposition" in ratings else [None] * len(organisation_ids),
     ]
     return zip(*columns)
 

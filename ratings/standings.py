@@ -265,3 +265,73 @@ def _peers(code: str, z, run, standings: dict | None) -> tuple[float | None, Pee
         return run.peer_medians.get(code), standings.get(code) if z is not None else None
     summary = run.indicator_summary.get(code, {})
     return summary.get("median"), peers.standing(z, summary["z"]) if z is not None and summary.get("z") else None
+
+
+# The decomposition (issue 16), stored as `Rating.decomposition` by `change_explanations`.
+# Main reasons a band changed, as stored in `Rating.change_reason` (`decomposition`'s names).
+OWN, OTHERS, METHOD, CORRECTIONS, CORE_TARGETS = "own", "others", "method", "corrections", "core targets"
+CHANGE_REASONS = (OTHERS, OWN, CORE_TARGETS, METHOD, CORRECTIONS)
+NO_CUTOFF, NOT_RATED_IN_A_COMBINATION = "no green cut-off", "not rated"
+
+
+class CoreTargetChange(NamedTuple):
+    """An item of the decomposition's `core_changes`: a core target whose result changed."""
+
+    indicator: str
+    before: str | None  # "met", "missed", "no data"; None when it was not a core target
+    after: str | None
+    value_before: float | None
+    value_after: float | None
+    threshold_before: float | None
+    threshold_after: float | None
+    cause: str  # "figure", "threshold", "figure and threshold", "new target", "no longer a target"
+
+
+@dataclass(frozen=True)
+class ChangeExplanation:
+    """`Rating.decomposition`: why the margin m = S - c moved from the rating
+    `compared_with` (the previous year's published run) to this one. The parts
+    (own figures, others' figures, method, corrections since publication) add
+    up to `change`; they are None when some combination had no margin
+    (`no_margin_reason`). `margins` and `bands`: each of the eight
+    combinations, keyed "own1_others0_method1" (1 = this year's state)."""
+
+    compared_with: int
+    year_before: int
+    band_before: str
+    band_after: str
+    margin_before: float | None
+    margin_after: float | None
+    change: float | None
+    own: float | None
+    others: float | None
+    method: float | None
+    corrections: float | None
+    no_margin_reason: str
+    band_if_others_stood_still: str
+    band_under_last_years_method: str
+    main_reason: str
+    core_changes: tuple[CoreTargetChange, ...]
+    margins: dict
+    bands: dict
+
+    @property
+    def has_margin(self) -> bool:
+        return self.own is not None
+
+    @property
+    def parts(self) -> dict[str, float]:
+        """The parts by name, in the order shown: own, others, method, corrections."""
+        return {OWN: self.own, OTHERS: self.others, METHOD: self.method, CORRECTIONS: self.corrections}
+
+
+def change_explanation(rating) -> ChangeExplanation | None:
+    return change_explanation_of(rating.decomposition)
+
+
+def change_explanation_of(stored: dict | None) -> ChangeExplanation | None:
+    """The stored decomposition alone (a values query's column); None when there is none."""
+    if not stored:
+        return None
+    return ChangeExplanation(**{**stored, "core_changes": tuple(CoreTargetChange(**item)
+                                                                for item in stored["core_changes"])})

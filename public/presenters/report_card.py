@@ -15,7 +15,7 @@ from ratings.standings import CoreResult, Rule
 
 from .. import charts
 from ..formatting import count_words, format_number, format_points, ordinal, plural_of, position_words
-from . import band_meanings
+from . import band_changes, band_meanings
 from .certainty import Certainty, certainty_section
 from .charting import PHONE_WIDTH, svg
 from .indicator_trends import IndicatorTrend, indicator_trends
@@ -79,6 +79,8 @@ class ReportCard:
     version_notice: str  # on a previous version's page: what replaced it, and when
     indicator_trends: list[IndicatorTrend]  # each indicator's figure over the published years
     certainty: Certainty | None = None  # "How sure is this rating?", when its run simulated it
+    # Why the band changed since the previous year's published rating (None with nothing to compare).
+    change: band_changes.ChangeSection | None = None
 
     @property
     def other_years(self) -> list[dict]:
@@ -127,7 +129,27 @@ def card(data) -> ReportCard:
                                           shown_medians={f.code: f.median for f in facts.indicators}),
         certainty=certainty_section(rating, previous=next(
             (r for r in data.history if r.run.year == run.year - 1), None)),
+        change=change_section(rating, organisation, data.indicators, history=data.history),
     )
+
+
+def change_section(rating, organisation, indicators, history=None) -> band_changes.ChangeSection | None:
+    """"Why did the band change?", from the decomposition stored with the rating; given the
+    organisation's published `history`, none when the rating it was compared with is no longer public
+    (withdrawn, or replaced by a correction): the card cites only what the public can see."""
+    explanation = standings.change_explanation(rating)
+    if explanation is not None and history is not None and not any(
+            r.run_id == explanation.compared_with for r in history):
+        return None
+    by_code = {indicator.code: indicator for indicator in indicators}
+
+    def targets(code: str, threshold: float) -> str:
+        indicator = by_code.get(code)
+        return target_words(indicator.direction, threshold) if indicator else format_number(threshold)
+
+    return band_changes.section(explanation, name=organisation.name,
+                                plural=plural_of(organisation.type),
+                                names={indicator.code: indicator.name for indicator in indicators}, targets=targets)
 
 
 def core_target_rows(rows: list[IndicatorRow], engine_version: str) -> list[dict]:

@@ -130,7 +130,9 @@ def _give_up_stale(year: int) -> None:
 
 
 STEPS = ["Reading the year's data", "Applying the method", "Working out the bands without the value-added adjustment",
-         "Saving the ratings", "Simulating band certainty", "Publishing"]
+         "Explaining each band change since last year", "Saving the ratings", "Simulating band certainty",
+         "Publishing"]
+CERTAINTY_STEP = STEPS.index("Simulating band certainty")
 
 
 def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: bool = False) -> list[RatingRun]:
@@ -139,7 +141,7 @@ def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: boo
     workers, and the recalculation finishes when the runs are stored."""
     steps = STEPS if recalculation.publish else STEPS[:-1]
     if not certainty_here:
-        steps = [step for step in steps if step != STEPS[4]]
+        steps = [step for step in steps if step != STEPS[CERTAINTY_STEP]]
     recalculation.steps_total = len(steps)
     try:
         with heartbeat(recalculation):
@@ -161,7 +163,7 @@ def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: boo
 def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str,
                        certainty_here: bool) -> list[RatingRun]:
     # The engine and its pandas tables only here, where the worker computes (see ratings.actions).
-    from .. import outputs
+    from .. import change_explanations, outputs
     from ..counterfactuals import rate_with_counterfactuals
     from ..inputs import load_engine_inputs
 
@@ -174,18 +176,22 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
         unknown = sorted(set(recalculation.type_codes) - set(all_types))
         if unknown:
             raise RecalculationError(f"Unknown organisation type(s): {', '.join(unknown)}.")
-        inputs = load_engine_inputs(year=year, type_codes=recalculation.type_codes or all_types,
-                                    deprivation_code=params.deprivation_indicator)
+        type_codes = recalculation.type_codes or all_types
+        inputs = load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=params.deprivation_indicator)
         definitions = outputs.definitions_in_force(year)  # frozen with the runs: what the inputs were read with
+        # Last year's published ratings and the figures that explain the change from them.
+        previous = change_explanations.load_previous(year=year, inputs=inputs, params=params, type_codes=type_codes)
     report(recalculation, steps[1], 1)
     reuse = {}  # the steps the two passes share are computed once
     result = rate_with_counterfactuals(inputs, params, reuse, before_counterfactuals=lambda: report(
         recalculation, steps[2], 2))
     report(recalculation, steps[3], 3)
+    result = change_explanations.with_explanations(result, inputs=inputs, params=params, previous=previous)
+    report(recalculation, steps[4], 4)
     with transaction.atomic():
         still_running(recalculation)
-        runs = outputs.store_runs(year=year, params=params, result=result, user=user,
-                                  definitions=definitions, inputs=inputs)
+        runs = outputs.store_runs(year=year, params=params, result=result, user=user, definitions=definitions,
+                                  inputs=inputs, compared_with=previous.runs if previous else None)
         for run in runs:
             audit(user=user, action=AuditEntry.Action.RECALCULATED, year=year, run=run,
                   description=f"{run.organisation_type.code} {format_year(year)}: draft run {run.pk} computed "
@@ -195,9 +201,9 @@ def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str
         plan_certainty(runs=runs, queue=not certainty_here)
         if certainty_here:
             # Here, inside the runs' transaction (all or nothing), chunk by chunk as the worker would.
-            report(recalculation, steps[4], 4)
+            report(recalculation, steps[CERTAINTY_STEP], CERTAINTY_STEP)
             compute_certainty_here(runs=runs, progress=lambda done, total: report(
-                recalculation, f"{steps[4]}: {done} of {total} chunks of draws", 4))
+                recalculation, f"{steps[CERTAINTY_STEP]}: {done} of {total} chunks of draws", CERTAINTY_STEP))
             runs = [RatingRun.objects.get(pk=run.pk) for run in runs]
         return _finish(recalculation, runs, steps, note)
 

@@ -9,7 +9,7 @@ from tests.browser.conftest import axe_violations, browser_missing_reason, chrom
 from tests.public.conftest import build_site, public_urls
 
 PAGES = ["home", "search", "browse", "browse filtered", "report card", "compare", "indicator list", "indicator",
-         "region", "fairness", "methodology", "downloads", "api docs"]
+         "region", "changes", "changes filtered", "fairness", "methodology", "downloads", "api docs"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,6 +27,7 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, live_serve
     urls["not found"] = "/organisations/NOPE/2000-01/"
     urls["red report card"] = _report_card_of_band(site, "red")
     urls["browse uncertain, by certainty"] = urls["browse"] + "?uncertain=on&sort=certainty"
+    urls["report card of a changed band"] = _report_card_of_changed_band(site)
     failures = []
     for name, url in urls.items():
         response = page.goto(live_server.url + url)
@@ -125,6 +126,14 @@ def _report_card_of_band(site, band):
     from ratings.models import Rating
     rating = Rating.objects.filter(run__status="published", run__year=site.year, band=band).select_related(
         "organisation").first()
+    return f"/organisations/{rating.organisation.code}/2000-01/"
+
+
+def _report_card_of_changed_band(site):
+    """A card with "Why did the band change?" and its chart of the parts."""
+    from ratings.models import Rating
+    rating = Rating.objects.filter(run__status="published", run__year=site.year, decomposition__own__isnull=False,
+                                   ).exclude(change_reason="").select_related("organisation").first()
     return f"/organisations/{rating.organisation.code}/2000-01/"
 
 

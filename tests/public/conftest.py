@@ -85,6 +85,8 @@ def public_urls(site: Site) -> dict[str, str]:
         "indicator": f"/indicators/{site.indicator_code}/{year}/?type={site.type_code}",
         "regions": f"/regions/{year}/",
         "region": f"/regions/{site.region_code}/{year}/",
+        "changes": f"/changes/{year}/",
+        "changes filtered": f"/changes/{year}/?type={site.type_code}&reason=own&page=2",
         "fairness": f"/fairness/{year}/",
         "methodology": f"/methodology/{year}/",
         "downloads": "/downloads/",

@@ -15,6 +15,7 @@ from indicators.models import Organisation, Result
 from indicators.years import format_year
 from ratings.engine import DOMAINS
 from ratings.exports import COLUMNS
+from ratings import standings
 from ratings.models import Rating, RatingRun
 from public.downloads import RESULT_COLUMNS
 
@@ -50,7 +51,19 @@ def old_rating_rows(year):
               + [rounded(rating.p_green), rounded(rating.p_yellow), rounded(rating.p_red),
                  rounded(rating.p_not_rated), rounded(rating.certainty), rating.rank_low, rating.rank_high,
                  rounded(rating.p_change_real), None if rating.p_change_real is None else
-                 ("a real change" if rating.p_change_real >= 0.95 else "could be chance")])
+                 ("a real change" if rating.p_change_real >= 0.95 else "could be chance")]
+              + decomposition_cells(rating))
+
+
+def decomposition_cells(rating) -> list:
+    """The decomposition's columns, from the stored explanation read whole."""
+    explanation = standings.change_explanation(rating)
+    if explanation is None:
+        return [None] * 9
+    return [explanation.band_before, rating.change_reason or None,
+            *(None if value is None else round(value, 6) for value in (
+                explanation.change, explanation.own, explanation.others, explanation.method, explanation.corrections)),
+            explanation.band_if_others_stood_still, explanation.band_under_last_years_method]
 
 
 def old_result_rows(year):

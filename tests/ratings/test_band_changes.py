@@ -185,5 +185,39 @@ def test_a_what_if_kept_before_missing_figures_were_recorded_reads_back():
 
     kept = outcomes_as_json({"before": {1: outcome("red", failures=["WAIT"], missing=["WAIT"])}})
     assert outcomes_from_json(kept)["before"][1].missing_core == ("WAIT",)
-    older = {"before": {"1": kept["before"]["1"][:-1]}}  # as stored before the field existed
+    older = {"before": {"1": kept["before"]["1"][:-2]}}  # as stored before it and the explanation existed
     assert outcomes_from_json(older)["before"][1] == outcome("red", failures=["WAIT"])
+
+
+def stored_explanation(**changes):
+    explanation = {
+        "compared_with": 7, "year_before": 1999, "band_before": "green", "band_after": "yellow",
+        "margin_before": 0.05, "margin_after": -0.07, "change": -0.12, "own": 0.022, "others": -0.142,
+        "method": 0.0, "corrections": 0.0, "no_margin_reason": "", "band_if_others_stood_still": "green",
+        "band_under_last_years_method": "yellow", "main_reason": "others", "core_changes": [],
+        "margins": {}, "bands": {}}
+    return {**explanation, **changes}
+
+
+def test_a_stored_decomposition_replaces_the_guess_from_level_and_improvement():
+    change = only_change(run(
+        {1: outcome("green", score=0.42, level=0.5, improvement=0.18, rank=1, cutoff=0.37)},
+        {1: Outcome(**{**outcome("yellow", score=0.30, level=0.4, improvement=0.1, rank=2, cutoff=0.37).__dict__,
+                       "explanation": stored_explanation()})}))
+    assert change.main_reason == "others' figures"
+    assert ("Its margin over the green cut-off moved -0.12: own figures +0.02, others' figures -0.14, method "
+            "+0.00, corrections since publication +0.00 (Shapley values); had the others stood still it would "
+            "have been green; under last year's method, yellow.") in change.reasons
+    assert not any(reason.startswith("Mostly its") for reason in change.reasons)
+
+
+def test_a_decomposition_without_a_margin_gives_the_bands_only():
+    explanation = stored_explanation(own=None, others=None, method=None, corrections=None,
+                                     no_margin_reason="no green cut-off", main_reason="own",
+                                     band_if_others_stood_still="yellow")
+    change = only_change(run({1: outcome("green")},
+                             {1: Outcome(**{**outcome("yellow").__dict__, "explanation": explanation})}))
+    assert change.main_reason == "own figures"
+    assert ("Its margin over the green cut-off cannot be split into parts (no green cut-off in one of the "
+            "combinations of years compared): had the others stood still it would have been yellow; under last "
+            "year's method, yellow.") in change.reasons

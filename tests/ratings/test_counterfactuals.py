@@ -89,3 +89,34 @@ def test_a_missing_core_figure_is_a_failure_in_the_comparisons_only_when_the_met
     [change] = [c for c in stored.changes if c.organisation.id == ha3]
     assert (change.before.band, change.before.core_failures) == ("red", ("IP18M",))
     assert (change.after.band, change.after.core_failures) == ("yellow", ())
+
+
+def test_a_what_if_names_the_parameter_that_moved_each_organisation(rated_world):
+    """Each changed parameter is tried alone (the rest as set): the what-if
+    names, for every organisation it moves, the ones that alone give its new
+    band, as a what-if of that parameter alone says."""
+    from dataclasses import replace
+
+    runs = actions.recalculate(year=2000)
+    types = [run.organisation_type.code for run in runs]
+    params = RatingScheme.objects.get(year=2000).parameters()
+    tried = replace(params, green_share=0.75, value_added=not params.value_added)
+    outcomes = admin_comparisons.what_if_outcomes(year=2000, before=params, after=tried, type_codes=types)
+    comparison = admin_comparisons.what_if_comparison(year=2000, before=params, after=tried, outcomes=outcomes)
+    kept = admin_comparisons.what_if_comparison(
+        year=2000, before=params, after=tried,
+        outcomes=admin_comparisons.outcomes_from_json(admin_comparisons.outcomes_as_json(outcomes)))
+    assert [c.reasons for c in kept.changes] == [c.reasons for c in comparison.changes]
+    alone = {name: admin_comparisons.what_if_outcomes(year=2000, before=params, after=replace(params, **{name: value}),
+                                                      type_codes=types)["after"]
+             for name, value in (("green_share", 0.75), ("value_added", tried.value_added))}
+    moved = [c for c in comparison.changes if c.before and c.after]
+    assert moved
+    for change in moved:
+        pk = change.organisation.id
+        movers = [name for name, of_side in alone.items() if of_side[pk].band == change.after.band]
+        sentence = change.reasons[0]
+        if movers:
+            assert sentence.startswith("Moved by " + " or ".join(movers) + ":"), sentence
+        else:
+            assert sentence.startswith("No one changed parameter alone"), sentence

@@ -50,7 +50,9 @@ def expected_ratings(year: int) -> dict[int, dict]:
             **{name: None if pd.isna(row[name]) else int(row[name])
                for name in ("candidate_position", "green_quota", "green_candidates")},
             "coverage": float(row["coverage"]), "not_rated_reason": row["not_rated_reason"], "adjustments": [],
-            "indicator_scores": {}, "peer_standings": {}}
+            "indicator_scores": {}, "peer_standings": {},
+            # No published year before to explain the band against (the decomposition).
+            "change_reason": "", "decomposition": None}
     # Each organisation's standing placed one value at a time by peers.standing, among its type's peers.
     type_of = dict(zip(result.ratings["organisation"], result.ratings["type"]))
     summaries = {type_code: peers.summarise(result.indicator_scores, of_type["organisation"], codes)

@@ -53,7 +53,7 @@ def test_recalculation_is_queued_for_the_worker_which_reports_progress(admin_cli
 
     with mock.patch.object(recalculation_actions, "report", spy):
         run_worker()
-    assert seen == [0, 25, 50, 75]  # what the page showed at each step
+    assert seen == [0, 20, 40, 60, 80]  # what the page showed at each step
     recalculation.refresh_from_db()
     runs = list(recalculation.runs.order_by("organisation_type__code"))
     assert (recalculation.status, recalculation.percent_done) == ("succeeded", 100)
