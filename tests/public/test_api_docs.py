@@ -36,7 +36,9 @@ def test_the_site_links_to_it(small_site, client):
     assert 'href="/api/"' in client.get("/downloads/").content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: its flush would otherwise recreate the content
+# types, and the next test restoring the serialized reference data would meet them (a unique clash).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_python_example_runs_against_the_live_server(tmp_path, live_server, settings):
     from tests.public.conftest import build_site
 
