@@ -168,9 +168,10 @@ class ReferenceLine:
 
 
 def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoint], axis_label: str,
-             reference_lines: list[ReferenceLine] = ()) -> str:
-    """Dots along one value axis; dots that would overlap stack into (at most 12) rows, so hundreds stay readable."""
-    width, left, right, size, pitch, max_rows = 640, 40, 600, 8, 10, 12
+             reference_lines: list[ReferenceLine] = (), width: int = 640) -> str:
+    """Dots along one value axis; dots that would overlap stack into (at most 12) rows, so hundreds stay readable.
+    Narrower than 640 (`width`), drawn at its own size, legible on a phone (`charting.wide_and_narrow`)."""
+    left, right, size, pitch, max_rows = 40, width - 40, 8, 10, 12
     ordered = sorted(points, key=lambda p: (p.value, p.label))
     values = [p.value for p in points] + [line.value for line in reference_lines]
     ticks = nice_ticks(min(values, default=0.0), max(values, default=1.0))
@@ -197,7 +198,7 @@ def dot_plot(*, chart_id: str, title: str, description: str, points: list[DotPoi
             f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(size / 2)}" fill="{GREY}"/>'
         body.append(f'<g class="app-chart-point">{shape}<title>{_e(point.label)}: {_e(format_tick(point.value))}'
                     f'</title></g>')
-    return _svg(chart_id, title, description, width, height, body)
+    return _svg(chart_id, title, description, width, height, body, natural=width < 640)
 
 
 def trend_chart(*, chart_id: str, title: str, description: str, years: list[str], scores: list[float | None],

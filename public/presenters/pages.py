@@ -74,12 +74,12 @@ def indicator_page(indicator, run, reading) -> dict:
     return {
         "rows": table, "median": format_number(median), "count": count, "core_target": target,
         "adjusted": reading.adjusted > 0, "funnel": funnel_section(indicator, run, reading),
-        "chart": svg(charts.dot_plot(
-            chart_id="distribution", title=f"{indicator.name}: {plural}, {format_year(run.year)}",
+        "chart": wide_and_narrow(
+            charts.dot_plot, "distribution", title=f"{indicator.name}: {plural}, {format_year(run.year)}",
             description=f"Each dot is one of {count} {plural}, placed by its figure and shaped by its band."
                         f"{chart_sample_sentence(reading.with_value)} The same figures are in the table below.",
             points=[charts.DotPoint(name, value, band) for name, value, band in reading.chart_points],
-            axis_label=indicator.unit or indicator.name, reference_lines=reference)) if count else "",
+            axis_label=indicator.unit or indicator.name, reference_lines=reference) if count else "",
     }
 
 

@@ -78,7 +78,7 @@ def test_phones_read_every_key_column_without_scrolling_sideways(site, live_serv
     _within_the_screen(page.evaluate(CELLS, "#summary + ul + table"), {"Band", "Final score", "Rank"}, PHONE["width"])
     assert min(page.evaluate(CHART_TEXT)) >= 10
 
-    for name in ("fairness", "region"):  # their charts drawn again for a phone, the wide ones hidden
+    for name in ("fairness", "region", "indicator"):  # their charts drawn again for a phone, the wide ones hidden
         page.goto(live_server.url + urls[name])
         smallest = page.evaluate(CHART_TEXT)
         assert smallest and min(smallest) >= 10, (name, smallest)

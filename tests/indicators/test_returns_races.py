@@ -7,44 +7,24 @@ After every race: every applied import's values are either held (pointing at
 it) or in the history (ResultRevision, pointing at it), and every status
 agrees with what was stored."""
 
-import threading
 import time
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
 
 from indicators import actions
 from indicators.actions import results
 from indicators.models import Organisation, Region, RegionMembership, Result, ResultRevision, ReturnImport
 
 from tests.conftest import write
+from tests.races import race
 
 HEADER = "organisation_code,indicator_code,year,value\n"
 REPETITIONS = range(5)
 RACE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def race(*steps):
-    """Run the steps at once; each one's result, or the exception it raised."""
-    barrier, outcomes = threading.Barrier(len(steps)), [None] * len(steps)
-
-    def run(index, step):
-        try:
-            barrier.wait()
-            outcomes[index] = step()
-        except Exception as error:  # recorded, and checked by the test
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.fixture

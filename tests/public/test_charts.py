@@ -109,6 +109,11 @@ EVERY_CHART = {
                                  title=NASTY, description=NASTY),
     "scatter_plot": lambda: scatter([charts.ScatterPoint(NASTY, i, i * i, "yellow") for i in range(4)],
                                     title=NASTY, description=NASTY, x_label=NASTY, y_label=NASTY),
+    "narrow dot_plot": lambda: dots(title=NASTY, description=NASTY, axis_label=NASTY, width=350,
+                                    points=[charts.DotPoint(NASTY, i / 3, "green") for i in range(60)],
+                                    reference_lines=[charts.ReferenceLine(NASTY, 1.5)]),
+    "narrow part_bars": lambda: charts.part_bars(chart_id="parts", title=NASTY, description=NASTY, width=350,
+                                                 rows=[charts.PartBar(NASTY, 0.02), charts.PartBar(NASTY, -0.14)]),
     "narrow trend_chart": lambda: trend(title=NASTY, description=NASTY, years=[NASTY, "2000-01"], width=360),
     "small_trend": lambda: charts.small_trend(chart_id="small", title=NASTY, description=NASTY,
                                               years=[NASTY, "1999-00", "2000-01"], values=[1.5, None, 2.0],
@@ -124,7 +129,8 @@ EVERY_CHART = {
 
 # What a phone 390 pixels wide gives a chart: the page's width less its 16-pixel margins.
 PHONE_CONTENT_WIDTH = 390 - 2 * 16
-PHONE_CHARTS = ["narrow trend_chart", "small_trend", "score_strip", "narrow share_bars", "narrow scatter_plot"]
+PHONE_CHARTS = ["narrow trend_chart", "small_trend", "score_strip", "narrow share_bars", "narrow scatter_plot",
+                "narrow dot_plot", "narrow part_bars"]
 
 
 @pytest.mark.parametrize("name", PHONE_CHARTS)
@@ -472,3 +478,11 @@ def test_funnel_plot_text_is_large_enough_to_read_on_a_phone():
     root = parse(funnel([charts.FunnelPoint("a", 50, 100, 0)]))
     assert root.get("viewBox").split()[2] == "380"
     assert min(float(t.get("font-size")) for t in root.iter(SVG + "text")) >= 13
+
+
+def test_the_rank_interval_chart_keeps_its_text_legible_on_a_phone():
+    root = parse(charts.rank_interval_chart(chart_id="ranks", rank=12, low=6, high=21, rated=98, band="green"))
+    width = float(root.get("viewBox").split()[2])
+    assert root.get("width") == f"{width:g}"  # drawn at its own size, shrinking only to fit
+    sizes = [float(t.get("font-size")) * min(1.0, PHONE_CONTENT_WIDTH / width) for t in root.iter(SVG + "text")]
+    assert sizes and min(sizes) >= 10, sizes

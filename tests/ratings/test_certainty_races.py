@@ -8,13 +8,13 @@ import threading
 import time
 
 import pytest
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from ratings import actions, certainty_runs
 from ratings.actions import certainty
 from ratings.models import Rating, RatingRun
 from ratings.verification import verify
+from tests.races import race
 
 from . import worker_process
 from .test_certainty import queued_run, small_demo  # noqa: F401 (the fixture)
@@ -23,25 +23,6 @@ from .test_worker import finish
 RACE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def race(*steps):
-    """Run the steps at once; each one's result, or the exception it raised."""
-    barrier, outcomes = threading.Barrier(len(steps)), [None] * len(steps)
-
-    def run(index, step):
-        try:
-            barrier.wait()
-            outcomes[index] = step()
-        except Exception as error:  # recorded, and checked by the test
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @RACE
