@@ -1,8 +1,7 @@
 """The spec's words for band certainty and a band change, and their
 thresholds (shared/specs/rating-method.md, "Band certainty" and
 "Significance of a band change"): pure, so the public site, the downloads
-and the browse filter read them without numpy. (`simulation` keeps the same
-numbers for its own words.)"""
+and the browse filter read them without numpy; `simulation` reads them too."""
 
 VERY_LIKELY = 0.95  # certainty at least this: "very likely"
 LIKELY = 0.80  # at least this: "likely"; below: "uncertain"

@@ -36,14 +36,13 @@ from numpy.random import PCG64, Generator
 
 from . import batch_engine
 from .batch_engine import BAND_NAMES, GREEN_CODE, NOT_RATED_CODE, RED_CODE, YELLOW_CODE, TypeArrays
+from .certainty_terms import LIKELY, NAMED_OTHER, REAL_CHANGE, VERY_LIKELY
 from .engine import EngineInputs
 from .parameters import SchemeParameters
 
 PROPORTION, RATE = "proportion", "rate"
 # The rank interval's percentiles, in thousandths (2.5th and 97.5th).
 RANK_INTERVAL_PER_MILLE = (25, 975)
-VERY_LIKELY, LIKELY, NAMED_OTHER = 0.95, 0.80, 0.20
-REAL_CHANGE = 0.95
 
 
 # Draws ----------------------------------------------------------------------
