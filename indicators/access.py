@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from .models import Region, RegionMembership, ReturnImport
+from .models import OrganisationMembership, Region, RegionMembership, ReturnImport
 
 
 def is_admin(user) -> bool:
@@ -68,3 +68,11 @@ def upload_or_404(user, pk: int) -> ReturnImport:
     """An upload the user may see; 404 (not 403) for any other, so that ids
     of other regions' uploads cannot be probed."""
     return get_object_or_404(visible_uploads(user), pk=pk)
+
+
+def staff_organisation_ids(user) -> set[int]:
+    """The organisations a user is staff of now (admins are staff of none: they
+    see every draft through the admin). Read at the moment of asking."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(OrganisationMembership.objects.filter(user=user).values_list("organisation_id", flat=True))

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from . import access, actions
 from .actions import reference_data
-from .models import (Indicator, Organisation, OrganisationType, Region, RegionMembership, Result, ResultRevision,
-                     ReturnImport)
+from .models import (Indicator, Organisation, OrganisationMembership, OrganisationType, Region, RegionMembership,
+                     Result, ResultRevision, ReturnImport)
 from .years import format_year
 
 
@@ -220,6 +220,17 @@ class RegionMembershipInline(AdminsOnly, admin.TabularInline):
     verbose_name_plural = "Region memberships: the regions whose returns they upload"
 
 
+class OrganisationMembershipInline(AdminsOnly, admin.TabularInline):
+    model = OrganisationMembership
+    fk_name = "user"
+    fields = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    extra = 1
+    verbose_name = "organisation they are staff of"
+    verbose_name_plural = ("Organisation memberships: the organisations whose draft report cards they see "
+                           "in a fact-check window")
+
+
 User = get_user_model()
 admin.site.unregister(User)
 
@@ -230,23 +241,28 @@ class UserWithRegionsAdmin(AdminsOnly, UserAdmin):
     Grants and removals go through the actions, so each is audited. For admins
     alone: anyone who may edit users or groups may make themselves an admin."""
 
-    inlines = [RegionMembershipInline]
+    inlines = [RegionMembershipInline, OrganisationMembershipInline]
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not RegionMembership:
-            return super().save_formset(request, form, formset, change)
-        save_memberships(formset, member=form.instance, user=request.user)
+        if formset.model is RegionMembership:
+            save_memberships(formset, member=form.instance, user=request.user)
+        elif formset.model is OrganisationMembership:
+            save_organisation_memberships(formset, member=form.instance, user=request.user)
+        else:
+            super().save_formset(request, form, formset, change)
 
-    # Deleting a person takes their regions first, through the action, so the log says so.
+    # Deleting a person takes their regions and organisations first, through the actions, so the log says so.
     @transaction.atomic
     def delete_model(self, request, obj):
         actions.remove_every_region_membership(member=obj, user=request.user)
+        actions.remove_every_organisation_membership(member=obj, user=request.user)
         super().delete_model(request, obj)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         for member in queryset:
             actions.remove_every_region_membership(member=member, user=request.user)
+            actions.remove_every_organisation_membership(member=member, user=request.user)
         super().delete_queryset(request, queryset)
 
 
@@ -272,6 +288,48 @@ def save_memberships(formset, *, member, user) -> None:
         actions.remove_region_membership(member=member, region=region, user=user)
     for region in granted:
         actions.grant_region_membership(member=member, region=region, user=user)
+
+
+def save_organisation_memberships(formset, *, member, user) -> None:
+    """As `save_memberships`, for the organisations a person is staff of."""
+    formset.save(commit=False)
+    removed = [membership.organisation for membership in formset.deleted_objects]
+    granted = [membership.organisation for membership in formset.new_objects]
+    for membership, _ in formset.changed_objects:
+        removed.append(OrganisationMembership.objects.select_related("organisation").get(pk=membership.pk).organisation)
+        granted.append(membership.organisation)
+    for organisation in removed:
+        actions.remove_organisation_membership(member=member, organisation=organisation, user=user)
+    for organisation in granted:
+        actions.grant_organisation_membership(member=member, organisation=organisation, user=user)
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(AdminsOnly, admin.ModelAdmin):
+    """Every organisation's staff on one page; grants and removals are audited."""
+
+    list_display = ["user", "organisation"]
+    list_filter = ["organisation__type", "organisation__region"]
+    search_fields = ["user__username", "organisation__code", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            held = OrganisationMembership.objects.select_related("user", "organisation").get(pk=obj.pk)
+            actions.remove_organisation_membership(member=held.user, organisation=held.organisation,
+                                                   user=request.user)
+        obj.pk = actions.grant_organisation_membership(member=obj.user, organisation=obj.organisation,
+                                                       user=request.user).pk
+
+    def delete_model(self, request, obj):
+        actions.remove_organisation_membership(member=obj.user, organisation=obj.organisation, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "organisation"):
+            actions.remove_organisation_membership(member=membership.user, organisation=membership.organisation,
+                                                   user=request.user)
 
 
 @admin.register(RegionMembership)

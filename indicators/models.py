@@ -210,6 +210,24 @@ class RegionMembership(models.Model):
         return f"{self.user} in {self.region}"
 
 
+class OrganisationMembership(models.Model):
+    """An organisation's staff member: during a fact-check window, sees that
+    organisation's draft report card (and nothing else of the drafts) and may
+    challenge its figures. Set up by an admin, audited, like RegionMembership."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="organisation_memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+
+    class Meta:
+        ordering = ["user", "organisation"]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"],
+                                               name="one_membership_per_user_organisation")]
+
+    def __str__(self):
+        return f"{self.user} of {self.organisation}"
+
+
 class ReturnImport(models.Model):
     """One file of results brought in, from the command line or a web upload.
     Every stored value points at the import that brought it. A web upload is
@@ -219,6 +237,7 @@ class ReturnImport(models.Model):
     class Channel(models.TextChoices):
         COMMAND = "command", "Command line"
         UPLOAD = "upload", "Web upload"
+        FACT_CHECK = "fact_check", "Fact-check correction"
 
     class Status(models.TextChoices):
         VALIDATED = "validated", "Validated: waiting to be confirmed"

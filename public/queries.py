@@ -140,6 +140,21 @@ def version_card(organisation: Organisation, versions: list[RatingRun], run: Rat
     return _report_card(organisation, rating, history, versions, version=run)
 
 
+def draft_card(organisation: Organisation, run: RatingRun) -> ReportCardData:
+    """The organisation's card from a draft run, for its own staff in a
+    fact-check window: the same facts as the public card, the draft's rating
+    in place of the year's in its published history; no revision history
+    (nothing of it is public). 404 when the draft does not rate it."""
+    rating = get_object_or_404(_card_ratings(), run=run, organisation=organisation)
+    history = [r for r in _history(organisation) if r.run.year != run.year]
+    history = sorted([*history, rating], key=lambda r: r.run.year)
+    return _report_card(organisation, rating, history, versions=[])
+
+
+def organisation_by_code(code: str) -> Organisation:
+    return _organisation(code)
+
+
 def _card_ratings():
     # The run without its whole peer summary (megabytes at national scale):
     # each rating carries its own standing among its peers.

@@ -25,6 +25,10 @@ class PublishForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label="What this corrects",
         help_text="Needed when these ratings replace ones already made public: report cards show "
                   "\"Corrected on (date): (this note)\".")
+    open_challenges_reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        label="Why publish with fact-check challenges still open",
+        help_text="Needed only while challenges of the year and type are open; kept in the audit log.")
 
     def clean(self):
         data = super().clean()
@@ -125,3 +129,38 @@ class ParametersForm(forms.Form):
 
 class SchemeForm(ParametersForm):
     """A year's method (the admin's scheme form). The year is the page's, never a field."""
+
+
+class FactCheckWindowForm(forms.Form):
+    """Opening a fact-check window: its closing date and time in UK time, and the types (none: every type)."""
+
+    types = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Organisation types",
+        help_text="Leave all unticked to show every type's draft.")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Closing date",
+                           help_text="UK date.")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), initial=dt.time(17, 0),
+                           label="Closing time", help_text="UK time.")
+
+    def __init__(self, *args, type_codes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["types"].choices = [(code, code) for code in type_codes]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            data["closes_at"] = timezone.make_aware(dt.datetime.combine(data["date"], data["time"]))
+            if data["closes_at"] <= timezone.now():
+                raise forms.ValidationError(f"{uk_time(data['closes_at'])} has passed: choose a later closing time.")
+        return data
+
+
+class ResolveChallengeForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept: correct the figure and recalculate as a new draft"),
+                                          ("reject", "Reject")], widget=forms.RadioSelect, label="Decision")
+    resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label="Reason",
+                                 help_text="The organisation sees it with the decision.")
+    numerator = forms.FloatField(required=False, min_value=0,
+                                 help_text="For a proportion or rate: the corrected numerator, if known.")
+    denominator = forms.FloatField(required=False, min_value=0,
+                                   help_text="For a proportion or rate: the corrected denominator, if known.")

@@ -15,6 +15,7 @@ from indicators.years import FIRST_YEAR, LAST_YEAR, format_year
 
 from . import bands
 from .background_work import BackgroundWork, CertaintyChunk, Recalculation, WhatIf, stale_after  # noqa: F401
+from .fact_checks import Challenge, FactCheckWindow  # noqa: F401
 from .parameters import DOMAINS, SchemeParameters, parameter_problems
 
 
@@ -442,6 +443,14 @@ class AuditEntry(models.Model):
         INDICATOR_CHANGED = "indicator_changed", "Changed an indicator"
         INDICATOR_DELETED = "indicator_deleted", "Deleted an indicator"
         DEFINITION_CHANGED = "definition_changed", "Changed an indicator's definition for a year"
+        ORG_MEMBERSHIP_GRANTED = "org_membership_granted", "Made a user staff of an organisation"
+        ORG_MEMBERSHIP_REMOVED = "org_membership_removed", "Took an organisation from a user"
+        # The fact-check window (ratings/actions/fact_checks.py).
+        FACT_CHECK_OPENED = "fact_check_opened", "Opened a fact-check window"
+        FACT_CHECK_CLOSED = "fact_check_closed", "Closed a fact-check window"
+        CHALLENGE_MADE = "challenge_made", "Challenged a draft report card"
+        CHALLENGE_ACCEPTED = "challenge_accepted", "Accepted a challenge"
+        CHALLENGE_REJECTED = "challenge_rejected", "Rejected a challenge"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator, Organisation, OrganisationType, Result
@@ -12,7 +12,8 @@ from indicators.models import Indicator, Organisation, OrganisationType, Result
 from . import standings
 from .ladder import consecutive_years
 from .parameters import SchemeParameters
-from .models import BandConsequence, Band, CertaintyChunk, Rating, RatingRun, RatingScheme, Recalculation, WhatIf
+from .models import (BandConsequence, Band, CertaintyChunk, Challenge, FactCheckWindow, Rating, RatingRun, RatingScheme,
+                     Recalculation, WhatIf)
 
 
 def years() -> list[int]:
@@ -151,3 +152,25 @@ def indicator_names() -> dict[str, str]:
 
 def organisation_type_codes() -> list[str]:
     return list(OrganisationType.objects.order_by("code").values_list("code", flat=True))
+
+
+def fact_check_windows(year: int) -> list[FactCheckWindow]:
+    return list(FactCheckWindow.objects.filter(year=year).prefetch_related("organisation_types")
+                .select_related("opened_by", "closed_by"))
+
+
+def fact_check_window_or_404(pk: int) -> FactCheckWindow:
+    return get_object_or_404(FactCheckWindow.objects.select_related("opened_by", "closed_by"), pk=pk)
+
+
+def challenges_of_window(window: FactCheckWindow) -> list[Challenge]:
+    """Every challenge of the window, open ones first: one query."""
+    return list(window.challenges.select_related("organisation", "indicator", "created_by", "resolved_by")
+                .defer("attachment")
+                .order_by(Case(When(status=Challenge.Status.OPEN, then=0), default=1), "created_at", "pk"))
+
+
+def challenge_or_404(pk: int) -> Challenge:
+    return get_object_or_404(Challenge.objects.select_related("organisation", "indicator", "window", "run",
+                                                              "created_by", "resolved_by").defer("attachment"),
+                             pk=pk)

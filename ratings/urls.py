@@ -21,6 +21,11 @@ urlpatterns = [
     path("what-ifs/<int:pk>/", views.what_if_result, name="what_if_result"),
     path("what-ifs/<int:pk>/progress.json", views.what_if_progress, name="what_if_progress"),
     path("what-ifs/<int:pk>/mark-failed/", views.what_if_mark_failed, name="what_if_mark_failed"),
+    path("<year:year>/fact-check/", views.fact_check_windows, name="fact_check_windows"),
+    path("fact-check/<int:pk>/", views.fact_check_window, name="fact_check_window"),
+    path("fact-check/<int:pk>/close/", views.fact_check_close, name="fact_check_close"),
+    path("challenges/<int:pk>/", views.challenge, name="challenge"),
+    path("challenges/<int:pk>/attachment", views.challenge_attachment, name="challenge_attachment"),
     path("runs/<int:pk>/publish/", views.publish, name="publish"),
     path("runs/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
 ]

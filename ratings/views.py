@@ -24,7 +24,8 @@ from indicators.years import format_year
 
 from . import actions, queries, staleness
 from .parameters import SchemeParameters
-from .forms import ParametersForm, PublishForm, SchemeForm, WithdrawForm
+from .attachments import attachment_response
+from .forms import FactCheckWindowForm, ParametersForm, PublishForm, ResolveChallengeForm, SchemeForm, WithdrawForm
 from .models import RatingRun, RatingScheme
 
 
@@ -267,7 +268,8 @@ def publish(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             run = actions.publish_run(run=run, user=request.user, at=form.cleaned_data["at"],
-                                      note=form.cleaned_data["note"])
+                                      note=form.cleaned_data["note"],
+                                      open_challenges_reason=form.cleaned_data["open_challenges_reason"])
         except actions.RecalculationError as error:
             form.add_error(None, str(error))
         else:
@@ -286,7 +288,8 @@ def publish_year(request, year):
     if request.method == "POST" and form.is_valid() and drafts:
         try:
             runs = actions.publish_runs(runs=drafts, user=request.user, at=form.cleaned_data["at"],
-                                        note=form.cleaned_data["note"])
+                                        note=form.cleaned_data["note"],
+                                        open_challenges_reason=form.cleaned_data["open_challenges_reason"])
         except actions.RecalculationError as error:
             form.add_error(None, str(error))
         else:
@@ -329,3 +332,68 @@ def interventions(request):
     return _render(request, "interventions.html", "Organisations needing intervention",
                    {"interventions": queries.interventions(),
                     "audit_url": reverse("admin:ratings_auditentry_changelist")})
+
+
+@admin_page
+def fact_check_windows(request, year):
+    """The year's fact-check windows, and the form that opens one."""
+    form = FactCheckWindowForm(request.POST or None, type_codes=queries.organisation_type_codes())
+    if request.method == "POST" and form.is_valid():
+        try:
+            window = actions.open_window(year=year, closes_at=form.cleaned_data["closes_at"], user=request.user,
+                                         type_codes=form.cleaned_data["types"] or None)
+        except actions.FactCheckError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The fact-check window of {format_year(year)} is open until "
+                                      f"{uk_time(window.closes_at)}; the organisations' staff have been emailed.")
+            return redirect("ratings_admin:fact_check_window", pk=window.pk)
+    return _render(request, "fact_check_windows.html", f"Fact-check windows of {format_year(year)}",
+                   {"year": year, "form": form, "windows": queries.fact_check_windows(year)},
+                   status=400 if form.errors else 200)
+
+
+@admin_page
+def fact_check_window(request, pk):
+    window = queries.fact_check_window_or_404(pk)
+    return _render(request, "fact_check_window.html", f"{window}",
+                   {"window": window, "year": window.year, "is_open": window.is_open(),
+                    "challenges": queries.challenges_of_window(window)})
+
+
+@admin_page
+@require_POST
+def fact_check_close(request, pk):
+    window = queries.fact_check_window_or_404(pk)
+    if actions.close_window(window=window, user=request.user):
+        messages.success(request, f"{window} is closed; the organisations' staff have been emailed.")
+    else:
+        messages.info(request, f"{window} was already closed.")
+    return redirect("ratings_admin:fact_check_window", pk=window.pk)
+
+
+@admin_page
+def challenge(request, pk):
+    """A challenge, and the form that accepts or rejects it."""
+    found = queries.challenge_or_404(pk)
+    form = ResolveChallengeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = actions.resolve_challenge(
+                challenge=found, user=request.user, accept=form.cleaned_data["decision"] == "accept",
+                resolution=form.cleaned_data["resolution"], numerator=form.cleaned_data["numerator"],
+                denominator=form.cleaned_data["denominator"])
+        except (actions.FactCheckError, ValidationError) as error:
+            form.add_error(None, str(error) if isinstance(error, actions.FactCheckError) else
+                           actions.describe_error(error))
+        else:
+            messages.success(request, f"Challenge {found.pk} is {found.status}; {found.created_by} has been emailed.")
+            return redirect("ratings_admin:fact_check_window", pk=found.window_id)
+    return _render(request, "challenge.html", f"Challenge {found.pk}: {found.organisation.name}",
+                   {"challenge": found, "year": found.window.year, "form": form},
+                   status=400 if form.errors else 200)
+
+
+@admin_page
+def challenge_attachment(request, pk):
+    return attachment_response(queries.challenge_or_404(pk))

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # Before anything that may answer (CommonMiddleware): CORS headers, for /api/ only (CORS_URLS_REGEX).
     "corsheaders.middleware.CorsMiddleware",
     "indicators.middleware.PrivateReturnsMiddleware",
+    "public.fact_check.middleware.PrivateFactCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -293,6 +294,28 @@ CERTAINTY_CHUNK_ATTEMPTS = env_int("CERTAINTY_CHUNK_ATTEMPTS", 3)
 RETURNS_MAX_UPLOAD_BYTES = env_int("RETURNS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Most data rows accepted in one return (a national return is about 36,000).
 RETURNS_MAX_ROWS = env_int("RETURNS_MAX_ROWS", 200_000)
+
+# Email (the fact-check window's notices: ratings/notifications.py). The
+# console backend prints them by default; EMAIL_BACKEND=smtp sends them through
+# EMAIL_HOST. Sent after the change they report has been saved.
+EMAIL_BACKENDS = {"console": "django.core.mail.backends.console.EmailBackend",
+                  "smtp": "django.core.mail.backends.smtp.EmailBackend",
+                  "locmem": "django.core.mail.backends.locmem.EmailBackend"}
+_email_backend = os.environ.get("EMAIL_BACKEND", "console")
+if _email_backend not in EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND must be one of {', '.join(EMAIL_BACKENDS)}, not {_email_backend!r}")
+EMAIL_BACKEND = EMAIL_BACKENDS[_email_backend]
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ratings@localhost")
+if _email_backend == "smtp" and not os.environ.get("EMAIL_HOST"):
+    raise ImproperlyConfigured("EMAIL_BACKEND=smtp needs EMAIL_HOST.")
+# The site's address, for links in emails (no trailing slash needed).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("returns/", include("indicators.urls")),
+    path("fact-check/", include("public.fact_check.urls")),
     path("api/v1/", include("public.api.urls")),
     path("", include("public.urls")),
 ]

@@ -10,7 +10,8 @@ atomic, given rows that the pure validators have already accepted.
 """
 
 from .definitions import define_for_year, definition_problems
-from .memberships import grant_region_membership, remove_every_region_membership, remove_region_membership
+from .memberships import (grant_organisation_membership, grant_region_membership, remove_every_organisation_membership,
+                          remove_every_region_membership, remove_organisation_membership, remove_region_membership)
 from .reference_data import (ReferenceCounts, delete_indicator, delete_organisation, import_indicators,
                              import_organisations, import_regions, save_indicator, save_organisation)
 from .results import BATCH_SIZE, ReturnSummary, StaleReferenceError, UploadError, ValueChange, apply_return
@@ -18,6 +19,7 @@ from .web_uploads import (OrganisationsMoved, PreviewOutdated, Reversal, UploadN
                           reverse_upload, validate_upload)
 
 __all__ = [
+    "grant_organisation_membership", "remove_every_organisation_membership", "remove_organisation_membership",
     "BATCH_SIZE", "OrganisationsMoved", "PreviewOutdated", "ReferenceCounts", "ReturnSummary", "Reversal",
     "StaleReferenceError", "UploadError", "UploadNotAllowed", "ValueChange", "apply_return", "confirm_upload",
     "define_for_year", "definition_problems", "delete_indicator", "delete_organisation", "grant_region_membership", "import_indicators",

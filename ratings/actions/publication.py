@@ -14,10 +14,11 @@ from ..models import AuditEntry, RatingRun
 from ..queries import certainty_progress
 from .audit import audit
 from .errors import RecalculationError
+from .fact_checks import open_challenges_of
 
 
 @transaction.atomic
-def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> RatingRun:
+def publish_run(*, run: RatingRun, user=None, at=None, note: str = "", open_challenges_reason: str = "") -> RatingRun:
     """Publish a draft run now, or schedule it for `at` (nothing of it is public
     before then). Whatever it replaces is kept: the published run is marked
     superseded when the new one takes effect; another pending schedule for the
@@ -25,7 +26,10 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
 
     Replacing ratings the public has already seen (published, or withdrawn
     after publication) is a correction, and needs a `note` saying what it
-    corrects: report cards show it with its date."""
+    corrects: report cards show it with its date.
+
+    While challenges from a fact-check window of the year and type are still
+    open, publishing needs `open_challenges_reason`, kept in the audit log."""
     now = timezone.now()
     siblings = _locked_siblings(run)
     _settle(siblings, now)
@@ -36,6 +40,13 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
         raise RecalculationError(f"Run {run.pk} is {run.status} and cannot be published.")
     if not run.certainty_ready:
         raise RecalculationError(_certainty_refusal(run))
+    open_challenges = sorted(open_challenges_of(run).values_list("pk", flat=True))
+    open_challenges_reason = open_challenges_reason.strip()
+    if open_challenges and not open_challenges_reason:
+        raise RecalculationError(
+            f"{_label(run)} has {len(open_challenges)} open fact-check challenge{'s' if len(open_challenges) > 1 else ''} "
+            f"({', '.join(map(str, open_challenges))}): resolve {'them' if len(open_challenges) > 1 else 'it'} "
+            f"first, or record why the ratings are published with {'them' if len(open_challenges) > 1 else 'it'} open.")
     note = note.strip()
     public_before = [s for s in siblings if s.pk != run.pk and s.was_public(now)]
     if public_before and not note:
@@ -52,6 +63,10 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
                   description=f"{_label(sibling)}: run {sibling.pk} no longer scheduled; run {run.pk} replaces it.")
     run.revision_note = note if correction else ""
     details = {"note": run.revision_note} if correction else {}
+    if open_challenges:
+        details |= {"open_challenges": open_challenges, "open_challenges_reason": open_challenges_reason}
+    with_challenges = (f" With open fact-check challenges {', '.join(map(str, open_challenges))}, because: "
+                       f"{open_challenges_reason}" if open_challenges else "")
     if at is not None and at > now:
         run.status, run.published_at, run.published_by = RatingRun.Status.SCHEDULED, at, user
         run.save(update_fields=["status", "published_at", "published_by", "revision_note"])
@@ -59,7 +74,7 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
               details={"at": at.isoformat(), **details},
               description=f"{_label(run)}: run {run.pk} scheduled for publication at "
                           f"{uk_time(at)}"
-                          + (f" as a correction: {note}" if correction else "."))
+                          + (f" as a correction: {note}" if correction else ".") + with_challenges)
         return run
     replaced = _supersede(siblings, except_run=run)
     run.status, run.published_at, run.published_by = RatingRun.Status.PUBLISHED, now, user
@@ -68,15 +83,17 @@ def publish_run(*, run: RatingRun, user=None, at=None, note: str = "") -> Rating
           year=run.year, run=run, details={"superseded": replaced, **details},
           description=f"{_label(run)}: run {run.pk} published"
                       + (f", replacing run {replaced[-1]}" if replaced else "")
-                      + (f", as a correction: {note}" if correction else "."))
+                      + (f", as a correction: {note}" if correction else ".") + with_challenges)
     return run
 
 
 @transaction.atomic
-def publish_runs(*, runs: list[RatingRun], user=None, at=None, note: str = "") -> list[RatingRun]:
+def publish_runs(*, runs: list[RatingRun], user=None, at=None, note: str = "",
+                 open_challenges_reason: str = "") -> list[RatingRun]:
     """Publish (or schedule) several runs together, e.g. a year's drafts of
     every type at one announced time: all of them or, if one cannot be, none."""
-    return [publish_run(run=run, user=user, at=at, note=note) for run in runs]
+    return [publish_run(run=run, user=user, at=at, note=note, open_challenges_reason=open_challenges_reason)
+            for run in runs]
 
 
 @transaction.atomic
