@@ -15,19 +15,20 @@ from urllib.parse import urljoin, urlparse
 from django.utils import timezone
 
 from ratings import actions
-from ratings.models import Rating, RatingRun
+from ratings.models import Challenge, Rating, RatingRun
 
 MARKER_SCORE = 987.654321
 LINK = re.compile(r'href="([^"#]+)')
 
 
-def crawl(client, start_urls, limit=2000):
-    """Every public URL reachable from the start, with its body."""
+def crawl(client, start_urls, limit=2000, statuses=(200, 302, 404, 410)):
+    """Every public URL reachable from the start, with its body (signed in, a
+    page of another role's may also answer 403)."""
     seen, queue, pages = set(start_urls), deque(start_urls), {}
     while queue:
         url = queue.popleft()
         response = client.get(url)
-        assert response.status_code in (200, 302, 404, 410), (url, response.status_code)
+        assert response.status_code in statuses, (url, response.status_code)
         body = response.getvalue().decode()  # downloads are streamed
         pages[url] = body
         if response["Content-Type"].startswith("text/html"):
@@ -178,3 +179,77 @@ def test_a_scheduled_correction_and_its_note_are_hidden_until_its_time(small_sit
         card = client.get(f"/api/v1/organisations/{organisation.code}/report-cards/2000-01/").json()
         assert card["run"]["id"] == correction.pk and card["score"] == 987.654321
         assert card["versions"][-1]["revision_note"] == "EMBARGOED-NOTE: late returns added."
+
+
+# The fact-check window: a draft card is its own organisation's staff's alone.
+OWN_MARKER, OTHERS_MARKER = 987.654321, 876.543219
+SIGNED_IN = (200, 302, 403, 404, 410)
+
+
+def open_fact_check_window(site):
+    """The 2000-01 drafts (A's rating marked one way, every other organisation's
+    another), a window on them, and staff of A (the site's organisation) and of
+    B (its peer), each with a challenge."""
+    from tests import fact_check_world
+
+    drafts = actions.recalculate(year=2000)
+    Rating.objects.filter(run__in=drafts).exclude(organisation=site.organisation).update(
+        score=OTHERS_MARKER, level_score=OTHERS_MARKER)
+    Rating.objects.filter(run__in=drafts, organisation=site.organisation).update(
+        score=OWN_MARKER, level_score=OWN_MARKER)
+    world = fact_check_world.build(site.organisation, site.peer, drafts=drafts)
+    for who, organisation in ((fact_check_world.STAFF_A, world.a), (fact_check_world.STAFF_B, world.b)):
+        actions.make_challenge(user=world.people[who], organisation=organisation, year=2000,
+                               statement=f"EMBARGOED-CHALLENGE-{organisation.code}", reason="Wrong.")
+    return world
+
+
+def fact_check_start(world):
+    """The public site's starts, the fact-check home, and every fact-check page of A and of B."""
+    urls = ["/", "/downloads/", "/indicators/", "/search/?q=a", "/fact-check/"]
+    for organisation in (world.a, world.b):
+        urls += [f"/fact-check/{organisation.code}/2000-01/", f"/fact-check/{organisation.code}/2000-01/figures/"]
+    urls += [f"/fact-check/challenges/{pk}/" for pk in Challenge.objects.values_list("pk", flat=True)]
+    return urls
+
+
+def test_an_organisations_staff_see_their_own_draft_and_nothing_else_of_the_drafts(small_site, client):
+    from tests.fact_check_world import STAFF_B
+
+    world = open_fact_check_window(small_site)
+    client.force_login(world.people[STAFF_B])  # B's staff: A's draft is another organisation's
+    pages = crawl(client, fact_check_start(world), statuses=SIGNED_IN)
+    own_card = f"/fact-check/{world.b.code}/2000-01/"
+    assert "Confidential draft" in pages[own_card] and "876.54" in pages[own_card]
+    for url, body in {**pages, **crawl_api(client)}.items():
+        assert "987.65" not in body and f"EMBARGOED-CHALLENGE-{world.a.code}" not in body, url
+        if not url.startswith("/fact-check/"):  # B's own draft stays on B's fact-check pages
+            assert "876.54" not in body and "EMBARGOED-CHALLENGE" not in body and "Confidential draft" not in body, url
+    assert client.get(f"/fact-check/{world.a.code}/2000-01/").status_code == 404
+
+
+def test_nobody_else_signed_in_or_not_reaches_any_part_of_a_draft(small_site, client):
+    from tests.fact_check_world import PUBLIC, REGIONAL
+
+    world = open_fact_check_window(small_site)
+    for user in (None, world.people[PUBLIC], world.people[REGIONAL]):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url, body in {**crawl(client, fact_check_start(world), statuses=SIGNED_IN), **crawl_api(client)}.items():
+            assert "987.65" not in body and "876.54" not in body and "EMBARGOED" not in body, (user, url)
+
+
+def test_after_publication_the_draft_pages_answer_404_and_the_public_card_takes_over(small_site, client):
+    from tests.fact_check_world import STAFF_A
+
+    world = open_fact_check_window(small_site)
+    client.force_login(world.people[STAFF_A])
+    draft_card = f"/fact-check/{world.a.code}/2000-01/"
+    assert "987.65" in client.get(draft_card).content.decode()
+    for run in world.drafts:
+        actions.publish_run(run=run, note="Corrected after the fact-check.", open_challenges_reason="On time.")
+    assert client.get(draft_card).status_code == 404
+    assert client.get(f"{draft_card}figures/").status_code == 404
+    public = client.get(f"/organisations/{world.a.code}/2000-01/").content.decode()
+    assert "987.65" in public and "Confidential draft" not in public
