@@ -11,6 +11,9 @@ from indicators.models import Region, RegionMembership
 from ratings.models import AuditEntry
 
 INLINE = "region_memberships"
+ORGANISATION_INLINE = "organisation_memberships"
+# The organisation memberships' inline, left empty, as a browser posts it.
+NO_ORGANISATIONS = {f"{ORGANISATION_INLINE}-TOTAL_FORMS": "0", f"{ORGANISATION_INLINE}-INITIAL_FORMS": "0"}
 
 
 @pytest.fixture
@@ -29,6 +32,7 @@ def user_change_form(member, memberships=(), *, extra_rows=()):
             "date_joined_0": member.date_joined.strftime("%Y-%m-%d"),
             "date_joined_1": member.date_joined.strftime("%H:%M:%S"), **({"is_staff": "on"} if member.is_staff else {})}
     rows = [(m, m.region.code, False) for m in memberships] + list(extra_rows)
+    data.update(NO_ORGANISATIONS)
     data.update({f"{INLINE}-TOTAL_FORMS": str(len(rows)), f"{INLINE}-INITIAL_FORMS": str(len(memberships)),
                  f"{INLINE}-MIN_NUM_FORMS": "0", f"{INLINE}-MAX_NUM_FORMS": "1000"})
     for index, (membership, code, delete) in enumerate(rows):
@@ -51,7 +55,7 @@ def test_an_admin_creates_a_user_with_a_region_on_the_add_page(admin_user, clien
     response = client.post("/admin/auth/user/add/", {
         "username": "bob", "usable_password": "true", "password1": "a-long-password-2",
         "password2": "a-long-password-2", f"{INLINE}-TOTAL_FORMS": "1", f"{INLINE}-INITIAL_FORMS": "0",
-        f"{INLINE}-0-region": region("NY").pk})
+        f"{INLINE}-0-region": region("NY").pk, **NO_ORGANISATIONS})
     bob = User.objects.get(username="bob")
     assert response.status_code == 302 and response["Location"] == f"/admin/auth/user/{bob.pk}/change/"
     assert bob.check_password("a-long-password-2") and not bob.is_staff and not bob.is_superuser
@@ -172,3 +176,21 @@ def test_two_rows_swapping_regions_on_the_user_page_keep_both(admin_user, member
     data[f"{INLINE}-0-region"], data[f"{INLINE}-1-region"] = region("LN").pk, region("NY").pk
     assert client.post(f"/admin/auth/user/{member.pk}/change/", data).status_code == 302
     assert access.allowed_regions(member) == {"NY", "LN"}
+
+
+def test_an_admin_makes_a_user_staff_of_an_organisation_on_the_user_page_audited(admin_user, member, client):
+    from indicators.models import Organisation, OrganisationMembership
+    client.force_login(admin_user)
+    page = client.get(f"/admin/auth/user/{member.pk}/change/").content.decode()
+    assert "Organisation memberships: the organisations whose draft report cards they see" in page
+    data = user_change_form(member)
+    data.update({f"{ORGANISATION_INLINE}-TOTAL_FORMS": "1",
+                 f"{ORGANISATION_INLINE}-0-organisation": Organisation.objects.get(code="Q01").pk})
+    assert client.post(f"/admin/auth/user/{member.pk}/change/", data).status_code == 302
+    assert list(OrganisationMembership.objects.values_list("user__username", "organisation__code")) == [("alice", "Q01")]
+    [entry] = AuditEntry.objects.all()
+    assert (entry.user, entry.action, entry.details["organisation"]) == (admin_user, "org_membership_granted", "Q01")
+    assert entry.description == "Made alice staff of Leeds Health Authority (Q01)."
+    client.post(f"/admin/auth/user/{member.pk}/delete/", {"post": "yes"})
+    assert not User.objects.filter(pk=member.pk).exists()
+    assert AuditEntry.objects.order_by("id").last().action == "org_membership_removed"
