@@ -215,7 +215,7 @@ def resolve_challenge(*, challenge: Challenge, user, accept: bool, resolution: s
     resolution = resolution.strip()
     if not resolution:
         raise FactCheckError("Say why: the organisation sees the reason with the decision.")
-    challenge = (Challenge.objects.select_for_update().select_related("organisation__type", "indicator")
+    challenge = (Challenge.objects.select_for_update(of=("self",)).select_related("organisation__type", "indicator")
                  .get(pk=challenge.pk))
     if not challenge.is_open:
         raise FactCheckError(f"Challenge {challenge.pk} was already {challenge.status} by {challenge.resolved_by} "
