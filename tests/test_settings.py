@@ -70,3 +70,27 @@ def test_deployment_checklist_passes_with_production_settings():
              "DJANGO_SETTINGS_MODULE": "trafficlights.settings"},
         capture_output=True, text=True)
     assert process.returncode == 0, process.stderr
+
+
+PRINT_EMAIL = ("from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_HOST, "
+               "settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.DEFAULT_FROM_EMAIL)")
+
+
+def test_email_goes_to_the_console_by_default_and_through_smtp_when_set():
+    assert settings_process(PRINT_EMAIL, SECRET_KEY="x").stdout.split() == [
+        "django.core.mail.backends.console.EmailBackend", "localhost", "25", "False", "ratings@localhost"]
+    smtp = settings_process(PRINT_EMAIL, SECRET_KEY="x", EMAIL_BACKEND="smtp", EMAIL_HOST="mail.example",
+                            EMAIL_PORT="587", EMAIL_USE_TLS="True", DEFAULT_FROM_EMAIL="ratings@nhs.example")
+    assert smtp.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "mail.example", "587", "True",
+                                   "ratings@nhs.example"]
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"EMAIL_BACKEND": "pigeon"}, "EMAIL_BACKEND must be one of console, smtp, locmem, not 'pigeon'"),
+    ({"EMAIL_BACKEND": "smtp"}, "EMAIL_BACKEND=smtp needs EMAIL_HOST."),
+    ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be a whole number, not 'twenty-five'"),
+    ({"EMAIL_USE_TLS": "yes"}, "EMAIL_USE_TLS must be True or False, not 'yes'"),
+])
+def test_refuses_unclear_email_settings(env, message):
+    process = settings_process("pass", SECRET_KEY="x", **env)
+    assert process.returncode != 0 and message in process.stderr
