@@ -20,6 +20,8 @@ from tests.fact_check_world import ADMIN, ANONYMOUS, PEOPLE, PUBLIC, REGIONAL, S
 from tests.ratings.conftest import rated_world  # noqa: F401  (the fixture)
 
 PDF = b"%PDF-1.4\nevidence\n"
+# The public card's reads, plus the session, the user, the memberships, the window and the draft.
+DRAFT_CARD_QUERIES = 17
 
 
 @pytest.fixture
@@ -161,3 +163,12 @@ def test_the_figures_page_lists_the_figures_behind_the_draft(fc, client):
     html = client.get(reverse("fact_check:figures", args=[fc.a.code, "2000-01"])).content.decode()
     assert "Deaths from circulatory disease (MORTCIRC)" in html and ">100<" in html
     assert "?indicator=MORTCIRC&amp;figure_year=2000#challenge" in html
+
+
+def test_the_draft_card_reads_a_fixed_number_of_queries(fc, client, django_assert_num_queries):
+    """Pinned, like the public card's (tests/public/test_queries.py): none of it grows with the organisations."""
+    client.force_login(fc.people[STAFF_A])
+    url = reverse("fact_check:card", args=[fc.a.code, "2000-01"])
+    client.get(url)  # the session and user, warmed
+    with django_assert_num_queries(DRAFT_CARD_QUERIES):
+        assert client.get(url).status_code == 200
