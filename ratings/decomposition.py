@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from . import batch_engine, engine
+from . import batch_engine, engine, one_row_swaps
 from .bands import NOT_RATED, RED
 from .parameters import SchemeParameters
 # The main reasons a band changed, and why there can be no margin to split (the
@@ -314,7 +314,7 @@ def rate_swapped(*, base: batch_engine.TypeArrays, own: batch_engine.TypeArrays,
     # Whether each is open comes with its own figures: the batched engine holds one `active` for
     # all its arrays, so an organisation open in one state and not the other is rated on its own.
     same = base.active[rows] == own.active[rows]
-    found = _rate_swapped_rows(base, own, rows[same], [o for o, s in zip(organisations, same) if s], params)
+    found = rate_one_row_swaps(base, own, rows[same], [o for o, s in zip(organisations, same) if s], params)
     for row, organisation in zip(rows[~same].tolist(), [o for o, s in zip(organisations, same) if not s]):
         active = base.active.copy()
         active[row] = own.active[row]
@@ -322,7 +322,27 @@ def rate_swapped(*, base: batch_engine.TypeArrays, own: batch_engine.TypeArrays,
     return found
 
 
+def rate_one_row_swaps(base, own, rows: np.ndarray, organisations: list, params: SchemeParameters) -> dict:
+    """`_rate_swapped_rows`' outcomes, from the base's sums updated for each
+    swapped row (`one_row_swaps`); the few swaps the updated sums cannot
+    decide exactly, by the full batched engine."""
+    if not len(rows):
+        return {}
+    rated = one_row_swaps.SwapRater(base, params).rate(own, rows)
+    found = {}
+    for i in np.flatnonzero(rated.exact).tolist():
+        band = int(rated.band[i])
+        found[organisations[i]] = Outcome(
+            band=batch_engine.BAND_NAMES[band], score=float(rated.score[i]),
+            cutoff=float(rated.cutoff[i]) if band != batch_engine.NOT_RATED_CODE else math.nan,
+            candidate=bool(rated.candidate[i]))
+    left = np.flatnonzero(~rated.exact)
+    found.update(_rate_swapped_rows(base, own, rows[left], [organisations[i] for i in left.tolist()], params))
+    return found
+
+
 def _rate_swapped_rows(base, own, rows: np.ndarray, organisations: list, params: SchemeParameters) -> dict:
+    """The reference: each swap a full copy of the arrays, rated by `batch_engine.rate_batch`."""
     # The batched engine's own layout (variants, indicators, organisations): no copy per pass.
     base_values, own_values = np.ascontiguousarray(base.values.T), own.values.T
     base_previous, own_previous = np.ascontiguousarray(base.previous.T), own.previous.T
