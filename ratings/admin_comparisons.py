@@ -104,7 +104,7 @@ def tried_subsets(before: engine.SchemeParameters, after: engine.SchemeParameter
 WITH, ALONE = "with:", "alone:"
 
 
-def _tried(outcomes: dict) -> dict[frozenset, dict]:
+def tried_outcomes(outcomes: dict) -> dict[frozenset, dict]:
     tried = {}
     for side, of_side in outcomes.items():
         for prefix in (WITH, ALONE):
@@ -119,7 +119,7 @@ def what_if_comparison(*, year: int, before: engine.SchemeParameters, after: eng
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
         before_label=f"{format_year(year)} method as set", after_label="what if",
         before_parameters=before.as_dict(), after_parameters=after.as_dict(), indicator_names=indicator_names(),
-        tried=_tried(outcomes))
+        tried=tried_outcomes(outcomes))
 
 
 def outcomes_as_json(outcomes: dict[str, dict[int, band_changes.Outcome]]) -> dict:

@@ -105,3 +105,13 @@ def test_a_what_if_tries_every_subset_of_up_to_four_changes_else_each_alone():
         other = SchemeParameters.from_dict({**base.as_dict(), **changes})
         assert len(admin_comparisons.tried_subsets(base, other)) == tried
     assert band_changes.SHAPLEY_MOST == 4
+
+
+def test_what_ifs_kept_with_each_change_alone_are_read_as_before():
+    """What-ifs kept before every subset was tried have each change alone as "alone:<name>"."""
+    from ratings import admin_comparisons
+
+    one, two = {1: outcome("green")}, {1: outcome("yellow")}
+    tried = admin_comparisons.tried_outcomes({"before": {}, "after": {}, "alone:green_share": one,
+                                              "with:green_share+clip_z": two})
+    assert tried == {frozenset(["green_share"]): one, frozenset(["green_share", "clip_z"]): two}
