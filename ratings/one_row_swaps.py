@@ -56,7 +56,7 @@ class SwapResults:
     exact: np.ndarray
 
 
-def rated_rows(arrays: TypeArrays, params: SchemeParameters, values, active) -> np.ndarray:
+def rated_rows(params: SchemeParameters, values, active) -> np.ndarray:
     """Step 1 for rows of figures: open and covering enough indicators."""
     indicators = values.shape[1]
     if not indicators:
@@ -189,7 +189,7 @@ class SwapRater:
     def __init__(self, base: TypeArrays, params: SchemeParameters):
         self.base, self.params = base, params
         values = base.values
-        self.rated = rated_rows(base, params, values, base.active)
+        self.rated = rated_rows(params, values, base.active)
         failures, missing = core_counts(base, params, values, self.rated)
         candidate = candidates(params, self.rated, failures, missing)
         self.fit = _fit(base, params, values, base.deprivation)
@@ -244,7 +244,7 @@ class SwapRater:
         sign, clip = base.sign, params.clip_z
         values, previous, deprivation = own.values[rows], own.previous[rows], own.deprivation[rows]
         has = ~np.isnan(values)
-        rated = rated_rows(base, params, values, base.active[rows])
+        rated = rated_rows(params, values, base.active[rows])
         failures, missing = core_counts(base, params, values, rated)
         candidate = candidates(params, rated, failures, missing)
         in_level = rated[:, None] & has

@@ -42,8 +42,7 @@ def type_arrays(rng, organisations, indicators, *, missing=0.1, integers=False, 
     return [TypeArrays(**common, values=v, previous=p, deprivation=d) for v, p, d in (year(), year())]
 
 
-def parameters(draw_or_rng):
-    rng = draw_or_rng
+def parameters(rng):
     return SchemeParameters(
         green_share=float(rng.choice([0.25, 0.5, 1.0])), red_core_failures=int(rng.integers(1, 4)),
         improvement_weight=float(rng.choice([0.0, 0.25, 1.0])), value_added=bool(rng.random() < 0.7),
