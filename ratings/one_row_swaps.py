@@ -13,7 +13,7 @@ organisation's unclipped standardised figure is then an affine function of
 its base figure, its centred deprivation and whether it is adjusted, with
 per-indicator coefficients; its score a fixed weighted sum of those. So
 the others' scores under many swaps are one matrix product. Clipping at
-+-clip_z is not affine: the few cells within `CLIP_MARGIN` of the clip in
++-clip_z is not affine: the few cells within `clip_margin` of the clip in
 the base are corrected exactly, and a swap that could carry any other cell
 across the clip (bounded per indicator) is left to the full batched engine,
 as is a swap near a case the updated sums cannot decide exactly (a spread
@@ -35,7 +35,10 @@ from .engine import ZERO_SPREAD
 from .parameters import DOMAINS, MISSING_CORE_FAILURE, MISSING_CORE_NOT_GREEN, TIE_TOLERANCE, SchemeParameters
 
 # Base cells this close to the clip (in z) are corrected exactly; a swap may move no other cell this far.
-CLIP_MARGIN = 0.5
+# One row moves the others' z by about 1/n: a narrower margin for more organisations keeps the cells
+# to correct few (their cost is per swap) while few swaps move a cell further.
+def clip_margin(organisations: int) -> float:
+    return min(0.5, max(0.1, 100 / max(organisations, 1)))
 # A spread that falls below this share of the base's is left to the full engine: the updated sums'
 # rounding is relative to the base's spread, and the engine calls a spread of 1e-12 flat.
 FRAGILE_SPREAD = 1e-6
@@ -221,11 +224,12 @@ class SwapRater:
                                 (change_k * yi)[pool], change_k[pool]])
         self.largest_offset = np.abs(d[pool]).max(axis=0) if pool.size else np.zeros(values.shape[1])
         # Cells near the clip in the base, of the pool: corrected per swap.
+        self.margin = margin = clip_margin(int(self.rated.sum()))
         near = []
         clip = params.clip_z
         for part, spread, k in (("level", self.level, level_k), ("change", self.change, change_k)):
             z = spread.centred[pool] * spread.inverse_sd
-            rows, columns = np.nonzero((np.abs(z) > clip - CLIP_MARGIN) & spread.present[pool] & (k[pool] != 0))
+            rows, columns = np.nonzero((np.abs(z) > clip - margin) & spread.present[pool] & (k[pool] != 0))
             near.append((part, rows, columns))
         self.near = near
 
@@ -287,11 +291,12 @@ class SwapRater:
             s["yiyi"] + yi_new ** 2 + yi_old ** 2)
 
         # No other cell may cross the clip, nor a flat indicator come alive.
-        bound_level = _clip_bound(level.inverse_sd, level_inverse, clip,
+        margin = self.margin
+        bound_level = _clip_bound(level.inverse_sd, level_inverse, clip, margin,
                                   np.abs(slope_change) * self.largest_offset + np.abs(shift) + np.abs(level_mean))
-        bound_change = _clip_bound(change.inverse_sd, change_inverse, clip, np.abs(change_mean))
+        bound_change = _clip_bound(change.inverse_sd, change_inverse, clip, margin, np.abs(change_mean))
         exact = ~(undecided | level_undecided.any(axis=1) | change_undecided.any(axis=1)
-                  | (bound_level >= CLIP_MARGIN).any(axis=1) | (bound_change >= CLIP_MARGIN).any(axis=1))
+                  | (bound_level >= margin).any(axis=1) | (bound_change >= margin).any(axis=1))
 
         # The row's own score.
         z_level = np.where(in_level, np.clip((y_new - level_mean) * level_inverse, -clip, clip), 0.0)
@@ -363,9 +368,9 @@ def _moments(count, total, squares, base_mean, magnitude):
     return shift, np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, sd)), undecided
 
 
-def _clip_bound(base_inverse, inverse, clip, moved):
-    """How far (in z) a cell within CLIP_MARGIN of the clip in the base could move: infinite where a flat
+def _clip_bound(base_inverse, inverse, clip, margin, moved):
+    """How far (in z) a cell not within `margin` of the clip in the base could move: infinite where a flat
     indicator comes alive."""
     ratio = np.where(base_inverse > 0, inverse / np.where(base_inverse > 0, base_inverse, 1.0), 0.0)
-    bound = (clip - CLIP_MARGIN) * np.abs(ratio - 1) + moved * inverse
+    bound = (clip - margin) * np.abs(ratio - 1) + moved * inverse
     return np.where((base_inverse == 0) & (inverse > 0), np.inf, np.where(base_inverse == 0, 0.0, bound))
