@@ -85,33 +85,41 @@ def counterfactual_sentences(explanation: ChangeExplanation) -> list[str]:
     """What the others standing still, and last year's method, would have given.
 
     The main reason is the largest part of the margin's move, an average over
-    the orders in which the factors can move; the band had the others stood
-    still is one of those orders. So they can pull apart, and the words say
-    how: a band the others' move was needed for although another part was
-    larger ("It needed the others' figures too"), or a band the others' move
-    was not needed for (`lead`)."""
-    still, before, after = (explanation.band_if_others_stood_still, explanation.band_before,
-                            explanation.band_after)
+    the orders in which the factors can move; each counterfactual band is one
+    of those orders. So they can pull apart, and the words say how: a band
+    change the others' move (or the change of method) was needed for although
+    another part was larger ("It needed the others' figures too"), or one it
+    was not needed for although it was the largest part (`lead`)."""
+    still, under = explanation.band_if_others_stood_still, explanation.band_under_last_years_method
+    before, after, reason = explanation.band_before, explanation.band_after, explanation.main_reason
     if still == before:
         words = f"the others stood still it would still be {band_word(still)}."
-        sentences = [f"Had {words}" if explanation.main_reason == standings.OTHERS
+        sentences = [f"Had {words}" if reason == standings.OTHERS
                      else f"It needed the others' figures too: had {words}"]
     elif still == after:
         sentences = [f"Had the others stood still it would have been {band_word(still)} all the same."]
     else:
         sentences = [f"Had the others stood still it would have been {band_word(still)}."]
-    under = explanation.band_under_last_years_method
-    if under != explanation.band_after or (explanation.has_margin and abs(explanation.method) >= SHOWN):
-        sentences.append(f"Under {format_year(explanation.year_before)}'s method it would have been "
-                         f"{band_word(under)}.")
+    year_before = format_year(explanation.year_before)
+    if under == before:
+        words = f"{year_before}'s method it would still be {band_word(under)}."
+        sentences.append(f"Under {words}" if reason == standings.METHOD
+                         else f"It needed the change of method too: under {words}")
+    elif under != after:
+        sentences.append(f"Under {year_before}'s method it would have been {band_word(under)}.")
+    elif reason == standings.METHOD or (explanation.has_margin and abs(explanation.method) >= SHOWN):
+        sentences.append(f"Under {year_before}'s method it would have been {band_word(under)} all the same.")
     return sentences
 
 
-def others_not_needed(explanation: ChangeExplanation) -> bool:
-    """Whether the others' figures moved the margin most but the band would have changed all the same had
-    they stood still: then the card does not say the band changed "mainly because" of them."""
-    return (explanation.main_reason == standings.OTHERS
-            and explanation.band_if_others_stood_still == explanation.band_after)
+def not_needed(explanation: ChangeExplanation) -> bool:
+    """Whether the main reason, the others' figures or the method, moved the margin most, but the band
+    would have changed all the same without it: then the card does not say it changed "mainly because"
+    of it."""
+    return ((explanation.main_reason == standings.OTHERS
+             and explanation.band_if_others_stood_still == explanation.band_after)
+            or (explanation.main_reason == standings.METHOD
+                and explanation.band_under_last_years_method == explanation.band_after))
 
 
 def lead(explanation: ChangeExplanation, *, name: str, plural: str, names: dict, targets) -> str:
@@ -122,9 +130,12 @@ def lead(explanation: ChangeExplanation, *, name: str, plural: str, names: dict,
         if explanation.core_changes:
             words += ": it " + listed([core_change_words(c, names, targets) for c in explanation.core_changes])
         return words
-    if others_not_needed(explanation):
+    if not_needed(explanation) and explanation.main_reason == standings.OTHERS:
         return (f"{moved}. Others' figures moved its margin over the green cut-off most "
                 f"({main_reason_words(explanation, plural)}), but the change did not depend on them")
+    if not_needed(explanation):
+        return (f"{moved}. The change of method moved its margin over the green cut-off most, but the change "
+                f"did not depend on it")
     return f"{moved} mainly because {main_reason_words(explanation, plural)}"
 
 

@@ -1,6 +1,6 @@
 """One-row swaps rated from the base's updated sums (`ratings.one_row_swaps`)
 against the reference, the full batched engine rating a whole copy of the
-figures per swap (`decomposition._rate_swapped_rows`). No database."""
+figures per swap (`decomposition.rate_swapped_copies`). No database."""
 
 import math
 
@@ -54,7 +54,7 @@ def compare(base, own, params):
     """Every exact swap's outcome is the reference's; returns how many were exact."""
     rows = np.arange(len(base.organisations))
     fast = one_row_swaps.SwapRater(base, params).rate(own, rows)
-    slow = decomposition._rate_swapped_rows(base, own, rows, list(rows), params)
+    slow = decomposition.rate_swapped_copies(base, own, rows, list(rows), params)
     for row in np.flatnonzero(fast.exact):
         wanted = slow[row]
         assert batch_engine.BAND_NAMES[fast.band[row]] == wanted.band, row
@@ -107,6 +107,6 @@ def test_a_swap_the_sums_cannot_decide_goes_to_the_full_engine():
     rated = one_row_swaps.SwapRater(base, params).rate(own, np.array([7, 8]))
     assert rated.exact.tolist() == [False, True]
     outcomes = decomposition.rate_swapped(base=base, own=own, organisations=[7, 8], params=params)
-    reference = decomposition._rate_swapped_rows(base, own, np.array([7, 8]), [7, 8], params)
+    reference = decomposition.rate_swapped_copies(base, own, np.array([7, 8]), [7, 8], params)
     assert outcomes[7] == reference[7]  # the same computation
     assert outcomes[8].band == reference[8].band and abs(outcomes[8].score - reference[8].score) <= 1e-9

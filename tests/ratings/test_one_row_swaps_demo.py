@@ -42,7 +42,7 @@ def test_every_demo_organisations_swaps_rate_as_the_full_engine_rates_them(demo)
                     rows = np.flatnonzero(base.active == own.active)
                     organisations = list(base.organisations[rows])
                     fast = one_row_swaps.SwapRater(base, method.params).rate(own, rows)
-                    slow = decomposition._rate_swapped_rows(base, own, rows, organisations, method.params)
+                    slow = decomposition.rate_swapped_copies(base, own, rows, organisations, method.params)
                     for i, organisation in enumerate(organisations):
                         checked += 1
                         if not fast.exact[i]:

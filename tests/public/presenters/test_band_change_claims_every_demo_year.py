@@ -41,7 +41,8 @@ def quoted(sentence: str, label: str) -> str:
 
 def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_parts(demo, client):
     previous = {(r.organisation_id, r.run.year): r for r in Rating.objects.filter(run__in=demo).select_related("run")}
-    checked = {"explained": 0, "changed": 0, "split": 0, "core": 0, "others not needed": 0, "others needed too": 0}
+    checked = {"explained": 0, "changed": 0, "split": 0, "core": 0, "others not needed": 0, "others needed too": 0,
+               "method needed too": 0}
     for run in demo:
         indicators = indicators_as_defined(run)
         names = {i.code: i.name for i in indicators}
@@ -130,11 +131,22 @@ def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_par
             # Coherent: "mainly because" of the others only where their standing still keeps last year's band.
             if re.search(r" mainly because other [^.]* (fell back|improved faster)\.", text):
                 assert still == before.band
-            method = [s for s in section.sentences if "'s method it would have been" in s]
-            if method:
-                assert method[0].endswith(f" {word(explanation.band_under_last_years_method)}.")
+            under = explanation.band_under_last_years_method
+            method = [s for s in section.sentences if "'s method it would" in s]
+            if under == before.band:
+                [sentence] = method
+                assert sentence.endswith(f"'s method it would still be {word(under)}.")
+                if reason != standings.METHOD:
+                    checked["method needed too"] += 1
+                    assert sentence.startswith("It needed the change of method too: under ")
+            elif under == rating.band:
+                assert not method or method[0].endswith(f"'s method it would have been {word(under)} all the same.")
             else:
-                assert explanation.band_under_last_years_method == rating.band
+                [sentence] = method
+                assert sentence.endswith(f"'s method it would have been {word(under)}.")
+            # Coherent: "mainly because" of the method only where last year's method keeps last year's band.
+            if " mainly because the method changed." in text:
+                assert under == before.band
             # Each core target it says was newly missed or met, against both years' stored records.
             for change in explanation.core_changes:
                 checked["core"] += 1
@@ -159,6 +171,7 @@ def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_par
     assert checked["explained"] > 1000 and checked["changed"] > 200 and checked["core"] > 100, checked
     # Both ways the main reason and the band had the others stood still can pull apart occur in the demo.
     assert checked["others not needed"] > 0 and checked["others needed too"] > 0, checked
+    assert checked["method needed too"] > 0, checked
     # The card shows the section under the band: its sentences, the chart and its table.
     moved = Rating.objects.filter(run__in=demo, run__year=2000, change_reason=standings.OTHERS).select_related(
         "organisation").first()
