@@ -143,7 +143,7 @@ def synthetic(organisations: int, indicators: int, sample: int | None) -> None:
     print(f"  decomposition: {seconds:6.1f} s ({1000 * seconds / len(published):.0f} ms an organisation; "
           f"{len(split)} split, largest |parts - change| {errors.max():.1e})")
     label = "estimated for all" if sample else "all"
-    print(f"  {label}: {estimate / 60:.1f} min wall, {cpu * total / len(published) / 60:.1f} min CPU   "
+    print(f"  {label}: {estimate / 60:.1f} min wall, {cpu * total / len(published):.1f} s CPU   "
           f"target < {SYNTHETIC_TARGET_SECONDS / 60:.0f} min: "
           f"{'met' if estimate < SYNTHETIC_TARGET_SECONDS else 'MISSED'}   (load average {load()})")
     # How many "own figures" swaps the updated sums decided, and how many went to the full engine.
