@@ -5,6 +5,7 @@ year's) or two parameter sets run on the same data without storing anything
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import astuple, fields, replace
 
 import pandas as pd
@@ -78,19 +79,38 @@ def what_if_outcomes(*, year: int, before: engine.SchemeParameters, after: engin
             loaded[code] = (load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=code), {})
         inputs, reuse = loaded[code]
         outcomes[side] = engine_outcomes(inputs, params, reuse)
-    # Each changed parameter alone (the rest as set), to name the one that moved each organisation.
-    for name, _, value in band_changes.parameter_changes(before.as_dict(), after.as_dict()):
-        params = replace(before, **{name: value})
+    # Some of the changes made (the rest as set), to share each organisation's move among them.
+    for subset in tried_subsets(before, after):
+        params = replace(before, **{name: value for name, _, value in subset})
         code = params.deprivation_indicator
         if code not in loaded:
             loaded[code] = (load_engine_inputs(year=year, type_codes=type_codes, deprivation_code=code), {})
         inputs, reuse = loaded[code]
-        outcomes[ALONE + name] = engine_outcomes(inputs, params, reuse)
+        outcomes[WITH + "+".join(name for name, _, _ in subset)] = engine_outcomes(inputs, params, reuse)
     return outcomes
 
 
-# Outcomes under one changed parameter alone are kept as the side "alone:<name>".
-ALONE = "alone:"
+def tried_subsets(before: engine.SchemeParameters, after: engine.SchemeParameters) -> list[tuple]:
+    """The proper subsets of the changed parameters a what-if rates: every one
+    when there are at most `band_changes.SHAPLEY_MOST`, else each alone."""
+    changes = band_changes.parameter_changes(before.as_dict(), after.as_dict())
+    if len(changes) > band_changes.SHAPLEY_MOST:
+        return [(change,) for change in changes]
+    return [subset for size in range(1, len(changes)) for subset in itertools.combinations(changes, size)]
+
+
+# Outcomes with some changes made are kept as the side "with:<name>+<name>..."; what-ifs kept
+# before every subset was tried have each change alone as "alone:<name>".
+WITH, ALONE = "with:", "alone:"
+
+
+def tried_outcomes(outcomes: dict) -> dict[frozenset, dict]:
+    tried = {}
+    for side, of_side in outcomes.items():
+        for prefix in (WITH, ALONE):
+            if side.startswith(prefix):
+                tried[frozenset(side[len(prefix):].split("+"))] = of_side
+    return tried
 
 
 def what_if_comparison(*, year: int, before: engine.SchemeParameters, after: engine.SchemeParameters,
@@ -99,7 +119,7 @@ def what_if_comparison(*, year: int, before: engine.SchemeParameters, after: eng
         outcomes["before"], outcomes["after"], organisations_of(set(outcomes["before"]) | set(outcomes["after"])),
         before_label=f"{format_year(year)} method as set", after_label="what if",
         before_parameters=before.as_dict(), after_parameters=after.as_dict(), indicator_names=indicator_names(),
-        alone={side[len(ALONE):]: of_side for side, of_side in outcomes.items() if side.startswith(ALONE)})
+        tried=tried_outcomes(outcomes))
 
 
 def outcomes_as_json(outcomes: dict[str, dict[int, band_changes.Outcome]]) -> dict:

@@ -5,6 +5,8 @@ moved. Pure: no Django, no pandas."""
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -67,6 +69,9 @@ class Change:
     after: Outcome | None
     reasons: list[str] = field(default_factory=list)
     main_reason: str = ""
+    # A what-if's: each changed parameter's share of the move to the new band
+    # (and COMBINED, the changes' effect together, when they were tried one at a time).
+    parameter_shares: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,11 +90,14 @@ class Comparison:
 def compare(before: Mapping[int, Outcome], after: Mapping[int, Outcome], organisations: Mapping[int, Organisation],
             *, before_label: str, after_label: str, before_parameters: Mapping | None = None,
             after_parameters: Mapping | None = None, indicator_names: Mapping[str, str] | None = None,
-            alone: Mapping[str, Mapping[int, Outcome]] | None = None) -> Comparison:
-    """`alone` (a what-if's): the outcomes under each changed parameter alone,
-    by parameter name, to say which one moved each organisation."""
+            tried: Mapping[frozenset, Mapping[int, Outcome]] | None = None) -> Comparison:
+    """`tried` (a what-if's): the outcomes with some of the changed parameters
+    changed (the rest as set), by the set of their names: every subset when
+    they are few (`SHAPLEY_MOST`), else each alone; to say which parameters
+    moved each organisation (`parameter_shares`)."""
     before_parameters, after_parameters = dict(before_parameters or {}), dict(after_parameters or {})
     names = dict(indicator_names or {})
+    changed = [name for name, _, _ in parameter_changes(before_parameters, after_parameters)]
     changes, unchanged = [], 0
     for pk in sorted(set(before) | set(after)):
         old, new = before.get(pk), after.get(pk)
@@ -98,8 +106,9 @@ def compare(before: Mapping[int, Outcome], after: Mapping[int, Outcome], organis
             continue
         change = explain(organisations[pk], old, new, before_label=before_label, after_label=after_label,
                          before_parameters=before_parameters, after_parameters=after_parameters, names=names)
-        if alone and old is not None and new is not None:
-            change.reasons.insert(0, parameter_sentence(pk, new, alone))
+        if tried is not None and changed and old is not None and new is not None:
+            change.parameter_shares = parameter_shares(pk, old, new, changed, tried)
+            change.reasons.insert(0, parameter_sentence(change.parameter_shares, new, changed))
         changes.append(change)
     changes.sort(key=lambda c: (c.organisation.type, severity(c), c.organisation.name, c.organisation.code))
     return Comparison(
@@ -228,14 +237,64 @@ def _signed(value: float) -> str:
     return f"{value:+.2f}"
 
 
-def parameter_sentence(pk: int, new: Outcome, alone: Mapping[str, Mapping[int, Outcome]]) -> str:
-    """Which changed parameter, alone (the rest as set), gives the new band."""
-    movers = [name for name, outcomes in alone.items() if pk in outcomes and outcomes[pk].band == new.band]
-    if not movers:
-        return "No one changed parameter alone gives this band: it took the changes together."
-    if len(alone) == 1:
-        return f"Moved by {movers[0]}."
-    return f"Moved by {' or '.join(movers)}: {'that change' if len(movers) == 1 else 'each of these'} alone gives this band."
+# Up to this many changed parameters a what-if tries every subset of them (2^n - 2 ratings more) and
+# shares each move among them by Shapley values; more are tried one at a time.
+SHAPLEY_MOST = 4
+# A what-if's share of a move that no one changed parameter alone accounts for.
+COMBINED = "combined effect"
+
+
+def parameter_shares(pk: int, old: Outcome, new: Outcome, changed: list[str],
+                     tried: Mapping[frozenset, Mapping[int, Outcome]]) -> dict[str, float]:
+    """Each changed parameter's share of an organisation's move to its new
+    band. The value of a set of changes (the rest as set) is 1 when it gives
+    the new band, else 0 (0 for none of them, 1 for all). With every subset
+    tried: Shapley values, the average over every order of making the
+    changes of what each adds, so the shares add up to 1. Otherwise each
+    change alone (what it adds to none) and COMBINED, the rest of the 1."""
+    everything = frozenset(changed)
+
+    def value(subset: frozenset) -> float:
+        if not subset:
+            return 0.0
+        if subset == everything:
+            return 1.0
+        outcome = tried[subset].get(pk)
+        return 1.0 if outcome is not None and outcome.band == new.band else 0.0
+
+    count = len(changed)
+    if all(frozenset(subset) in tried for size in range(1, count)
+           for subset in itertools.combinations(changed, size)):
+        shares = {}
+        for name in changed:
+            others = [n for n in changed if n != name]
+            shares[name] = sum(
+                math.factorial(size) * math.factorial(count - size - 1) / math.factorial(count)
+                * (value(frozenset(subset) | {name}) - value(frozenset(subset)))
+                for size in range(count) for subset in itertools.combinations(others, size))
+        return shares
+    shares = {name: value(frozenset([name])) for name in changed}
+    shares[COMBINED] = 1.0 - sum(shares.values())
+    return shares
+
+
+def parameter_sentence(shares: dict[str, float], new: Outcome, changed: list[str]) -> str:
+    """Which changed parameters moved it, and by how much of the move."""
+    if len(changed) == 1:
+        return f"Moved by {changed[0]}."
+    named = ", ".join(f"{name} {_share(share)}" for name, share in shares.items() if abs(share) > 1e-9)
+    if COMBINED in shares:
+        alone = [name for name in changed if shares[name] == 1.0]
+        head = (f"Moved by {' or '.join(alone)}: {'that change' if len(alone) == 1 else 'each of these'} alone "
+                f"gives this band" if alone else "No one changed parameter alone gives this band")
+        return (f"{head} (each of the {len(changed)} changes tried alone, the rest as set; shares of the move: "
+                f"{named}).")
+    return (f"Moved by {named}: each change's share of the move to {BAND_WORDS[new.band]} (Shapley values over "
+            f"every order of making the {len(changed)} changes).")
+
+
+def _share(share: float) -> str:
+    return f"{share * 100:.0f}%".replace("-", "−")
 
 
 def core_target_sentence(old: Outcome, new: Outcome, names: dict) -> str:

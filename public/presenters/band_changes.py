@@ -82,16 +82,61 @@ def parts_words(explanation: ChangeExplanation, subject: str) -> str:
 
 
 def counterfactual_sentences(explanation: ChangeExplanation) -> list[str]:
-    """What the others standing still, and last year's method, would have given."""
-    still = explanation.band_if_others_stood_still
-    sentences = [f"Had the others stood still it would still be {band_word(still)}."
-                 if still == explanation.band_before else
-                 f"Had the others stood still it would have been {band_word(still)}."]
-    under = explanation.band_under_last_years_method
-    if under != explanation.band_after or (explanation.has_margin and abs(explanation.method) >= SHOWN):
-        sentences.append(f"Under {format_year(explanation.year_before)}'s method it would have been "
-                         f"{band_word(under)}.")
+    """What the others standing still, and last year's method, would have given.
+
+    The main reason is the largest part of the margin's move, an average over
+    the orders in which the factors can move; each counterfactual band is one
+    of those orders. So they can pull apart, and the words say how: a band
+    change the others' move (or the change of method) was needed for although
+    another part was larger ("It needed the others' figures too"), or one it
+    was not needed for although it was the largest part (`lead`)."""
+    still, under = explanation.band_if_others_stood_still, explanation.band_under_last_years_method
+    before, after, reason = explanation.band_before, explanation.band_after, explanation.main_reason
+    if still == before:
+        words = f"the others stood still it would still be {band_word(still)}."
+        sentences = [f"Had {words}" if reason == standings.OTHERS
+                     else f"It needed the others' figures too: had {words}"]
+    elif still == after:
+        sentences = [f"Had the others stood still it would have been {band_word(still)} all the same."]
+    else:
+        sentences = [f"Had the others stood still it would have been {band_word(still)}."]
+    year_before = format_year(explanation.year_before)
+    if under == before:
+        words = f"{year_before}'s method it would still be {band_word(under)}."
+        sentences.append(f"Under {words}" if reason == standings.METHOD
+                         else f"It needed the change of method too: under {words}")
+    elif under != after:
+        sentences.append(f"Under {year_before}'s method it would have been {band_word(under)}.")
+    elif reason == standings.METHOD or (explanation.has_margin and abs(explanation.method) >= SHOWN):
+        sentences.append(f"Under {year_before}'s method it would have been {band_word(under)} all the same.")
     return sentences
+
+
+def not_needed(explanation: ChangeExplanation) -> bool:
+    """Whether the main reason, the others' figures or the method, moved the margin most, but the band
+    would have changed all the same without it: then the card does not say it changed "mainly because"
+    of it."""
+    return ((explanation.main_reason == standings.OTHERS
+             and explanation.band_if_others_stood_still == explanation.band_after)
+            or (explanation.main_reason == standings.METHOD
+                and explanation.band_under_last_years_method == explanation.band_after))
+
+
+def lead(explanation: ChangeExplanation, *, name: str, plural: str, names: dict, targets) -> str:
+    """The first sentence of "Why did the band change?", without its full stop."""
+    moved = f"{name} moved from {band_word(explanation.band_before)} to {band_word(explanation.band_after)}"
+    if explanation.main_reason == standings.CORE_TARGETS:
+        words = f"{moved} because of its core national targets"
+        if explanation.core_changes:
+            words += ": it " + listed([core_change_words(c, names, targets) for c in explanation.core_changes])
+        return words
+    if not_needed(explanation) and explanation.main_reason == standings.OTHERS:
+        return (f"{moved}. Others' figures moved its margin over the green cut-off most "
+                f"({main_reason_words(explanation, plural)}), but the change did not depend on them")
+    if not_needed(explanation):
+        return (f"{moved}. The change of method moved its margin over the green cut-off most, but the change "
+                f"did not depend on it")
+    return f"{moved} mainly because {main_reason_words(explanation, plural)}"
 
 
 def core_change_words(change: standings.CoreTargetChange, names: dict, targets) -> str:
@@ -142,16 +187,12 @@ def section(explanation: ChangeExplanation | None, *, name: str, plural: str, na
                              f"cannot be split into parts because {NO_MARGIN_WORDS[explanation.no_margin_reason]}.")
     else:
         heading = "Why did the band change?"
-        lead = f"{name} moved from {before} to {after} mainly because {main_reason_words(explanation, plural)}"
-        if explanation.main_reason == standings.CORE_TARGETS:
-            lead = f"{name} moved from {before} to {after} because of its core national targets"
-            if explanation.core_changes:
-                lead += ": it " + listed([core_change_words(c, names, targets) for c in explanation.core_changes])
+        first = lead(explanation, name=name, plural=plural, names=names, targets=targets)
         if explanation.has_margin:
             parts = parts_words(explanation, "its margin over the green cut-off")
-            sentences.append(f"{lead}. {parts[0].upper()}{parts[1:]}.")
+            sentences.append(f"{first}. {parts[0].upper()}{parts[1:]}.")
         else:
-            sentences.append(f"{lead}. Its margin over the green cut-off cannot be split into parts because "
+            sentences.append(f"{first}. Its margin over the green cut-off cannot be split into parts because "
                              f"{NO_MARGIN_WORDS[explanation.no_margin_reason]}.")
         sentences.extend(counterfactual_sentences(explanation))
     table, chart = [], ""

@@ -6,6 +6,7 @@ defines them as, the method with that part left out and all else equal."""
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
 from ratings import actions, admin_comparisons, counterfactuals
 from ratings.engine import rate
@@ -91,32 +92,45 @@ def test_a_missing_core_figure_is_a_failure_in_the_comparisons_only_when_the_met
     assert (change.after.band, change.after.core_failures) == ("yellow", ())
 
 
-def test_a_what_if_names_the_parameter_that_moved_each_organisation(rated_world):
-    """Each changed parameter is tried alone (the rest as set): the what-if
-    names, for every organisation it moves, the ones that alone give its new
-    band, as a what-if of that parameter alone says."""
+def test_a_what_if_shares_each_organisations_move_among_the_parameters_that_moved_it(rated_world):
+    """Three parameters changed together: every subset of them is rated (the
+    rest as set), and each organisation the what-if moves gets each
+    parameter's Shapley share of its move to the new band, as what-ifs of
+    those subsets alone give it; kept and read back, the same."""
     from dataclasses import replace
+    from itertools import combinations
+    from math import factorial
 
     runs = actions.recalculate(year=2000)
     types = [run.organisation_type.code for run in runs]
     params = RatingScheme.objects.get(year=2000).parameters()
-    tried = replace(params, green_share=0.75, value_added=not params.value_added)
+    changes = {"green_share": 0.75, "value_added": not params.value_added, "improvement_weight": 0.6}
+    tried = replace(params, **changes)
     outcomes = admin_comparisons.what_if_outcomes(year=2000, before=params, after=tried, type_codes=types)
     comparison = admin_comparisons.what_if_comparison(year=2000, before=params, after=tried, outcomes=outcomes)
     kept = admin_comparisons.what_if_comparison(
         year=2000, before=params, after=tried,
         outcomes=admin_comparisons.outcomes_from_json(admin_comparisons.outcomes_as_json(outcomes)))
     assert [c.reasons for c in kept.changes] == [c.reasons for c in comparison.changes]
-    alone = {name: admin_comparisons.what_if_outcomes(year=2000, before=params, after=replace(params, **{name: value}),
-                                                      type_codes=types)["after"]
-             for name, value in (("green_share", 0.75), ("value_added", tried.value_added))}
+    # Each subset rated on its own, as a what-if of just those changes.
+    names = list(changes)
+    bands = {frozenset(subset): admin_comparisons.what_if_outcomes(
+        year=2000, before=params, after=replace(params, **{n: changes[n] for n in subset}), type_codes=types)["after"]
+        for size in (1, 2) for subset in combinations(names, size)}
     moved = [c for c in comparison.changes if c.before and c.after]
     assert moved
     for change in moved:
         pk = change.organisation.id
-        movers = [name for name, of_side in alone.items() if of_side[pk].band == change.after.band]
-        sentence = change.reasons[0]
-        if movers:
-            assert sentence.startswith("Moved by " + " or ".join(movers) + ":"), sentence
-        else:
-            assert sentence.startswith("No one changed parameter alone"), sentence
+
+        def value(subset):
+            if len(subset) in (0, 3):
+                return float(len(subset) == 3)
+            return float(bands[frozenset(subset)][pk].band == change.after.band)
+
+        expected = {name: sum(factorial(len(s)) * factorial(2 - len(s)) / 6
+                              * (value(set(s) | {name}) - value(set(s)))
+                              for size in range(3) for s in combinations([n for n in names if n != name], size))
+                    for name in names}
+        assert change.parameter_shares == pytest.approx(expected)
+        assert abs(sum(change.parameter_shares.values()) - 1) <= 1e-9
+        assert change.reasons[0].startswith("Moved by ") and "Shapley" in change.reasons[0]

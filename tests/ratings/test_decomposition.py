@@ -260,3 +260,18 @@ def test_two_methods_rate_a_type_alike_only_with_equal_parameters_and_definition
     assert not decomposition.same_for_type(base, method_of([indicator(0, core=6), indicator(1, types=("TRUST",))],
                                                            params), "HA")
     assert not decomposition.same_for_type(base, replace(base, params=replace(params, green_share=0.5)), "HA")
+
+
+@SETTINGS
+@given(two_years())
+def test_outcomes_read_at_once_are_those_read_one_at_a_time(case):
+    before, after, methods = case
+    ratings = full_year(after, methods[1])
+    organisations = sorted(set(after.organisations["organisation"])) + ["not there"]
+    at_once = decomposition.outcomes_of(ratings, organisations)
+    for organisation in organisations:
+        one = decomposition.outcome_of(ratings, organisation)
+        got = at_once[organisation]
+        assert (got.band, got.candidate) == (one.band, one.candidate)
+        for mine, theirs in ((got.score, one.score), (got.cutoff, one.cutoff)):
+            assert (math.isnan(mine) and math.isnan(theirs)) or mine == theirs

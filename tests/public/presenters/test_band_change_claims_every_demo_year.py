@@ -41,7 +41,8 @@ def quoted(sentence: str, label: str) -> str:
 
 def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_parts(demo, client):
     previous = {(r.organisation_id, r.run.year): r for r in Rating.objects.filter(run__in=demo).select_related("run")}
-    checked = {"explained": 0, "changed": 0, "split": 0, "core": 0}
+    checked = {"explained": 0, "changed": 0, "split": 0, "core": 0, "others not needed": 0, "others needed too": 0,
+               "method needed too": 0}
     for run in demo:
         indicators = indicators_as_defined(run)
         names = {i.code: i.name for i in indicators}
@@ -84,8 +85,8 @@ def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_par
                 continue
             checked["changed"] += 1
             assert section.heading == "Why did the band change?"
-            assert text.startswith(f"{rating.organisation.name} moved from {word(before.band)} to "
-                                   f"{word(rating.band)} ")
+            moved = f"{rating.organisation.name} moved from {word(before.band)} to {word(rating.band)}"
+            assert text.startswith(f"{moved} ") or text.startswith(f"{moved}. ")
             # The main reason it names is the stored one, and the largest part in the direction of the move.
             reason = rating.change_reason
             if reason == standings.CORE_TARGETS:
@@ -94,7 +95,16 @@ def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_par
                     (before.candidate_position is None) != (rating.candidate_position is None)
             else:
                 plural = report_card.plural_of(rating.organisation.type)
-                assert f" mainly because {band_changes.main_reason_words(explanation, plural)}." in text
+                words = band_changes.main_reason_words(explanation, plural)
+                if reason == standings.OTHERS and explanation.band_if_others_stood_still == rating.band:
+                    # The others' figures moved the margin most, yet the band would have changed had they
+                    # stood still: the card says so, and never that it changed "mainly because" of them.
+                    checked["others not needed"] += 1
+                    assert (f". Others' figures moved its margin over the green cut-off most ({words}), but the "
+                            f"change did not depend on them.") in text
+                    assert "mainly because" not in text
+                else:
+                    assert f" mainly because {words}." in text
                 if explanation.has_margin:
                     moved = rating.gap_to_green - before.gap_to_green
                     signed = {name: part * (1 if moved >= 0 else -1) for name, part in explanation.parts.items()}
@@ -105,13 +115,38 @@ def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_par
                         assert ("own figures improved" in text) == (explanation.own > 0)
             # The counterfactual bands are the stored ones.
             still = explanation.band_if_others_stood_still
-            assert f"Had the others stood still it would {'still be' if still == before.band else 'have been'} " \
-                   f"{word(still)}." in section.sentences
-            method = [s for s in section.sentences if "'s method it would have been" in s]
-            if method:
-                assert method[0].endswith(f" {word(explanation.band_under_last_years_method)}.")
+            if still == before.band:
+                words = f"the others stood still it would still be {word(still)}."
+                if reason == standings.OTHERS:
+                    assert f"Had {words}" in section.sentences
+                else:
+                    # Another part was larger, but the band needed the others' move too.
+                    checked["others needed too"] += 1
+                    assert f"It needed the others' figures too: had {words}" in section.sentences
+            elif still == rating.band:
+                assert f"Had the others stood still it would have been {word(still)} all the same." \
+                    in section.sentences
             else:
-                assert explanation.band_under_last_years_method == rating.band
+                assert f"Had the others stood still it would have been {word(still)}." in section.sentences
+            # Coherent: "mainly because" of the others only where their standing still keeps last year's band.
+            if re.search(r" mainly because other [^.]* (fell back|improved faster)\.", text):
+                assert still == before.band
+            under = explanation.band_under_last_years_method
+            method = [s for s in section.sentences if "'s method it would" in s]
+            if under == before.band:
+                [sentence] = method
+                assert sentence.endswith(f"'s method it would still be {word(under)}.")
+                if reason != standings.METHOD:
+                    checked["method needed too"] += 1
+                    assert sentence.startswith("It needed the change of method too: under ")
+            elif under == rating.band:
+                assert not method or method[0].endswith(f"'s method it would have been {word(under)} all the same.")
+            else:
+                [sentence] = method
+                assert sentence.endswith(f"'s method it would have been {word(under)}.")
+            # Coherent: "mainly because" of the method only where last year's method keeps last year's band.
+            if " mainly because the method changed." in text:
+                assert under == before.band
             # Each core target it says was newly missed or met, against both years' stored records.
             for change in explanation.core_changes:
                 checked["core"] += 1
@@ -134,6 +169,9 @@ def test_every_band_change_sentence_of_every_demo_card_is_true_of_the_stored_par
                         assert change.threshold_before == change.threshold_after
                         assert change.value_before != change.value_after
     assert checked["explained"] > 1000 and checked["changed"] > 200 and checked["core"] > 100, checked
+    # Both ways the main reason and the band had the others stood still can pull apart occur in the demo.
+    assert checked["others not needed"] > 0 and checked["others needed too"] > 0, checked
+    assert checked["method needed too"] > 0, checked
     # The card shows the section under the band: its sentences, the chart and its table.
     moved = Rating.objects.filter(run__in=demo, run__year=2000, change_reason=standings.OTHERS).select_related(
         "organisation").first()
