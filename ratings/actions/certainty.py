@@ -209,7 +209,24 @@ def _requeue_if_stale(*, chunk_id: int, run_id: int) -> str:
     reason = (f"Its worker fell silent (no heartbeat for {silent:.0f} s, more than "
               f"CERTAINTY_CHUNK_STALE_SECONDS = {settings.CERTAINTY_CHUNK_STALE_SECONDS}): it probably stopped")
     logger.warning("%s: attempt %s taken for dead. %s", chunk, chunk.attempts, reason)
+    _record_dead_task(chunk.task_id, reason)
     return _give_up_attempt(run, chunk, reason)
+
+
+def _record_dead_task(task_id: str, reason: str) -> None:
+    """The dead attempt's task, left running by its worker, recorded failed in
+    the task queue's own table (which has no notion of a dead worker), so the
+    queue tells the truth and `prune_db_task_results` can clear it."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not task_id or not isinstance(compute_certainty_chunk.get_backend(), DatabaseBackend):
+        return
+
+    DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=timezone.now(), traceback=reason,
+        exception_class_path=f"{__name__}.WorkerFellSilent")
 
 
 @task()

@@ -80,6 +80,11 @@ def test_a_chunk_whose_worker_is_killed_is_requeued_by_a_live_worker_and_the_run
     killed = CertaintyChunk.objects.get(pk=running.pk)
     assert (killed.status, killed.attempts) == ("done", 2), output
     assert f"{killed}: attempt 1 taken for dead. Its worker fell silent" in output
+    # The dead attempt's task is recorded failed in the queue's table, the retry's succeeded.
+    statuses = sorted(DBTaskResult.objects.filter(task_path__endswith="compute_certainty_chunk",
+                                                  args_kwargs__kwargs__chunk_id=killed.pk)
+                      .values_list("status", flat=True))
+    assert statuses == ["FAILED", "SUCCESSFUL"]
     assert set(run.certainty_chunks.exclude(pk=running.pk).values_list("attempts", flat=True)) == {1}
     # The figures are those of all the draws computed at once, and the run may be published.
     assert verify(run).differences == []
