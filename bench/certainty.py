@@ -101,11 +101,12 @@ def print_figures(label: str, figures: dict, workers: int, target_seconds: float
           f"(workers {figures['children_cpu']:.1f} s, combining {figures['combining']:.1f} s); "
           f"load average {b1:.1f}/{b5:.1f} before, {a1:.1f}/{a5:.1f} after")
     for number, report in enumerate(figures["workers"], start=1):
-        print(f"    worker {number}: {report['chunks']} chunks, wall {report['wall']:6.1f} s, CPU {report['cpu']:6.1f} s, "
-              f"peak resident {report['rss']:.0f} MB, peak traced {report['traced']:.0f} MB")
+        print(f"    worker {number}: {report['chunks']} chunks, wall {report['wall']:6.1f} s, "
+              f"CPU {report['cpu']:6.1f} s, peak resident {report['rss']:.0f} MB, peak traced {report['traced']:.0f} MB")
     verdict = ""
     if target_seconds is not None:
-        verdict = f"   target < {target_seconds} s: {'met' if quiet < target_seconds else 'MISSED'} (on a quiet machine)"
+        verdict = (f"   target < {target_seconds} s: {'met' if quiet < target_seconds else 'MISSED'} "
+                   "(on a quiet machine)")
     print(f"    estimate on a quiet machine: {quiet:.1f} s (busiest worker's CPU + combining); "
           f"all CPU / cores available = {total_cpu:.1f} / {min(workers, cores)} = "
           f"{total_cpu / min(workers, cores):.1f} s{verdict}")
