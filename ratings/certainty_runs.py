@@ -68,6 +68,9 @@ def combine(run: RatingRun, partials: list[dict[str, np.ndarray]]) -> "Figures":
     code = run.organisation_type.code
     stored = dict(run.ratings.values_list("organisation_id", "band"))
     parts = [p for p in partials if "organisations" in p]
+    if any("ranks" not in p for p in parts):
+        raise ValueError("some chunks' tallies were stored by an earlier version (a rank histogram, not the draws' "
+                         "ranks): recalculate the year")
     if not parts:
         return Figures.empty()
     counts = simulation.combine_counts(

@@ -119,7 +119,12 @@ def run_certainty_chunk(*, chunk_id: int) -> str:
     except Exception as error:
         logger.exception("%s failed (attempt %s)", chunk, chunk.attempts)
         return _failed(chunk, f"{type(error).__name__}: {error}")
-    return _done(chunk, partial)
+    try:
+        return _done(chunk, partial)
+    except Exception as error:
+        # Combining failed (rolled back): an attempt that failed, retried, then reported, never left running.
+        logger.exception("%s could not be kept or combined (attempt %s)", chunk, chunk.attempts)
+        return _failed(chunk, f"{type(error).__name__}: {error}")
 
 
 @transaction.atomic

@@ -208,3 +208,20 @@ def test_two_workers_noticing_the_same_silent_chunk_at_once_requeue_it_once(repe
     chunk.refresh_from_db()
     assert (chunk.status, chunk.attempts) == ("queued", 1)
     assert chunk_tasks() == tasks + 1  # one new task for the chunk
+
+
+def test_a_combination_that_fails_is_retried_then_fails_the_run_never_leaving_the_chunk_running(small_demo, db):  # noqa: F811
+    """Tallies stored by the version before this one (a rank histogram, not the draws' ranks), say by a
+    run pending across the upgrade, cannot be combined: the last chunk says so, and the run fails."""
+    run = queued_run()
+    first, second, third = run.certainty_chunks.order_by("index")
+    for chunk in (first, second):
+        assert certainty.run_certainty_chunk(chunk_id=chunk.pk) == "done"
+    earlier = certainty_runs.unpack(bytes(CertaintyChunk.objects.get(pk=first.pk).partial))
+    earlier.pop("ranks")
+    earlier.update(rank_keys=[1, 2], rank_counts=[25, 25])
+    CertaintyChunk.objects.filter(pk=first.pk).update(partial=certainty_runs.pack(earlier))
+    assert [certainty.run_certainty_chunk(chunk_id=third.pk) for _ in range(3)] == ["queued", "queued", "failed"]
+    run.refresh_from_db()
+    assert run.certainty_state == "failed" and "stored by an earlier version" in run.certainty_error
+    assert not Rating.objects.filter(run=run, certainty__isnull=False).exists()
