@@ -137,12 +137,24 @@ class WhatIf(BackgroundWork):
         return f"What-if {self.pk} of {format_year(self.year)} ({self.status})"
 
 
+class CertaintyChunkQuerySet(models.QuerySet):
+    def stale(self, now=None) -> "CertaintyChunkQuerySet":
+        """Running, with no heartbeat for CERTAINTY_CHUNK_STALE_SECONDS: its
+        worker is taken to have died (killed, out of memory, the machine lost)."""
+        cutoff = (now or timezone.now()) - timedelta(seconds=settings.CERTAINTY_CHUNK_STALE_SECONDS)
+        return self.filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff),
+                           status=CertaintyChunk.Status.RUNNING)
+
+
 class CertaintyChunk(models.Model):
     """One chunk of a run's band-certainty simulation: draws first_draw to
     stop_draw - 1 (blocks of one PCG64 stream, so any worker can compute any
     chunk), queued as a task of its own so several workers share one run. Its
     partial result (combinable with the others') is kept until the last chunk
-    to finish combines them all into the run's ratings."""
+    to finish combines them all into the run's ratings. While a worker
+    computes it, a heartbeat thread refreshes `heartbeat_at`; a running chunk
+    silent for CERTAINTY_CHUNK_STALE_SECONDS is taken to have died with its
+    worker and is queued again (`actions.certainty.requeue_stale_chunks`)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting for a worker"
@@ -161,7 +173,12 @@ class CertaintyChunk(models.Model):
     error = models.TextField(blank=True, help_text="Why its last attempt failed.")
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task's id, when queued.")
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="While it runs, when its worker last said it was alive (every "
+                                         "RECALCULATION_HEARTBEAT_SECONDS).")
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CertaintyChunkQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "index"]

@@ -45,8 +45,7 @@ def simulate_chunk(run: RatingRun, *, first_draw: int, stop_draw: int) -> dict[s
     counts = simulation.certainty_counts(inputs, params, draws).get(code)
     partial = {"draws": np.int64(len(draws))}
     if counts is not None:
-        partial.update(organisations=counts.organisations, bands=counts.bands, rank_keys=counts.rank_keys,
-                       rank_counts=counts.rank_counts)
+        partial.update(organisations=counts.organisations, bands=counts.bands, ranks=counts.ranks)
     baseline = run.change_baseline
     if baseline is not None and counts is not None:
         change = simulation.change_counts(_inputs_of(baseline, moment=run.created_at),
@@ -69,11 +68,14 @@ def combine(run: RatingRun, partials: list[dict[str, np.ndarray]]) -> "Figures":
     code = run.organisation_type.code
     stored = dict(run.ratings.values_list("organisation_id", "band"))
     parts = [p for p in partials if "organisations" in p]
+    if any("ranks" not in p for p in parts):
+        raise ValueError("some chunks' tallies were stored by an earlier version (a rank histogram, not the draws' "
+                         "ranks): recalculate the year")
     if not parts:
         return Figures.empty()
     counts = simulation.combine_counts(
-        {code: simulation.CertaintyCounts(code, p["organisations"], int(p["draws"]), p["bands"], p["rank_keys"],
-                                          p["rank_counts"])} for p in parts)
+        {code: simulation.CertaintyCounts(code, p["organisations"], int(p["draws"]), p["bands"], p["ranks"])}
+        for p in parts)
     table = simulation.certainty_table(_inputs_of(run), params, counts)
     table = table[table["organisation"].isin(list(stored))].reset_index(drop=True)
     band_share = {band: table[f"p_{band}"].to_numpy() for band in ("green", "yellow", "red", "not_rated")}

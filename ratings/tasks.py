@@ -6,8 +6,8 @@ to the actions. They are named here too because a queued task is stored
 under its path: tasks queued as `ratings.tasks.recalculate_year` or
 `ratings.tasks.compute_what_if` still find them."""
 
-from .actions.certainty import compute_certainty_chunk
+from .actions.certainty import compute_certainty_chunk, watch_certainty_chunks
 from .actions.recalculation import recalculate_year
 from .actions.what_ifs import compute_what_if
 
-__all__ = ["compute_certainty_chunk", "compute_what_if", "recalculate_year"]
+__all__ = ["compute_certainty_chunk", "compute_what_if", "recalculate_year", "watch_certainty_chunks"]

@@ -289,6 +289,15 @@ RECALCULATION_QUEUED_MINUTES = env_int("RECALCULATION_QUEUED_MINUTES", 30)
 # times in all before the run's certainty is marked failed.
 CERTAINTY_CHUNK_DRAWS = env_int("CERTAINTY_CHUNK_DRAWS", 250)
 CERTAINTY_CHUNK_ATTEMPTS = env_int("CERTAINTY_CHUNK_ATTEMPTS", 3)
+# A chunk's worker beats every RECALCULATION_HEARTBEAT_SECONDS while it computes;
+# a running chunk silent for CERTAINTY_CHUNK_STALE_SECONDS is taken to have died
+# with its worker (killed, out of memory, machine lost) and is queued again, an
+# attempt like a failure's. The workers look for such chunks every
+# CERTAINTY_CHUNK_STALE_SECONDS while a run's certainty is pending.
+CERTAINTY_CHUNK_STALE_SECONDS = env_int("CERTAINTY_CHUNK_STALE_SECONDS", 120)
+if CERTAINTY_CHUNK_STALE_SECONDS < 2 * RECALCULATION_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("CERTAINTY_CHUNK_STALE_SECONDS must be at least twice RECALCULATION_HEARTBEAT_SECONDS, "
+                               "or a live chunk between two heartbeats would be taken for dead")
 
 # Largest indicator return accepted, in bytes.
 RETURNS_MAX_UPLOAD_BYTES = env_int("RETURNS_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

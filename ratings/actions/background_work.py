@@ -33,11 +33,15 @@ def start(model, pk: int) -> bool:
 
 
 @contextmanager
-def heartbeat(work: BackgroundWork):
+def heartbeat(work, **still):
     """While the block runs, a thread refreshes the work's heartbeat_at every
     RECALCULATION_HEARTBEAT_SECONDS, on its own connection, so a worker that
     dies (killed, out of memory, the machine lost) is recognised by its
-    silence within RECALCULATION_STALE_MINUTES, however long the work."""
+    silence within RECALCULATION_STALE_MINUTES (a certainty chunk: within
+    CERTAINTY_CHUNK_STALE_SECONDS), however long the work. `work` is a
+    BackgroundWork or a CertaintyChunk (both "running" while they run); `still`
+    narrows the rows refreshed (a chunk's attempt: a worker taken for dead
+    must not keep its retry's heartbeat alive)."""
     stop = threading.Event()
     model, pk = type(work), work.pk
 
@@ -45,7 +49,7 @@ def heartbeat(work: BackgroundWork):
         try:
             while not stop.wait(settings.RECALCULATION_HEARTBEAT_SECONDS):
                 try:
-                    model.objects.filter(pk=pk, status=BackgroundWork.Status.RUNNING).update(
+                    model.objects.filter(pk=pk, status=model.Status.RUNNING, **still).update(
                         heartbeat_at=timezone.now())
                 except DatabaseError as error:
                     # SQLite's one writer may be the work itself, storing: the next beat tries again.

@@ -75,8 +75,7 @@ def counts_equal(a, b):
     for code in a:
         assert a[code].draws == b[code].draws
         assert np.array_equal(a[code].bands, b[code].bands)
-        assert np.array_equal(a[code].rank_keys, b[code].rank_keys)
-        assert np.array_equal(a[code].rank_counts, b[code].rank_counts)
+        assert np.array_equal(a[code].ranks, b[code].ranks)
 
 
 def test_draw_k_is_the_kth_block_of_one_stream_jeffreys_beta_then_gamma_over_n():
@@ -141,7 +140,7 @@ def test_the_same_seed_gives_the_same_figures_and_row_order_changes_nothing(seed
         frac=1, random_state=random.randrange(2**32))})
     counts_equal(first, simulation.certainty_counts(shuffled, params, range(30)))
     other_seed = simulation.certainty_counts(inputs, SchemeParameters(uncertainty_seed=seed + 1), range(30))
-    assert not np.array_equal(first["HA"].rank_counts, other_seed["HA"].rank_counts)
+    assert not np.array_equal(first["HA"].ranks, other_seed["HA"].ranks)
 
 
 @st.composite
@@ -199,15 +198,32 @@ def test_noise_to_zero_gives_certainty_one_away_from_ties(case):
     assert (table.loc[alone, "rank_high"].to_numpy() == rank[alone]).all()
 
 
-@given(st.lists(st.integers(1, 30), min_size=1, max_size=300))
-def test_the_rank_interval_is_the_inverted_cdf_percentile(ranks):
-    values, counts = np.unique(ranks, return_counts=True)
-    for per_mille in simulation.RANK_INTERVAL_PER_MILLE:
-        ordered = sorted(ranks)
-        expected = ordered[-(-per_mille * len(ranks) // 1000) - 1]  # the ceil(p n)-th smallest
-        assert simulation.rank_percentile(values, counts, per_mille) == expected
-        if (per_mille * len(ranks)) % 1000:  # off the boundary, float percentiles agree
-            assert expected == np.percentile(ranks, per_mille / 10, method="inverted_cdf")
+@given(st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=300), min_size=1, max_size=5),
+       st.sampled_from([1, 7, 10_000]))
+def test_the_rank_interval_is_the_inverted_cdf_percentile_of_each_organisations_ranked_draws(columns, block):
+    draws = max(map(len, columns))
+    ranks = np.zeros((draws, len(columns)), dtype=np.int16)  # 0: a draw that did not rank it
+    for organisation, column in enumerate(columns):
+        ranks[: len(column), organisation] = column
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(simulation, "RANK_SORT_ELEMENTS", block * draws)  # blocks of 1, 7 or all organisations
+        found = simulation.rank_percentiles(ranks, simulation.RANK_INTERVAL_PER_MILLE)
+    for organisation, column in enumerate(columns):
+        ranked = sorted(r for r in column if r > 0)
+        for row, per_mille in enumerate(simulation.RANK_INTERVAL_PER_MILLE):
+            if not ranked:
+                assert np.isnan(found[row, organisation])
+                continue
+            expected = ranked[-(-per_mille * len(ranked) // 1000) - 1]  # the ceil(p k)-th smallest
+            assert found[row, organisation] == expected
+            if (per_mille * len(ranked)) % 1000:  # off the boundary, float percentiles agree
+                assert expected == np.percentile(ranked, per_mille / 10, method="inverted_cdf")
+
+
+def test_the_ranks_kept_take_two_bytes_a_draw_and_organisation_whatever_their_spread():
+    counts = simulation.certainty_counts(NOISY, SchemeParameters(), range(30))["HA"]
+    assert counts.ranks.shape == (30, len(counts.organisations)) and counts.ranks.dtype == np.int16
+    assert simulation.rank_type(32_767) is np.int16 and simulation.rank_type(32_768) is np.int32
 
 
 def test_certainty_words():

@@ -2,9 +2,10 @@
 on the test database, for the tests that kill it or run two at once.
 
 Run as `python -m tests.ratings.worker_process [db_worker options]`. With
-SLOW_ENGINE_SECONDS set, each engine pass first sleeps that long: a test-only
-way to have a recalculation deterministically in the middle of its work when
-the test kills the worker."""
+SLOW_ENGINE_SECONDS set, each engine pass first sleeps that long (with
+SLOW_CERTAINTY_SECONDS, each chunk of band-certainty draws): a test-only way
+to have the work deterministically in the middle when the test kills the
+worker."""
 
 import os
 import subprocess
@@ -16,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start(*options: str, slow_engine_seconds: float = 0, heartbeat_seconds: int = 1) -> subprocess.Popen:
+def start(*options: str, slow_engine_seconds: float = 0, heartbeat_seconds: int = 1,
+          slow_certainty_seconds: float = 0, chunk_stale_seconds: int = 120) -> subprocess.Popen:
     """Start a worker on the database the test runs on (its connection settings)."""
     from django.db import connection
 
@@ -29,6 +31,8 @@ def start(*options: str, slow_engine_seconds: float = 0, heartbeat_seconds: int 
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="trafficlights.settings",
                SECRET_KEY="test-only-secret-key", DEBUG="False", CONN_MAX_AGE="0", PYTHONPATH=str(ROOT),
                RECALCULATION_HEARTBEAT_SECONDS=str(heartbeat_seconds), SLOW_ENGINE_SECONDS=str(slow_engine_seconds),
+               SLOW_CERTAINTY_SECONDS=str(slow_certainty_seconds),
+               CERTAINTY_CHUNK_STALE_SECONDS=str(chunk_stale_seconds),
                TASKS_BACKEND="database")
     return subprocess.Popen([sys.executable, "-m", "tests.ratings.worker_process", "--no-startup-delay",
                              "--no-reload", "--interval", "0.2", *options], cwd=ROOT, env=env,
@@ -62,6 +66,17 @@ def main() -> None:
             return original(*args, **kwargs)
 
         engine.rate = slow_rate
+    chunk_seconds = float(os.environ.get("SLOW_CERTAINTY_SECONDS") or 0)
+    if chunk_seconds:
+        from ratings import certainty_runs
+
+        simulate = certainty_runs.simulate_chunk
+
+        def slow_chunk(*args, **kwargs):
+            time.sleep(chunk_seconds)
+            return simulate(*args, **kwargs)
+
+        certainty_runs.simulate_chunk = slow_chunk
     from django.core.management import call_command
 
     call_command("db_worker", *sys.argv[1:])
