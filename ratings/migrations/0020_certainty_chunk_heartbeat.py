@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0018_decomposition'),
+        ('ratings', '0019_fact_check_window'),
     ]
 
     operations = [
