@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlparse
 
 from django.utils import timezone
 
+from indicators.times import uk_time
 from ratings import actions
 from ratings.models import Rating, RatingRun
 
@@ -134,6 +135,33 @@ def test_a_scheduled_year_is_not_in_the_api_before_its_time(small_site, client):
         assert any('"year":"2000-01"' in body for body in crawl_api(client).values())
 
 
+def test_a_scheduled_year_is_announced_with_its_year_type_and_time_and_nothing_else(small_site, client):
+    """The release calendar (and its feed) names the scheduled year, its types
+    and its time; every other page, and the calendar's past releases, nothing
+    of it; and what the calendar says of it is its announcement alone."""
+    from tests.public.test_releases import announced_rows
+
+    release = timezone.now() + timedelta(hours=1)
+    runs = RatingRun.objects.filter(year=2000)
+    for run in runs:
+        mark_draft(run)
+    runs.update(status="scheduled", published_at=release)
+    with mock.patch("django.utils.timezone.now", return_value=release - timedelta(seconds=1)):
+        pages = crawl(client, ["/", "/downloads/", "/indicators/", "/search/?q=a", "/search/?q=e"])
+        assert "/releases/" in pages and "/feeds/releases.atom" in pages
+        for url, body in pages.items():
+            assert "987.65" not in body and "EMBARGOED-DRAFT" not in body, url
+            if url not in ("/releases/", "/feeds/releases.atom"):
+                assert "2000-01" not in body, url
+        calendar = pages["/releases/"]
+        rows = announced_rows(calendar)
+        assert len(rows) == runs.count() and all(row[0] == uk_time(release) and row[1] == "2000-01" for row in rows)
+        assert "2000-01" not in calendar[calendar.index('id="past"'):]
+        assert calendar.count("2000-01") == len(rows)  # in its row, and nowhere else
+        for url, body in crawl_api(client).items():
+            assert "2000-01" not in body, url
+
+
 def test_a_run_published_in_the_future_is_not_yet_public(small_site, client):
     RatingRun.objects.filter(year=2000).update(published_at=timezone.now() + timedelta(hours=1))
     assert client.get("/ratings/2000-01/").status_code == 404
@@ -153,6 +181,8 @@ def test_a_scheduled_correction_and_its_note_are_hidden_until_its_time(small_sit
     released = timezone.localtime(release)
 
     with mock.patch("django.utils.timezone.now", return_value=release - timedelta(seconds=1)):
+        calendar = client.get("/releases/").content.decode()  # announced: its time, not its note
+        assert uk_time(release) in calendar and "EMBARGOED" not in calendar
         for url in (card, latest):  # the card is cached here: the time passing must change that
             html = client.get(url).content.decode()
             assert "EMBARGOED" not in html and "987.65" not in html and "/versions/" not in html, url
