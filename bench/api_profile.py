@@ -36,7 +36,7 @@ def paths() -> dict[str, str]:
 
     rating = (Rating.objects.filter(run__year=2000, run__status="published", rank__isnull=False)
               .select_related("organisation").order_by("rank").first())
-    pages = Rating.objects.filter(run__year=2000, run__status="published").count() // 1000
+    pages = max(1, Rating.objects.filter(run__year=2000, run__status="published").count() // 1000)
     return {
         "ratings: 1,000, first page": "/api/v1/ratings/?year=2000-01&page_size=1000",
         "ratings: 1,000, last page": f"/api/v1/ratings/?year=2000-01&page_size=1000&page={pages}",
