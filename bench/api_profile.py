@@ -1,5 +1,6 @@
 """Profile: where an API answer's time goes, in one process (no HTTP, no
-gunicorn), on a database bench/api.py (or bench/public_pages.py) built.
+gunicorn), on a database bench/api.py (or bench/public_pages.py) built
+(at least 2,000 ratings in 2000-01: it reads a second page of 1,000).
 
 For the 1,000-rating list and the report card: wall and process CPU time per
 request (median of N), the time inside the database driver (SQL), and what is
