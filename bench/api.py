@@ -67,6 +67,7 @@ def endpoints() -> dict[str, tuple[str, int]]:
         "results: 1,000, first cursor page": ("/api/v1/results/?year=2000-01&page_size=1000", OTHER_TARGET_MS),
         "runs": ("/api/v1/runs/", OTHER_TARGET_MS),
         "publications": ("/api/v1/publications/", OTHER_TARGET_MS),
+        "releases": ("/api/v1/releases/", OTHER_TARGET_MS),
     }
 
 
@@ -78,6 +79,30 @@ def fetch(path: str) -> tuple[float, int]:
     return time.perf_counter() - start, size
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by a process and its children
+    alive now (gunicorn's workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
 def measure(organisations: int) -> None:
     paths = endpoints()
     os.environ["API_RATE_LIMIT"] = ""
@@ -86,15 +111,18 @@ def measure(organisations: int) -> None:
         print(f"\n{os.environ.get('BENCH_DATABASE', 'given database')}, {organisations:,} organisations: gunicorn "
               f"2 sync workers, uncached, {REQUESTS} requests per endpoint one after another; load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"{'endpoint':42} {'median':>8} {'p90':>8} {'size':>9}  target")
+        print(f"{'endpoint':42} {'median':>8} {'p90':>8} {'CPU':>8} {'size':>9}  target  "
+              f"(CPU: the server's process CPU time a request, mean)")
         for name, (path, target) in paths.items():
             fetch(path)
+            cpu = process_tree_cpu(server.pid)
             times = sorted(fetch(path)[0] for _ in range(REQUESTS))
+            cpu = (process_tree_cpu(server.pid) - cpu) / REQUESTS * 1000
             median, p90 = statistics.median(times) * 1000, times[int(0.9 * len(times)) - 1] * 1000
             size = fetch(path)[1]
             verdict = "met" if median < target else "MISSED"
-            print(f"{name:42} {median:6.1f}ms {p90:6.1f}ms {size / 1000:7.0f}kB  median < {target} ms: {verdict}",
-                  flush=True)
+            print(f"{name:42} {median:6.1f}ms {p90:6.1f}ms {cpu:6.1f}ms {size / 1000:7.0f}kB  median < {target} ms: "
+                  f"{verdict}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

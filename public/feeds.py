@@ -2,7 +2,9 @@
 published: one per organisation (each year's band, corrections,
 withdrawals), one per year and organisation type, and one of every
 publication. Read through `queries.publication_history` (never a draft, nor
-a scheduled run before its time); cached like every public page."""
+a scheduled run before its time); cached like every public page. And the
+release calendar's announcements (`queries.announced_releases`: year, type
+and time only)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from indicators.models import Organisation, OrganisationType
+from indicators.times import uk_time
 from indicators.years import format_year
 
 from . import queries
-from .presenters import feeds
+from .presenters import feeds, releases
+from .presenters.revisions import long_date
 
 LATEST = 50  # entries of the feed of every publication
 
@@ -91,3 +95,41 @@ class OrganisationFeed(PublicationFeed):
 
     def item_link(self, entry):
         return reverse("public:report_card", args=[entry.organisation_code, entry.year])
+
+
+class AnnouncementsFeed(Feed):
+    """The release calendar's announcements: each publication announced ahead
+    (year, organisation type, time), nothing of its content; an entry leaves
+    the feed at its time, when the publications feed takes it up."""
+
+    feed_type = Atom1Feed
+    title = "NHS performance ratings: announced publications"
+    subtitle = "When ratings will be published, announced ahead (UK time)."
+
+    def link(self):
+        return reverse("public:releases")
+
+    def items(self):
+        return releases.announcements(queries.announced_releases())
+
+    def item_title(self, announcement):
+        return f"{announcement.title}: to be published {uk_time(announcement.at)}"
+
+    def item_description(self, announcement):
+        return (f"{announcement.title} will be published at {uk_time(announcement.at, 'clock')} on "
+                f"{long_date(announcement.at)}.")
+
+    def item_link(self, announcement):
+        return reverse("public:releases") + "#announced"
+
+    def item_guid(self, announcement):
+        # Rescheduling changes the guid: a new announcement, not an edit a reader may miss.
+        return f"urn:trafficlights:release-{announcement.year}-{announcement.type_code}-{int(announcement.at.timestamp())}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, announcement):
+        return announcement.announced_at or announcement.at
+
+    def item_updateddate(self, announcement):
+        return announcement.announced_at or announcement.at

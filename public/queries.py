@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, FloatField, JSONField, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, F, FloatField, JSONField, Max, Min, OuterRef, Q, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, OrganisationType, Region, Result, ResultRevision
 from ratings import frozen_definitions
-from ratings.models import BandConsequence, Rating, RatingRun
+from ratings.models import AuditEntry, BandConsequence, Rating, RatingRun
 
 from .distributions import DeprivationScores, IndicatorFigures, JSONNumber
 
@@ -473,6 +473,24 @@ def publication_history(*, year: int | None = None, type_code: str | None = None
     if latest is not None:
         runs = runs.order_by("-published_at", "-pk")[:latest]
     return sorted(runs, key=lambda run: (run.year, run.organisation_type.code, run.published_at, run.pk))
+
+
+def announced_releases(at=None) -> list[dict]:
+    """The publications announced ahead (the release calendar): for each run
+    scheduled for a time still to come, its year, its organisation type, that
+    time, whether it replaces ratings already public (`revises`) and when it
+    was announced (`announced_at`, the latest scheduling in the audit log;
+    None for a run scheduled without one), soonest first. Plain values, so
+    nothing of a run's content (bands, counts, figures, note) is even read:
+    one query."""
+    at = at or timezone.now()
+    seen = RatingRun.objects.ever_public(at).filter(year=OuterRef("year"), organisation_type=OuterRef("organisation_type"))
+    scheduling = AuditEntry.objects.filter(run=OuterRef("pk"), action=AuditEntry.Action.SCHEDULED).order_by("-at")
+    return list(RatingRun.objects.publication_candidates().filter(published_at__gt=at)
+                .annotate(revises=Exists(seen), announced_at=Subquery(scheduling.values("at")[:1]))
+                .order_by("published_at", "year", "organisation_type__code")
+                .values("year", "published_at", "revises", "announced_at", type_code=F("organisation_type__code"),
+                        type_name=F("organisation_type__name"), type_plural=F("organisation_type__plural_name")))
 
 
 @dataclass

@@ -297,6 +297,13 @@ def downloads(request):
 
 
 @public_page
+def releases(request):
+    return _render(request, "public/releases.html", {
+        "announcements": presenters.releases.announcements(queries.announced_releases()),
+        "releases": presenters.releases.past_releases(queries.publication_history())})
+
+
+@public_page
 def download(request, year, dataset, extension):
     _years_or_404(year)
     if dataset not in public_downloads.DATASETS or extension not in ("csv", "json"):

@@ -384,7 +384,10 @@ class Rating(models.Model):
                                    | Q(rank_low__lte=F("rank_high")), name="rating_rank_interval_ordered"),
         ]
         # The public "What changed since last year" page: a run's changed bands, by reason.
-        indexes = [models.Index(fields=["run", "change_reason"], name="rating_run_change_reason")]
+        indexes = [models.Index(fields=["run", "change_reason"], name="rating_run_change_reason"),
+                   # A run's ratings in rank order (ties by id), a page at a time: the API's and the browse
+                   # page's default order within a run, read from the index instead of sorted.
+                   models.Index(fields=["run", "rank", "id"], name="rating_run_rank")]
 
     def __str__(self):
         return f"{self.organisation.code}: {self.band}"

@@ -5,14 +5,14 @@ values or a fixed number of queries per page, however many organisations."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
 from indicators.models import Indicator, Organisation, Result
 from ratings import frozen_definitions
 from ratings.models import Rating, RatingRun
 
-from ..queries import published_run_queryset
+from ..queries import announced_releases, published_run_queryset
 
 # A rating row of the list, as plain values: {name in the API: the lookup}.
 RATING_VALUES = {
@@ -66,28 +66,32 @@ def years() -> list[dict]:
 def runs():
     """The published runs, with their frozen parameters (not their definitions or peer summaries)."""
     return (published_run_queryset().select_related("organisation_type").defer("definitions", "peer_medians")
-            .order_by("-year", "organisation_type__code"))
+            .order_by("-year", "organisation_type__code", "pk"))
 
 
 def publications():
-    """Every run the public has seen, oldest first, each marked `current` (published now): one query."""
+    """Every run the public has seen, oldest first, each marked `current`
+    (published now) and with the run it corrected (`corrects`: the one before
+    it of its year and type the public saw): one query a page."""
     at = timezone.now()
-    return (RatingRun.objects.ever_public(at).select_related("organisation_type")
-            .annotate(current=Exists(RatingRun.objects.published(at).filter(pk=OuterRef("pk"))))
+    seen = RatingRun.objects.ever_public(at)
+    earlier = (seen.filter(year=OuterRef("year"), organisation_type=OuterRef("organisation_type"))
+               .filter(Q(published_at__lt=OuterRef("published_at"))
+                       | Q(published_at=OuterRef("published_at"), pk__lt=OuterRef("pk")))
+               .order_by("-published_at", "-pk").values("pk")[:1])
+    return (seen.select_related("organisation_type")
+            .annotate(current=Exists(RatingRun.objects.published(at).filter(pk=OuterRef("pk"))),
+                      corrects=Subquery(earlier))
+            .annotate(public_status=Case(When(status=RatingRun.Status.WITHDRAWN, then=Value("withdrawn")),
+                                         When(current=True, then=Value("current")), default=Value("superseded")))
             .only("year", "organisation_type__code", "organisation_type__name", "status", "published_at",
                   "withdrawn_at", "withdrawal_reason", "revision_note", "engine_version")
             .order_by("year", "organisation_type__code", "published_at", "pk"))
 
 
-def corrected_runs(publications: list[RatingRun]) -> dict[int, int]:
-    """{run: the run it replaced}: each publication after the first of its year and type corrects the one before."""
-    replaced, last = {}, {}
-    for run in sorted(publications, key=lambda r: (r.year, r.organisation_type_id, r.published_at, r.pk)):
-        key = (run.year, run.organisation_type_id)
-        if key in last:
-            replaced[run.pk] = last[key]
-        last[key] = run.pk
-    return replaced
+def announcements() -> list[dict]:
+    """The release calendar's announced publications (year, type, time; nothing of their content)."""
+    return announced_releases()
 
 
 def indicator_definitions(year: int | None = None) -> dict[int, list[dict]]:

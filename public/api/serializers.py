@@ -431,10 +431,24 @@ class PublicationSerializer(FastSerializer):
     year = FinancialYearField()
     type = serializers.CharField(source="organisation_type.code")
     status = serializers.ChoiceField(source="public_status", choices=[("current", "published now"),
-                                              ("superseded", "replaced by a correction"),
-                                              ("withdrawn", "withdrawn")])
+                                                                      ("superseded", "replaced by a correction"),
+                                                                      ("withdrawn", "withdrawn")])
     published_at = serializers.DateTimeField()
     corrects = serializers.IntegerField(allow_null=True, help_text="The run this publication replaced.")
     revision_note = serializers.CharField(allow_blank=True, help_text="What it corrected.")
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     withdrawal_reason = serializers.CharField(allow_blank=True)
+
+
+class AnnouncementSerializer(FastSerializer):
+    """A publication announced ahead (the release calendar): when, and of what year and organisation type;
+    nothing of its content."""
+
+    year = FinancialYearField()
+    type = serializers.CharField(source="type_code", help_text="The organisation type's code.")
+    type_name = serializers.CharField(help_text="The organisation type's name.")
+    publish_at = serializers.DateTimeField(source="published_at", help_text="When it will be published.")
+    corrects = serializers.BooleanField(source="revises",
+                                        help_text="Whether it replaces ratings of the year and type already published.")
+    announced_at = serializers.DateTimeField(allow_null=True, help_text="When the time was announced (or last "
+                                                                        "changed); null if not recorded.")

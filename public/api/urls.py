@@ -12,6 +12,7 @@ router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("results", views.ResultViewSet, basename="result")
 router.register("runs", views.RunViewSet, basename="run")
 router.register("publications", views.PublicationViewSet, basename="publication")
+router.register("releases", views.ReleaseViewSet, basename="release")
 
 urlpatterns = [
     path("openapi.json", views.SchemaView.as_view(), name="schema"),

@@ -187,35 +187,43 @@ class ResultViewSet(PublicView, mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Runs and their method parameters", description=(
     "Each published run (one year's ratings of one organisation type), with the method's parameters it used, "
-    "its engine version, the green quota and cut-off.")))
+    "its engine version, the green quota and cut-off; newest year first, a numbered page at a time.")))
 class RunViewSet(PublicView, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.RunSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.RunFilter
+    pagination_class = Pages
 
     def get_queryset(self):
         return reads.runs()
 
 
 @extend_schema_view(list=extend_schema(summary="Publications", description=(
-    "Every publication the public has seen, oldest first within each year and type: the first, each correction "
-    "(with what it corrected and the run it replaced) and each withdrawal (with its reason). Nothing scheduled "
-    "appears before its time.")))
+    "Every publication the public has seen, oldest first within each year and type, a numbered page at a time: "
+    "the first, each correction (with what it corrected and the run it replaced) and each withdrawal (with its "
+    "reason). Nothing scheduled appears before its time: see `releases/` for what is announced.")))
 class PublicationViewSet(PublicView, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.PublicationSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.RunFilter
+    pagination_class = Pages
 
     def get_queryset(self):
         return reads.publications()
 
-    def list(self, request, *args, **kwargs):
-        publications = list(self.filter_queryset(self.get_queryset()))
-        corrected = reads.corrected_runs(list(reads.publications())) if publications else {}
-        for run in publications:
-            run.corrects = corrected.get(run.pk)
-            run.public_status = "withdrawn" if run.is_withdrawn else "current" if run.current else "superseded"
-        return Response(self.get_serializer(publications, many=True).data)
+
+@extend_schema_view(list=extend_schema(summary="Announced publications (the release calendar)", description=(
+    "Each publication announced ahead, soonest first: its year, organisation type and time, whether it corrects "
+    "ratings already published, and when it was announced. Nothing of its content: that is public only from its "
+    "time, in `publications/`, `runs/` and `ratings/`.")))
+class ReleaseViewSet(PublicView, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = serializers.AnnouncementSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no need to read them
+            return []
+        return reads.announcements()
 
 
 @functools.cache

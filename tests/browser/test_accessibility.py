@@ -9,7 +9,7 @@ from tests.browser.conftest import axe_violations, browser_missing_reason, chrom
 from tests.public.conftest import build_site, public_urls
 
 PAGES = ["home", "search", "browse", "browse filtered", "report card", "compare", "indicator list", "indicator",
-         "region", "changes", "changes filtered", "fairness", "methodology", "downloads", "api docs"]
+         "region", "changes", "changes filtered", "fairness", "methodology", "downloads", "api docs", "releases"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -28,6 +28,7 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, live_serve
     urls["red report card"] = _report_card_of_band(site, "red")
     urls["browse uncertain, by certainty"] = urls["browse"] + "?uncertain=on&sort=certainty"
     urls["report card of a changed band"] = _report_card_of_changed_band(site)
+    _announce_a_correction(site)  # the release calendar's table of announcements, with a row
     failures = []
     for name, url in urls.items():
         response = page.goto(live_server.url + url)
@@ -42,6 +43,17 @@ def test_every_page_type_has_no_serious_accessibility_violation(site, live_serve
         if violations:
             failures.append(f"{name} ({url}):\n{describe(violations)}")
     assert not failures, "\n\n".join(failures)
+
+
+def _announce_a_correction(site):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ratings import actions
+
+    [correction] = actions.recalculate(year=site.year, type_codes=[site.type_code])
+    actions.publish_run(run=correction, at=timezone.now() + timedelta(days=1), note="Late returns.")
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])

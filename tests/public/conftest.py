@@ -96,4 +96,5 @@ def public_urls(site: Site) -> dict[str, str]:
         "results json": f"/downloads/{year}/results.json",
         "robots": "/robots.txt",
         "api docs": "/api/",
+        "releases": "/releases/",
     }

@@ -189,14 +189,53 @@ def test_runs_and_publications_with_a_correction_and_a_withdrawal(small_site, cl
     [new] = actions.recalculate(year=2000, type_codes=[small_site.type_code], publish=True, note="Late returns.")
     other = RatingRun.objects.published().filter(year=2000).exclude(pk=new.pk).get()
     actions.withdraw_run(run=other, reason="Wrong figures.")
-    runs = get(client, f"{API}/runs/?year=2000-01")
+    runs = get(client, f"{API}/runs/?year=2000-01")["results"]
     assert [(r["id"], r["revision_note"]) for r in runs] == [(new.pk, "Late returns.")]
     assert runs[0]["parameters"] == new.parameters
-    publications = {p["run"]: p for p in get(client, f"{API}/publications/?year=2000-01")}
+    publications = {p["run"]: p for p in get(client, f"{API}/publications/?year=2000-01")["results"]}
     assert publications[old.pk]["status"] == "superseded"
     assert (publications[new.pk]["status"], publications[new.pk]["corrects"]) == ("current", old.pk)
     assert (publications[other.pk]["status"], publications[other.pk]["withdrawal_reason"]) == (
         "withdrawn", "Wrong figures.")
+
+
+def test_runs_and_publications_come_a_numbered_page_at_a_time_in_a_fixed_order(small_site, client):
+    # Two corrections of one type: publications of one year and type on different pages.
+    for note in ("Late returns.", "More late returns."):
+        actions.recalculate(year=2000, type_codes=[small_site.type_code], publish=True, note=note)
+    runs = all_pages(client, f"{API}/runs/?page_size=1")
+    assert [r["id"] for r in runs] == list(RatingRun.objects.published().order_by(
+        "-year", "organisation_type__code", "pk").values_list("pk", flat=True))
+    first = get(client, f"{API}/runs/?page_size=1")
+    assert first["count"] == len(runs) == 4 and first["previous"] is None and "page=2" in first["next"]
+    publications = all_pages(client, f"{API}/publications/?page_size=2")
+    seen = RatingRun.objects.ever_public().order_by("year", "organisation_type__code", "published_at", "pk")
+    assert [p["run"] for p in publications] == list(seen.values_list("pk", flat=True))
+    # Each correction names the run it replaced, across pages.
+    chain = [p for p in publications if p["year"] == "2000-01" and p["type"] == small_site.type_code]
+    assert [p["corrects"] for p in chain] == [None, chain[0]["run"], chain[1]["run"]]
+    assert [p["status"] for p in chain] == ["superseded", "superseded", "current"]
+    assert get(client, f"{API}/publications/?page_size=1001", status=200)["results"] == get(
+        client, f"{API}/publications/?page_size=1000")["results"]  # capped at 1,000, as the ratings
+
+
+def test_releases_announce_the_year_type_and_time_of_each_scheduled_publication(small_site, client):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    assert get(client, f"{API}/releases/") == {"count": 0, "next": None, "previous": None, "results": []}
+    [correction] = actions.recalculate(year=2000, type_codes=[small_site.type_code])
+    release = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    actions.publish_run(run=correction, at=release, note="SECRET: late returns.")
+    response = client.get(f"{API}/releases/")
+    assert b"SECRET" not in response.content
+    [row] = response.json()["results"]
+    announced = row.pop("announced_at")
+    assert row == {"year": "2000-01", "type": small_site.type_code, "type_name": correction.organisation_type.name,
+                   "publish_at": row["publish_at"], "corrects": True}
+    assert datetime.fromisoformat(row["publish_at"]) == release
+    assert datetime.fromisoformat(announced) <= timezone.now()
 
 
 def test_answers_are_cached_under_the_publication_state(small_site, client, django_assert_num_queries):
@@ -259,7 +298,7 @@ def test_the_schema_is_served_and_names_every_endpoint(db, client):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {f"{API}/{path}" for path in (
         "years/", "organisations/", "organisations/{code}/", "organisations/{code}/report-cards/{year}/",
-        "ratings/", "indicators/", "indicators/{code}/", "results/", "runs/", "publications/")}
+        "ratings/", "indicators/", "indicators/{code}/", "results/", "runs/", "publications/", "releases/")}
 
 
 def test_an_address_no_endpoint_matches_is_a_json_404(db, client):

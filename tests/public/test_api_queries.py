@@ -31,17 +31,21 @@ def api_urls(site) -> dict[str, str]:
         "results filtered": f"/api/v1/results/?year={year}&indicator={site.indicator_code}&page_size={PAGE}",
         "runs": "/api/v1/runs/",
         "publications": "/api/v1/publications/",
+        "releases": "/api/v1/releases/",
     }
 
 
 # Uncached. Each: the published runs' ids where it reads ratings, a count for
 # numbered pages, its own read; organisations add their predecessors (one
 # prefetch), one organisation its published ratings; a report card is the
-# card page's reads (queries.report_card).
+# card page's reads (queries.report_card). Runs and publications are numbered
+# pages (a count and the page; each publication's corrected run is a subquery
+# of the page's); the release calendar is one query (its few rows counted in Python).
 EXPECTED = {
     "years": 1, "organisations": 3, "organisations searched": 3, "organisation": 3, "ratings": 3,
     "ratings filtered and sorted": 3, "ratings by name": 3, "report card": 11, "indicators": 2,
-    "indicators of a year": 2, "indicator": 2, "results": 1, "results filtered": 1, "runs": 1, "publications": 2,
+    "indicators of a year": 2, "indicator": 2, "results": 1, "results filtered": 1, "runs": 2, "publications": 2,
+    "releases": 1,
 }
 
 

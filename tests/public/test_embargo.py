@@ -6,18 +6,22 @@ draft whose figures are marked.
 A scheduled correction, its note and the version it replaces stay hidden until
 its time."""
 
+import json
 import re
 from collections import deque
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest import mock
 from urllib.parse import urljoin, urlparse
 
 from django.utils import timezone
 
+from indicators.times import uk_time
 from ratings import actions
 from ratings.models import Challenge, Rating, RatingRun
 
 MARKER_SCORE = 987.654321
+RELEASES = "/api/v1/releases/"  # the release calendar: a scheduled run's year, type and time, by design
+ANNOUNCEMENT = {"year", "type", "type_name", "publish_at", "corrects", "announced_at"}
 LINK = re.compile(r'href="([^"#]+)')
 
 
@@ -50,7 +54,7 @@ def crawl_api(client, limit=2000):
     api = "/api/v1"
     lists = [f"{api}/years/", f"{api}/organisations/?page_size=7", f"{api}/ratings/?page_size=7",
              f"{api}/ratings/?sort=-score&page_size=7", f"{api}/results/?page_size=50", f"{api}/runs/",
-             f"{api}/publications/", f"{api}/indicators/"]
+             f"{api}/publications/", f"{api}/indicators/", RELEASES]
     years = {f"{y}-{(y + 1) % 100:02d}" for y in RatingRun.objects.values_list("year", flat=True)}
     pages, queue, codes = {}, deque(lists), set()
     while queue:
@@ -129,10 +133,45 @@ def test_a_scheduled_year_is_not_in_the_api_before_its_time(small_site, client):
     release = timezone.now() + timedelta(hours=1)
     RatingRun.objects.filter(year=2000).update(status="scheduled", published_at=release)
     with mock.patch("django.utils.timezone.now", return_value=release - timedelta(seconds=1)):
-        for url, body in crawl_api(client).items():
-            assert "2000-01" not in body, url
+        answers = crawl_api(client)
+        for url, body in answers.items():
+            assert "2000-01" not in body or url == RELEASES, url
+        announced = json.loads(answers[RELEASES])["results"]
+        assert {row["year"] for row in announced} == {"2000-01"} and all(set(row) == ANNOUNCEMENT for row in announced)
     with mock.patch("django.utils.timezone.now", return_value=release + timedelta(seconds=1)):
         assert any('"year":"2000-01"' in body for body in crawl_api(client).values())
+
+
+def test_a_scheduled_year_is_announced_with_its_year_type_and_time_and_nothing_else(small_site, client):
+    """The release calendar (and its feed) names the scheduled year, its types
+    and its time; every other page, and the calendar's past releases, nothing
+    of it; and what the calendar says of it is its announcement alone."""
+    from tests.public.test_releases import announced_rows
+
+    release = timezone.now() + timedelta(hours=1)
+    runs = RatingRun.objects.filter(year=1999)  # (2000-01 is every example of a year)
+    for run in runs:
+        mark_draft(run)
+    runs.update(status="scheduled", published_at=release)
+    with mock.patch("django.utils.timezone.now", return_value=release - timedelta(seconds=1)):
+        pages = crawl(client, ["/", "/downloads/", "/indicators/", "/search/?q=a", "/search/?q=e"])
+        assert "/releases/" in pages and "/feeds/releases.atom" in pages
+        for url, body in pages.items():
+            assert "987.65" not in body and "EMBARGOED-DRAFT" not in body, url
+            if url not in ("/releases/", "/feeds/releases.atom"):
+                assert "1999-00" not in body, url
+        calendar = pages["/releases/"]
+        rows = announced_rows(calendar)
+        assert len(rows) == runs.count() and all(row[0] == uk_time(release) and row[1] == "1999-00" for row in rows)
+        assert "1999-00" not in calendar[calendar.index('id="past"'):]
+        assert calendar.count("1999-00") == len(rows)  # in its row, and nowhere else
+        answers = crawl_api(client)
+        for url, body in answers.items():
+            assert "1999-00" not in body or url == RELEASES, url
+        announced = json.loads(answers[RELEASES])["results"]
+        assert [(row["year"], datetime.fromisoformat(row["publish_at"]), row["corrects"]) for row in announced] == [
+            ("1999-00", release, False)] * len(rows)
+        assert all(set(row) == ANNOUNCEMENT for row in announced)
 
 
 def test_a_run_published_in_the_future_is_not_yet_public(small_site, client):
@@ -154,6 +193,8 @@ def test_a_scheduled_correction_and_its_note_are_hidden_until_its_time(small_sit
     released = timezone.localtime(release)
 
     with mock.patch("django.utils.timezone.now", return_value=release - timedelta(seconds=1)):
+        calendar = client.get("/releases/").content.decode()  # announced: its time, not its note
+        assert uk_time(release) in calendar and "EMBARGOED" not in calendar
         for url in (card, latest):  # the card is cached here: the time passing must change that
             html = client.get(url).content.decode()
             assert "EMBARGOED" not in html and "987.65" not in html and "/versions/" not in html, url

@@ -35,12 +35,14 @@ from tests.public.conftest import public_urls
 # the fairness page counts bands as published and without adjustment in one,
 # and has it sum and sample the scores against deprivation in one query per
 # type (both sites have two). The compare page reads the organisations asked
-# for, their ratings and their run's indicators.
+# for, their ratings and their run's indicators. The release calendar reads
+# the announced runs' years, types and times, and the publication history.
 EXPECTED = {
     "home": 5, "search": 3, "browse": 7, "browse filtered": 7, "browse csv": 3, "report card": 11,
     "latest report card": 12, "compare": 5, "indicator list": 4, "indicator": 7, "regions": 5, "region": 9, "changes": 5, "changes filtered": 5, "fairness": 9,
     "methodology": 5, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 6,
     "results json": 6, "robots": 0, "api docs": 2,
+    "releases": 3,
 }
 
 
@@ -159,7 +161,7 @@ BEYOND_SHOWN = 2  # the organisations beyond the funnel limits listed, a side
 # read a chart's sample of points: at most MAX_CHART_POINTS a chart (set
 # below both sizes here, so that both draw a full sample).
 CONSTANT = ["home", "search", "browse", "browse filtered", "report card", "latest report card", "compare",
-            "indicator list", "indicator", "region", "methodology", "downloads", "robots", "api docs"]
+            "indicator list", "indicator", "region", "methodology", "downloads", "robots", "api docs", "releases"]
 # The region page also reads band counts per type and band, in the region and
 # nationally (2 types, 4 bands, twice): the small site's region may hold only
 # a few of those groups (no red organisation there, say) where the large one
