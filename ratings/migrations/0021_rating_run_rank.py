@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('indicators', '0005_indicator_definitions'),
-        ('ratings', '0018_decomposition'),
+        ('ratings', '0020_certainty_chunk_heartbeat'),
     ]
 
     operations = [
