@@ -70,8 +70,13 @@ def timed(figures: dict, name: str, memory: bool = False):
 def start_gunicorn(port: int, *, cache_seconds: int, extra_args: tuple[str, ...] = ()) -> subprocess.Popen:
     """The site under gunicorn (2 sync workers, production settings) on
     127.0.0.1:port, returned once it answers."""
+    import socket
     import urllib.request
 
+    # A server already on the port would answer for ours, and be timed instead of it.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"Port {port} is already in use: stop what serves it, or choose another port.")
     env = dict(os.environ, PUBLIC_CACHE_SECONDS=str(cache_seconds), ALLOWED_HOSTS="127.0.0.1",
                SECURE_COOKIES="False")
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "trafficlights.wsgi",
