@@ -30,6 +30,7 @@ urlpatterns = [
     path("methodology/", views.latest_methodology, name="latest_methodology"),
     path("methodology/<year:year>/", views.methodology, name="methodology"),
     path("downloads/", views.downloads, name="downloads"),
+    path("downloads/datapackage.json", views.downloads_datapackage, name="datapackage"),
     path("downloads/<year:year>/<str:dataset>.<str:extension>", views.download, name="download"),
     path("api/", views.api_docs, name="api_docs"),
     path("feeds/publications.atom", public_page(feeds.AllPublicationsFeed()), name="feed_publications"),
