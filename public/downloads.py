@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 from django.db.models import JSONField, OuterRef, Q, Subquery
 
 from indicators.choices import DIRECTIONS, DOMAINS, KINDS, MEASURES
+from indicators.definitions import FROM_THE_START
 from indicators.models import Indicator, Organisation, Result
 from indicators.spreadsheets.table_schema import BOOLEAN, NUMBER, STRING, Column, names, table_schema, yes_no
 from indicators.years import format_year
@@ -60,8 +61,9 @@ RESULT_FIELDS = [
                               "numerator ÷ denominator, with a sampling model) or other.", {"enum": list(MEASURES)}),
     Column("multiplier", NUMBER, "For a proportion or a rate, the multiplier (100 for a percentage); empty "
                                  "otherwise.", {"minimum": 0}),
-    Column("definition_from_year", STRING, "The financial year from which that definition applied: the "
-                                           "definition in force in the year, frozen with its published ratings.",
+    Column("definition_from_year", STRING, "The financial year from which that definition applied (the "
+                                           "definition in force in the year, frozen with its published ratings); "
+                                           "empty when it applied from the start, or the indicator did not apply.",
            {"pattern": exports.YEAR_PATTERN}),
     Column("adjusted_value", NUMBER, "The figure the published rating scored: after the value-added adjustment "
                                      "where it was made, otherwise the figure as it was then (corrections since "
@@ -133,7 +135,7 @@ def _result_rows(year: int, runs: list[tuple]) -> Iterator[list]:
 def _definition_cells(definition) -> list:
     return [definition.kind, definition.domain, definition.direction, definition.weight, definition.core_threshold,
             yes_no(definition.adjust_for_deprivation), definition.measure, definition.multiplier,
-            format_year(definition.from_year)]
+            None if definition.from_year == FROM_THE_START else format_year(definition.from_year)]
 
 
 _NO_DEFINITION = [None] * 9

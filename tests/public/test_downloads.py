@@ -10,6 +10,7 @@ import pytest
 
 from django.http import StreamingHttpResponse
 
+from indicators.definitions import FROM_THE_START
 from indicators.spreadsheets.csv_writer import neutralise
 from indicators.models import Indicator, Organisation, Result
 from indicators.years import format_year
@@ -109,7 +110,8 @@ def old_result_rows(year):
                      result.denominator, indicator.unit or None]
                     + ([definition.kind, definition.domain, definition.direction, definition.weight,
                         definition.core_threshold, "yes" if definition.adjust_for_deprivation else "no",
-                        definition.measure, definition.multiplier, format_year(definition.from_year)]
+                        definition.measure, definition.multiplier,
+                        None if definition.from_year == FROM_THE_START else format_year(definition.from_year)]
                        if definition else [None] * 9)
                     + [None if scored is None or scored[1] is None else round(scored[1], 6)])
     return rows
