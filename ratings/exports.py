@@ -139,9 +139,10 @@ def rows_of(ratings) -> Iterator[list]:
     """CSV rows (COLUMNS) of a queryset of ratings, in its order. Besides the
     ratings, reads their runs' frozen definitions and parameters (a few runs)
     and the indicators' names and units (tens), once each."""
-    runs = {pk: (definitions_of(definitions), (parameters or {}).get("missing_core_data", "failure"))
-            for pk, definitions, parameters in RatingRun.objects.filter(pk__in=ratings.order_by().values("run"))
-            .values_list("pk", "definitions", "parameters")}
+    runs = {pk: (definitions_of(definitions), missing_core_data or "failure")
+            for pk, definitions, missing_core_data in RatingRun.objects.filter(
+                pk__in=ratings.order_by().values("run"))
+            .values_list("pk", "definitions", KeyTextTransform("missing_core_data", "parameters"))}
     indicators = {code: (name, unit) for code, name, unit in Indicator.objects.values_list("code", "name", "unit")}
     values = ratings.values_list(
         "run__year", "organisation__code", "organisation__name", "organisation__type__code",

@@ -122,3 +122,15 @@ def test_the_descriptor_check_has_teeth():
 def test_the_descriptor_lists_no_resource_before_anything_is_published(db, client):
     package = descriptor_of(client)
     assert package["resources"] == [] and package["profile"] == "tabular-data-package"
+
+
+@pytest.mark.parametrize("size", ["small_site", "large_site"])
+def test_the_descriptor_is_one_query_whatever_the_number_of_organisations(size, request, client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_CACHE_SECONDS = 0
+    request.getfixturevalue(size)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/downloads/datapackage.json").status_code == 200
+    assert len(queries) == 1  # the published years
