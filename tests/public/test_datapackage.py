@@ -10,6 +10,9 @@ import json
 
 import frictionless
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from indicators.years import format_year
 from public import datapackage, downloads
@@ -89,8 +92,6 @@ def test_validation_catches_a_file_that_breaks_its_schema(small_site, client, tm
 def test_the_downloads_page_documents_every_field_of_the_descriptor(small_site, client):
     html = client.get("/downloads/").content.decode()
     assert 'href="/downloads/datapackage.json"' in html
-    from django.utils.html import escape
-
     for name, dataset in downloads.DATASETS.items():
         for field in dataset.schema["fields"]:
             assert f"<code>{field['name']}</code>" in html, field["name"]
@@ -126,9 +127,6 @@ def test_the_descriptor_lists_no_resource_before_anything_is_published(db, clien
 
 @pytest.mark.parametrize("size", ["small_site", "large_site"])
 def test_the_descriptor_is_one_query_whatever_the_number_of_organisations(size, request, client, settings):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     settings.PUBLIC_CACHE_SECONDS = 0
     request.getfixturevalue(size)
     with CaptureQueriesContext(connection) as queries:
