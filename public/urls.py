@@ -30,6 +30,7 @@ urlpatterns = [
     path("methodology/", views.latest_methodology, name="latest_methodology"),
     path("methodology/<year:year>/", views.methodology, name="methodology"),
     path("downloads/", views.downloads, name="downloads"),
+    path("downloads/datapackage.json", views.downloads_datapackage, name="datapackage"),
     path("downloads/<year:year>/<str:dataset>.<str:extension>", views.download, name="download"),
     path("releases/", views.releases, name="releases"),
     path("api/", views.api_docs, name="api_docs"),

@@ -15,7 +15,7 @@ from indicators.queries import is_synthetic_data_present
 from indicators.years import format_year
 from ratings import exports
 
-from . import browse_table, downloads as public_downloads, presenters, queries
+from . import browse_table, datapackage, downloads as public_downloads, presenters, queries
 from .api.views import openapi_schema
 from .browse_table import page_read, paginate, pagination, ratings_table, requested_page
 from .cache import public_page
@@ -293,7 +293,14 @@ def methodology(request, year):
 @public_page
 def downloads(request):
     return _render(request, "public/downloads.html", {
-        "years": queries.published_years(), "datasets": public_downloads.DATASETS})
+        "years": queries.published_years(), "datasets": public_downloads.DATASETS,
+        "documentation": datapackage.documentation()})
+
+
+@public_page
+def downloads_datapackage(request):
+    return JsonResponse(datapackage.descriptor(queries.published_years()),
+                        json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
 @public_page

@@ -47,8 +47,13 @@ def freeze(definitions, *, type_code: str) -> dict:
 
 def run_definitions(run) -> dict[str, FrozenDefinition]:
     """The definitions frozen with `run`, by indicator code, in code order."""
-    return {code: FrozenDefinition(code=code, **{**stored, "organisation_types": tuple(stored["organisation_types"])})
-            for code, stored in sorted((run.definitions or {}).items())}
+    return definitions_of(run.definitions)
+
+
+def definitions_of(stored: dict | None) -> dict[str, FrozenDefinition]:
+    """`run_definitions` of a run's stored JSON alone (a values query's column)."""
+    return {code: FrozenDefinition(code=code, **{**item, "organisation_types": tuple(item["organisation_types"])})
+            for code, item in sorted((stored or {}).items())}
 
 
 def performance_definitions(run) -> list[FrozenDefinition]:

@@ -19,11 +19,13 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils.html import escape
 
-from indicators.models import Area, OrganisationType, Region
+from indicators.definitions import FROM_THE_START
+from indicators.models import Area, Indicator, IndicatorDefinition, OrganisationType, Region, Result
+from indicators.years import format_year
 from public import browse_table, downloads, queries
 from public.formatting import count_words, format_number, percent_of, plural_of
 from public.presenters import band_meanings, charting, fairness, pages
-from ratings import actions, bands, standings
+from ratings import actions, bands, frozen_definitions, standings
 from ratings.models import Rating, RatingRun
 from ratings.parameters import DOMAINS, TIE_TOLERANCE
 
@@ -272,7 +274,7 @@ def numeric(value):
 def test_every_download_column_is_what_its_documentation_says_for_every_demo_rating(demo, db):
     """Each claim of the downloads page's column documentation, for each row of
     every year's ratings file, against the stored ratings and their runs."""
-    documented = dict(downloads.DATASETS["ratings"].columns)
+    documented = {field.name: field.description for field in downloads.DATASETS["ratings"].fields}
     assert "weighted by the year's domain weights" in documented["level_score"]
     assert "rounded down; more are green only when final scores tie" in documented["green_quota"]
     assert "every core figure reported" in documented["candidate_position"]
@@ -281,7 +283,8 @@ def test_every_download_column_is_what_its_documentation_says_for_every_demo_rat
     by_key = {(r.run.year, r.organisation.code): r for r in ratings}
     candidates = {run: sorted((r.score for r in of_run if is_candidate(r)), reverse=True)
                   for run, of_run in by_run(ratings).items()}
-    rows_seen = 0
+    names = {i.code: i for i in Indicator.objects.all()}
+    rows_seen, claims_made = 0, set()
     for year in YEARS:
         columns, rows = downloads.rating_rows(year)
         for values in rows:
@@ -291,6 +294,7 @@ def test_every_download_column_is_what_its_documentation_says_for_every_demo_rat
             of_run = [r for r in ratings if r.run == run]
             assert row["band"] in bands.CODES and row["band"] == rating.band
             assert row["organisation_type"] == rating.organisation.type.code
+            claims_made |= assert_core_target_columns_are_true(row, rating, names)
             if rating.band == bands.NOT_RATED:
                 assert row["score"] is row["rank"] is row["core_targets_failed"] is row["candidate_position"] is None
                 rows_seen += 1
@@ -337,6 +341,128 @@ def test_every_download_column_is_what_its_documentation_says_for_every_demo_rat
                 assert rating.band != bands.GREEN
             rows_seen += 1
     assert rows_seen == len(ratings)
+    # Every kind of core-target claim is made somewhere in the demo.
+    assert claims_made == {"not rated", "no data", "not reported", "at least", "at most"}, claims_made
+
+
+FAILURE_WORDS = re.compile(r"^(?P<name>.+) \((?:no data|(?P<figure>-?[0-9.]+)(?P<unit> .+)? against a target of "
+                           r"(?P<at>at least|at most) (?P<threshold>-?[0-9.]+))\)$")
+
+
+def assert_core_target_columns_are_true(row: dict, rating, indicators: dict) -> set:
+    """failed_core_targets, its words, core_targets_not_reported and not_rated_reason, each
+    claim held against the stored failures, the run's frozen definitions and the figures.
+    Returns which kinds of claim the row made."""
+    made = set()
+    if rating.band == bands.NOT_RATED:
+        # Not rated: its core targets were not counted, and the stored reason is given.
+        assert row["failed_core_targets"] is row["failed_core_targets_words"] is None
+        assert row["core_targets_not_reported"] is None
+        assert row["not_rated_reason"] == rating.not_rated_reason and "indicators" in row["not_rated_reason"]
+        assert row["not_rated_reason"].startswith("Reported ") or row["not_rated_reason"].startswith("No ")
+        return {"not rated"}
+    assert row["not_rated_reason"] is None
+    counted = counted_failures(rating)
+    codes = row["failed_core_targets"].split("; ") if row["failed_core_targets"] else []
+    # As many as core_targets_failed, the counted failures in the order the method checked them.
+    assert codes == [f.indicator for f in counted] and len(codes) == row["core_targets_failed"]
+    words = row["failed_core_targets_words"].split("; ") if row["failed_core_targets_words"] else []
+    assert len(words) == len(codes)
+    definitions = frozen_definitions.run_definitions(rating.run)
+    for code, text, failure in zip(codes, words, counted):
+        match = FAILURE_WORDS.match(text)
+        assert match, text
+        indicator, definition = indicators[code], definitions[code]
+        assert match["name"] == indicator.name and definition.core_threshold is not None
+        if failure.reason == standings.NO_DATA:
+            assert match["figure"] is None and text.endswith("(no data)")
+            made.add("no data")
+            continue
+        made.add(match["at"])
+        # "<figure> <unit> against a target of at least/at most <threshold>": the frozen direction,
+        # and the figure really is on the wrong side of the run's frozen target.
+        assert match["at"] == ("at least" if definition.direction == "higher_better" else "at most")
+        assert (match["unit"] or "").strip() == indicator.unit
+        figure, threshold = float(match["figure"]), float(match["threshold"])
+        assert math.isclose(figure, failure.value, abs_tol=1e-6)
+        assert math.isclose(threshold, definition.core_threshold, abs_tol=1e-6)
+        assert figure < threshold if match["at"] == "at least" else figure > threshold
+    not_reported = row["core_targets_not_reported"].split("; ") if row["core_targets_not_reported"] else []
+    assert not_reported == [f.indicator for f in standings.core_failures(rating) if f.reason == standings.NO_DATA]
+    # Failed when the year's method counts a missing figure as failed; else not failed.
+    counts_missing = rating.run.parameters.get("missing_core_data", "failure") == "failure"
+    assert all((code in codes) == counts_missing for code in not_reported)
+    return made | ({"not reported"} if not_reported else set())
+
+
+def test_every_results_column_is_what_its_documentation_says_for_every_demo_figure(demo, db):
+    """Each row of every year's results file: the indicator's unit; its definition as frozen
+    with the year's published run of the organisation's type (and that definition is the one
+    in force that year); the figure the published rating scored, adjusted where the run says it
+    adjusted it."""
+    documented = {field.name: field.description for field in downloads.DATASETS["results"].fields}
+    assert "after the value-added adjustment where it was made" in documented["adjusted_value"]
+    assert "frozen with its published ratings" in documented["definition_from_year"]
+    ratings = {(r.run.year, r.organisation.code): r for r in stored()}
+    runs = {(run.year, run.organisation_type.code): run for run in
+            RatingRun.objects.published().filter(year__in=YEARS).select_related("organisation_type")}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    figures = {(r.year, r.organisation.code, r.indicator.code): r for r in
+               Result.objects.filter(year__in=YEARS).select_related("organisation__type", "indicator")}
+    seen, adjusted_seen = 0, 0
+    for year in YEARS:
+        columns, rows = downloads.result_rows(year)
+        in_force = {d.indicator.code: d for d in IndicatorDefinition.objects.in_force(year).select_related("indicator")
+                    .prefetch_related("organisation_types")}
+        for values in rows:
+            row = dict(zip(columns, values))
+            result = figures[(year, row["organisation_code"], row["indicator_code"])]
+            assert row["value"] == result.value and row["indicator_name"] == result.indicator.name
+            indicator = indicators[row["indicator_code"]]
+            assert (row["unit"] or "") == indicator.unit
+            run = runs[(year, row["organisation_type"])]
+            definition = frozen_definitions.run_definitions(run).get(row["indicator_code"])
+            live = in_force.get(row["indicator_code"])
+            if definition is None:
+                # Empty when the indicator did not apply to that type that year.
+                assert row["indicator_kind"] is row["domain"] is row["direction"] is row["measure"] is None
+                assert live is None or row["organisation_type"] not in {t.code for t in live.organisation_types.all()}
+                assert row["adjusted_value"] is None
+            else:
+                assert (row["indicator_kind"], row["domain"], row["direction"], row["weight"], row["core_threshold"],
+                        row["adjusted_for_deprivation"], row["measure"], row["multiplier"]) == (
+                    definition.kind, definition.domain, definition.direction, definition.weight,
+                    definition.core_threshold, "yes" if definition.adjust_for_deprivation else "no",
+                    definition.measure, definition.multiplier)
+                # The definition in force that year (nothing was edited since the demo was published).
+                assert (live.kind, live.domain, live.direction, live.weight, live.core_threshold, live.measure,
+                        live.multiplier) == (definition.kind, definition.domain, definition.direction,
+                                             definition.weight, definition.core_threshold, definition.measure,
+                                             definition.multiplier)
+                assert row["definition_from_year"] == (None if live.from_year == FROM_THE_START
+                                                       else format_year(live.from_year))
+                assert row["organisation_type"] in definition.organisation_types
+            rating = ratings.get((year, row["organisation_code"]))
+            scored = standings.indicator_scores(rating).get(row["indicator_code"]) if rating else None
+            if rating is None or rating.band == bands.NOT_RATED or definition is None \
+                    or definition.kind != "performance" or result.value is None:
+                assert row["adjusted_value"] is None or scored is not None
+                if rating is None or rating.band == bands.NOT_RATED or result.value is None:
+                    assert row["adjusted_value"] is None, row
+            else:
+                assert scored is not None and row["adjusted_value"] is not None, row
+                adjustment = standings.adjustments(rating).get(row["indicator_code"])
+                if adjustment is not None and adjustment.status == standings.ADJUSTED:
+                    # After the value-added adjustment: the run's adjusted figure.
+                    assert definition.adjust_for_deprivation
+                    assert math.isclose(row["adjusted_value"], adjustment.adjusted, abs_tol=1e-6)
+                    adjusted_seen += row["adjusted_value"] != row["value"]
+                else:
+                    # Otherwise the figure as it was then (the demo has no corrections since).
+                    assert math.isclose(row["adjusted_value"], result.value, abs_tol=1e-6), row
+            seen += 1
+    assert seen == len([f for f in figures.values() if (f.year, f.organisation.type.code) in runs])
+    assert adjusted_seen > 100
 
 
 def rendered(client, url: str) -> str:

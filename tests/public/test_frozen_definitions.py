@@ -3,6 +3,9 @@ the indicator definitions it used, and its card, the methodology page and the
 downloads read that copy. The engine reads the definitions in force in the
 year being rated (spec, "Words" and step 5's note)."""
 
+import csv
+import io
+
 import pytest
 from django.apps import apps
 from django.core.cache import cache
@@ -26,7 +29,8 @@ MORTCIRC_ADJUSTED_NO_MORE = ("code,name,kind,domain,direction,organisation_types
                              "false,per 100000\n")
 PAGES = ["/organisations/HA1/2000-01/", "/organisations/HA2/2000-01/", "/methodology/2000-01/", "/indicators/",
          "/indicators/MMR/2000-01/", "/indicators/MORTCIRC/2000-01/?type=HA",
-         "/downloads/2000-01/ratings.csv", "/downloads/2000-01/ratings.json", "/ratings/2000-01/ratings.csv"]
+         "/downloads/2000-01/ratings.csv", "/downloads/2000-01/ratings.json", "/ratings/2000-01/ratings.csv",
+         "/downloads/2000-01/results.csv", "/downloads/2000-01/results.json"]
 
 
 @pytest.fixture
@@ -58,6 +62,10 @@ def test_a_changed_target_changes_no_published_page(mmr_world, client):
     call_command("import_indicators", write(mmr_world, "flagged.csv", MORTCIRC_ADJUSTED_NO_MORE), stdout=None)
     assert Indicator.objects.get(code="MMR").core_threshold == 95
     assert pages(client) == published
+    # The results file gives the definitions frozen with the run: the target of 84, MORTCIRC still adjusted.
+    rows = list(csv.DictReader(io.StringIO(published["/downloads/2000-01/results.csv"])))
+    assert {row["core_threshold"] for row in rows if row["indicator_code"] == "MMR"} == {"84.0"}
+    assert {row["adjusted_for_deprivation"] for row in rows if row["indicator_code"] == "MORTCIRC"} == {"yes"}
 
     # Recalculating uses today's definition, and freezes it with the new run.
     (draft,) = [run for run in actions.recalculate(year=2000) if run.organisation_type.code == "HA"]

@@ -28,7 +28,9 @@ from tests.public.conftest import public_urls
 # withdrawal); the regions index a
 # count per region and band; the
 # region page its own band counts and a count for its pages; downloads fix
-# which runs are public before streaming; the results files read the
+# which runs are public before streaming; the ratings files (and the browse
+# page's CSV) read their runs' frozen definitions and the indicators' names
+# once, to name the failed core targets; the results files read the
 # indicators' names once, then 500 organisations at a time (two queries each,
 # and one to find there are no more). The indicator page has the database count
 # its figures, read one page of them and pick its chart's sample in one query;
@@ -38,9 +40,9 @@ from tests.public.conftest import public_urls
 # for, their ratings and their run's indicators. The release calendar reads
 # the announced runs' years, types and times, and the publication history.
 EXPECTED = {
-    "home": 5, "search": 3, "browse": 7, "browse filtered": 7, "browse csv": 3, "report card": 11,
+    "home": 5, "search": 3, "browse": 7, "browse filtered": 7, "browse csv": 5, "report card": 11,
     "latest report card": 12, "compare": 5, "indicator list": 4, "indicator": 7, "regions": 5, "region": 9, "changes": 5, "changes filtered": 5, "fairness": 9,
-    "methodology": 5, "downloads": 2, "ratings csv": 3, "ratings json": 3, "results csv": 6,
+    "methodology": 5, "downloads": 2, "ratings csv": 5, "ratings json": 5, "results csv": 6,
     "results json": 6, "robots": 0, "api docs": 2,
     "releases": 3,
 }
@@ -217,5 +219,6 @@ def test_what_each_page_reads_is_bounded(db, tmp_path, client, settings, monkeyp
     for name in DOWNLOADS:
         # Streamed from fetches of at most CHUNK_ROWS plain rows: never the whole file, nor any JSON detail.
         assert large[name].largest_fetch <= CHUNK_ROWS and large[name].rows > 3 * CHUNK_ROWS, (name, large[name])
-        # Plain values only (the decomposition's nine among them): a rating's JSON detail is kilobytes.
-        assert large[name].bytes / large[name].rows < 500, (name, large[name])
+        # Plain values only (the decomposition's nine among them) and a rating's core failures (a short object
+        # for each, at most one per core target): a rating's JSON detail is kilobytes.
+        assert large[name].bytes / large[name].rows < 600, (name, large[name])
