@@ -94,8 +94,15 @@ def _django_db_helper(_shared_data_opened, _django_db_helper):
     yield _django_db_helper
 
 
+@pytest.fixture(scope="session")
+def _shared_data_closed_at_the_end(django_db_setup):
+    """At the end of the session, before the test database is dropped."""
+    yield
+    SHARED.close()
+
+
 @pytest.fixture
-def _shared_data_opened(request, django_db_setup, django_db_blocker, tmp_path_factory):
+def _shared_data_opened(request, _shared_data_closed_at_the_end, django_db_blocker, tmp_path_factory):
     key = shared_key(request.node)
     if key is None:
         SHARED.close()
