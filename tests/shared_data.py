@@ -24,24 +24,24 @@ from typing import Any
 
 import pytest
 
-# name -> builder(folder) of every shared fixture.
+# key (the builder's module and name) -> builder(folder) of every shared fixture.
 BUILDERS: dict[str, Callable[[Any], Any]] = {}
 
 
 def shared_fixture(build: Callable[[Any], Any]):
     """A pytest fixture named as `build`, whose value is `build(folder)` (folder:
     a fresh temporary directory), built once for consecutive tests that use it."""
-    name = build.__name__
-    BUILDERS[name] = build
+    key = f"{build.__module__}.{build.__qualname__}"
+    BUILDERS[key] = build
 
     def fixture(db, tmp_path):
-        if SHARED.key == name:
+        if SHARED.key == key:
             return copy.deepcopy(SHARED.value)
         return build(tmp_path)  # a transactional test: built inside it, as before
 
     fixture.__doc__ = build.__doc__
-    fixture.shared_data_key = name  # tells this fixture from others of the same name
-    return pytest.fixture(name=name)(fixture)
+    fixture.shared_data_key = key  # tells this fixture from others of the same name
+    return pytest.fixture(name=build.__name__)(fixture)
 
 
 def is_transactional(item) -> bool:
@@ -57,9 +57,11 @@ def shared_key(item) -> str | None:
     if item is None or not hasattr(item, "_fixtureinfo"):
         return None
     keys = set()
-    for name, definitions in item._fixtureinfo.name2fixturedefs.items():
-        if name in BUILDERS and definitions and getattr(definitions[-1].func, "shared_data_key", None) == name:
-            keys.add(name)
+    for definitions in item._fixtureinfo.name2fixturedefs.values():
+        # The last definition is the one the test gets (the closest override).
+        key = definitions and getattr(definitions[-1].func, "shared_data_key", None)
+        if key in BUILDERS:
+            keys.add(key)
     if not keys or is_transactional(item):
         return None
     if len(keys) > 1:

@@ -22,7 +22,7 @@ def shared_region(folder):
 
 
 def test_a_shared_fixture_is_built_for_its_first_test(shared_region):
-    assert len(BUILDS) == 1 and SHARED.key == "shared_region"
+    assert len(BUILDS) == 1 and SHARED.key == f"{__name__}.shared_region"
     assert Region.objects.get(code="ZZ").name == "Shared Region"
     # A write in this test, to the database and to the object in memory.
     shared_region.name = "Renamed in the first test"
