@@ -8,12 +8,15 @@ the deprivation context indicator. Built through the import commands, as an
 operator would.
 """
 
+import io
 import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from hypothesis import settings as hypothesis_settings
+
+from tests.shared_data import SHARED, grouped, shared_fixture, shared_key
 
 # CI replays the same examples every run, so a red build means a change broke
 # something; developers' runs keep exploring new examples.
@@ -76,3 +79,60 @@ def world(db, tmp_path):
     call_command("import_organisations", write(tmp_path, "organisations.csv", ORGANISATIONS), stdout=None)
     call_command("import_indicators", write(tmp_path, "indicators.csv", INDICATORS), stdout=None)
     return tmp_path
+
+
+# Shared fixtures (tests/shared_data.py): built once for consecutive tests.
+
+def pytest_collection_modifyitems(items):
+    items[:] = grouped(items)
+
+
+@pytest.fixture
+def _django_db_helper(_shared_data_opened, _django_db_helper):
+    """pytest-django's own, after the shared fixture's outer transaction is open,
+    so that the test's transaction is a savepoint inside it."""
+    yield _django_db_helper
+
+
+@pytest.fixture(scope="session")
+def _shared_data_closed_at_the_end(django_db_setup):
+    """At the end of the session, before the test database is dropped."""
+    yield
+    SHARED.close()
+
+
+@pytest.fixture
+def _shared_data_opened(request, _shared_data_closed_at_the_end, django_db_blocker, tmp_path_factory):
+    key = shared_key(request.node)
+    if key is None:
+        SHARED.close()
+    else:
+        SHARED.open(key, blocker=django_db_blocker, folder_factory=tmp_path_factory)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        # Rolled back as soon as the next test does not use it, before anything else opens a transaction.
+        if SHARED.key is not None and shared_key(nextitem) != SHARED.key:
+            SHARED.close()
+
+
+@shared_fixture
+def loaded_demo(folder):
+    """The demo data set (fixtures/demo) loaded, nothing rated."""
+    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+
+
+DEMO_YEARS = (1997, 1998, 1999, 2000)
+
+
+@shared_fixture
+def published_demo(folder):
+    """The demo loaded and every year rated and published, as `make run` does: the runs."""
+    from ratings import actions
+
+    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+    return [run for year in DEMO_YEARS for run in actions.recalculate(year=year, publish=True)]

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from indicators.models import Organisation
 from ratings import actions
 from ratings.models import Rating
+from tests.shared_data import shared_fixture
 
 YEARS = {"small": 2, "large": 4}
 
@@ -58,14 +59,15 @@ def empty_page_cache():
     cache.clear()
 
 
-@pytest.fixture
-def small_site(db, tmp_path):
-    return build_site(tmp_path, organisations=16, indicators=4, years=2, draws=20)
+# Shared (tests/shared_data.py): built once for the consecutive tests that use them.
+@shared_fixture
+def small_site(folder):
+    return build_site(folder, organisations=16, indicators=4, years=2, draws=20)
 
 
-@pytest.fixture
-def large_site(db, tmp_path):
-    return build_site(tmp_path, organisations=60, indicators=9, years=4)
+@shared_fixture
+def large_site(folder):
+    return build_site(folder, organisations=60, indicators=9, years=4)
 
 
 def public_urls(site: Site) -> dict[str, str]:

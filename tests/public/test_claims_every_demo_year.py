@@ -5,17 +5,15 @@ rating of every demo year, as `make run` computes and publishes them. Not
 examples: all of them. Then a sample of the rendered pages, and the same
 words recalculated with a green share of 0.2.
 
-The demo is loaded and rated once for the module (it takes a minute), inside
-a transaction rolled back at the end; each test runs in its own savepoint."""
+The demo is loaded and rated once for all the tests that use it (it takes a
+minute), inside a transaction rolled back after them; each test runs in its
+own savepoint (tests/shared_data.py)."""
 
-import io
 import math
 import re
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.http import QueryDict
 from django.utils.html import escape
 
@@ -32,15 +30,10 @@ from ratings.parameters import DOMAINS, TIE_TOLERANCE
 YEARS = (1997, 1998, 1999, 2000)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, every year rated and published with the current engine."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
-        for year in YEARS:
-            actions.recalculate(year=year, publish=True)
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo(published_demo):
+    """The demo, every year rated and published with the current engine (tests/conftest.py)."""
+    return published_demo
 
 
 def stored(years=YEARS) -> list[Rating]:

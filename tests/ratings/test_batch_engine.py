@@ -3,11 +3,9 @@ figures, the same bands, ranks and candidate positions exactly and the same
 scores within 1e-9, on random inputs (no database) and on every year and
 type of the demo."""
 
-import io
 
 import numpy as np
 import pytest
-from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -128,12 +126,11 @@ def test_arrays_of_a_call_are_rated_each_on_its_own():
 
 
 @pytest.fixture
-def demo_inputs(db):
+def demo_inputs(loaded_demo):
     """Every demo year's engine inputs."""
     from indicators.models import OrganisationType, Result
     from ratings.inputs import load_engine_inputs
 
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
     types = list(OrganisationType.objects.values_list("code", flat=True))
     years = sorted(set(Result.objects.values_list("year", flat=True)))
     return {year: load_engine_inputs(year=year, type_codes=types, deprivation_code="DEPRIVATION")

@@ -2,11 +2,9 @@
 demo years, held against the stored records of both: the figures it quotes,
 the failures it counts, and that it never names a cause that did not change."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from ratings import actions, admin_comparisons, standings
 from ratings.models import Rating
@@ -17,8 +15,7 @@ def number(value) -> str:
 
 
 @pytest.fixture
-def years(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+def years(loaded_demo):
     before = actions.recalculate(year=1999)
     after = actions.recalculate(year=2000)
     return before, after

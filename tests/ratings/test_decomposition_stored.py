@@ -1,10 +1,8 @@
 """The decomposition stored with a recalculation's runs, held against the
 stored records of both years for every demo organisation rated in both."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 
 from indicators.models import Result
 from ratings import actions, admin_comparisons, standings
@@ -12,10 +10,9 @@ from ratings.models import Rating, RatingRun
 
 
 @pytest.fixture
-def demo(db):
+def demo(loaded_demo):
     """The demo with 1998-99 and 1999-00 published, then one 1999-00 figure
     corrected after publication, and 2000-01 recalculated."""
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
     first = actions.recalculate(year=1998, publish=True)
     second = actions.recalculate(year=1999, publish=True)
     corrected = (Rating.objects.filter(run__in=second, band="yellow", organisation__type__code="HA")

@@ -4,10 +4,8 @@ measure, and each rating's counts and classification, read back as
 `funnel_fit.fit` gives them over the stored figures; later edits to the
 figures never change them."""
 
-import io
 
 import pytest
-from django.core.management import call_command
 
 from indicators.models import Result
 from ratings import actions, funnel_fit, standings
@@ -17,8 +15,7 @@ from ratings.models import Rating
 
 
 @pytest.fixture
-def runs(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+def runs(loaded_demo):
     return actions.recalculate(year=2000)
 
 

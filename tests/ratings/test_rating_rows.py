@@ -4,12 +4,10 @@ every reader expects: checked against a plain, row-by-row construction of
 each rating, on the demo data (missing values, core targets with no data,
 adjustments applied and not)."""
 
-import io
 import math
 from dataclasses import replace
 
 import pandas as pd
-from django.core.management import call_command
 
 from indicators.models import Indicator, IndicatorDefinition
 from ratings import actions, engine, funnel_fit, peers, rating_rows, standings
@@ -108,8 +106,7 @@ def expected_funnel_figures(inputs, result, year: int) -> dict[tuple[int, int], 
     return found
 
 
-def test_stored_ratings_read_back_as_the_engine_computed_them(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+def test_stored_ratings_read_back_as_the_engine_computed_them(loaded_demo):
     runs = actions.recalculate(year=2000)
     expected = expected_ratings(2000)
     stored = {row.pop("organisation_id"): row for row in Rating.objects.filter(run__in=runs).values(

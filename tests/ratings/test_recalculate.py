@@ -169,8 +169,7 @@ def test_export_writes_the_published_run_and_neutralises_formulas(rated_world):
     assert float(by_code["HA4"]["score"]) < 0  # a negative number is left as a number
 
 
-def test_full_path_on_the_demo_data(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+def test_full_path_on_the_demo_data(loaded_demo):
     out = run_command("recalculate_ratings", "--year", "2000-01", "--publish")
     assert out.count("(published)") == 3
     for run in RatingRun.objects.all():

@@ -4,12 +4,10 @@ invariants (noise to zero gives certainty 1 away from ties; the same seed
 gives the same figures), chunks that combine to the whole, and the demo read
 with what the draws need."""
 
-import io
 
 import numpy as np
 import pandas as pd
 import pytest
-from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.random import PCG64, Generator
@@ -287,10 +285,9 @@ def test_with_few_cases_a_small_change_could_be_chance():
 
 
 @pytest.fixture
-def demo_inputs(db):
+def demo_inputs(loaded_demo):
     from ratings.inputs import load_engine_inputs
 
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
     return load_engine_inputs(year=2000, type_codes=["HA", "TRUST", "PCG"], deprivation_code="DEPRIVATION")
 
 

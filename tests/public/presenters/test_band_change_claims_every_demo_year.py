@@ -5,17 +5,15 @@ publishes them): the bands it names, the main reason, every figure it
 quotes, the bands had the others stood still and under last year's method,
 and each core target it says was newly missed or met."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from indicators.years import format_year
 from public.formatting import format_number, format_signed
 from public.presenters import band_changes, report_card
 from public.queries import indicators_as_defined
-from ratings import actions, standings
+from ratings import standings
 from ratings.models import Rating
 
 YEARS = (1997, 1998, 1999, 2000)
@@ -23,9 +21,9 @@ SIGNED = r"[+−]?\d{1,3}(?:,\d{3})*(?:\.\d+)?"
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
-    return [run for year in YEARS for run in actions.recalculate(year=year, publish=True)]
+def demo(published_demo):
+    """The demo loaded and every year rated and published (tests/conftest.py)."""
+    return published_demo
 
 
 def word(band: str) -> str:

@@ -3,13 +3,11 @@ records, for every rating of every demo year (as `make run` computes them):
 the core-target table's results, the rank, the gap to the cut-off, the
 adjustment's effect and the band's reason. Not examples: all of them."""
 
-import io
 import math
 import re
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 
 from indicators.models import Indicator
 from public import queries
@@ -26,9 +24,8 @@ YEARS = (1997, 1998, 1999, 2000)
 
 
 @pytest.fixture
-def demo(db):
+def demo(loaded_demo):
     """The demo, every year rated with the current engine."""
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
     return [run for year in YEARS for run in actions.recalculate(year=year)]
 
 

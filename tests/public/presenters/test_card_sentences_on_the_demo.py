@@ -2,11 +2,9 @@
 demo year, under both treatments of a missing core figure: what `why` and
 the improvement sentence say must be true of what the rating recorded."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from indicators.models import Indicator
 from public.formatting import ordinal
@@ -16,8 +14,7 @@ from ratings.models import Rating
 
 
 @pytest.fixture
-def demo_ratings(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+def demo_ratings(loaded_demo):
     actions.update_scheme(year=1999, values={"missing_core_data": "not_green"})
     runs = actions.recalculate(year=2000) + actions.recalculate(year=1999)
     names = dict(Indicator.objects.values_list("code", "name"))

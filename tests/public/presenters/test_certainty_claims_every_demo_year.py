@@ -5,11 +5,9 @@ to stay fast): the certainty's words and figures, the other bands' chances,
 the rank interval, a band change's verdict, and the noise at the green
 cut-off. Not examples: all of them."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from public.formatting import ordinal
 from public.presenters import certainty
@@ -21,8 +19,7 @@ DRAWS = 50
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+def demo(loaded_demo):
     runs = []
     for year in YEARS:
         actions.update_scheme(year=year, values={"uncertainty_draws": DRAWS})

@@ -4,11 +4,9 @@ compared in groups of two, three and four: each one's rank, final score and
 place among the candidates for green, which of them scored highest and
 lowest, and every indicator's figure and position."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from public import queries
 from public.formatting import format_number, ordinal
@@ -19,8 +17,7 @@ from ratings.models import Rating
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", "fixtures/demo", stdout=io.StringIO())
+def demo(loaded_demo):
     return actions.recalculate(year=2000, publish=True)
 
 
