@@ -39,6 +39,58 @@ def site(tmp_path):
     return build_site(tmp_path, organisations=60, indicators=9, years=4)
 
 
+# Everything on the page wider than the screen: the page itself, and each table shown (its own width, what it
+# holds, and the box it sits in). A table in a sideways-scrolling box counts: on a phone it must fit.
+TOO_WIDE = """() => {
+    const screen = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > screen) found.push({what: 'page', width: document.documentElement.scrollWidth});
+    if (document.body.scrollWidth > document.body.clientWidth) found.push({what: 'body', width: document.body.scrollWidth});
+    for (const table of document.querySelectorAll('table')) {
+        if (!table.getClientRects().length) continue;  // not shown at this width
+        const box = table.getBoundingClientRect();
+        const holder = table.parentElement;
+        const caption = table.caption ? table.caption.textContent.trim() : table.outerHTML.slice(0, 80);
+        if (box.left < -0.5 || box.right > screen + 0.5 || table.scrollWidth > table.clientWidth
+                || holder.scrollWidth > holder.clientWidth)
+            found.push({what: caption, left: box.left, right: box.right, scrollWidth: table.scrollWidth,
+                        holder: holder.scrollWidth + ' in ' + holder.clientWidth});
+    }
+    return found;
+}"""
+
+
+def every_page_type(site) -> dict[str, str]:
+    """One URL of each public page type, with the most on it the site can show."""
+    from tests.browser.test_accessibility import _report_card_of_band, _report_card_of_changed_band
+    urls = {name: url for name, url in public_urls(site).items()
+            if name not in ("browse csv", "latest report card", "ratings csv", "ratings json", "results csv",
+                            "results json", "robots")}
+    for code in Rating.objects.filter(run__year=site.year).values_list(
+            "organisation__type__code", flat=True).distinct().order_by("organisation__type__code"):
+        urls[f"browse {code}"] = f"/ratings/2000-01/?type={code}"
+    urls["red report card"] = _report_card_of_band(site, "red")
+    urls["report card with a band change and its certainty"] = _report_card_of_changed_band(site)
+    urls["not found"] = "/organisations/NOPE/2000-01/"
+    return urls
+
+
+def test_no_table_on_any_page_type_is_wider_than_a_phone(tmp_path, live_server, page):
+    site = build_site(tmp_path, organisations=60, indicators=9, years=4, types="HA,TRUST,PCG", draws=30)
+    page.set_viewport_size(PHONE)
+    failures = {}
+    for name, url in every_page_type(site).items():
+        response = page.goto(live_server.url + url)
+        assert response.status == (404 if name == "not found" else 200), name
+        if name.startswith("report card with"):
+            assert page.locator("#certainty").count() == 1 and page.locator("#band-change").count() == 1, url
+        if name == "indicator":
+            assert page.locator("svg.app-chart-compact").count() >= 1, url  # its funnel plot
+        if too_wide := page.evaluate(TOO_WIDE):
+            failures[f"{name} ({url})"] = too_wide
+    assert not failures, failures
+
+
 def _within_the_screen(cells: list[dict], columns: set[str], width: int) -> list[dict]:
     """The cells of `columns`, having checked each is shown with its column's name and inside the screen."""
     chosen = [cell for cell in cells if cell["column"] in columns]
