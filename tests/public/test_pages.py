@@ -36,6 +36,18 @@ def test_home_counts_each_band_of_each_type_for_the_latest_year(small_site, clie
     assert "Ratings for 1999-00" in html  # an earlier year linked
 
 
+def test_the_home_page_leads_a_new_user_to_every_kind_of_page(small_site, client):
+    """Walking the site as a new user: the band changes and the compare page were reached only from the
+    browse page; the home page links every kind of page (and the search form reaches the cards)."""
+    html = text(client, "/")
+    links = set(re.findall(r'href="([^"]+)"', html))
+    for url in ("/ratings/2000-01/", "/regions/2000-01/", "/changes/2000-01/", "/compare/2000-01/",
+                "/fairness/2000-01/", "/methodology/2000-01/", "/indicators/", "/downloads/", "/api/"):
+        assert url in links, url
+        assert client.get(url).status_code == 200, url
+    assert 'action="/search/"' in html
+
+
 def test_report_card_explains_the_band(small_site, client):
     organisation = small_site.organisation
     rating = Rating.objects.get(organisation=organisation, run__year=2000, run__status="published")
