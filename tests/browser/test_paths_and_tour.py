@@ -3,8 +3,8 @@
 regions index and its yearless URL, the browse page's types, a withdrawal said
 on the home page and the latest card, a merged organisation's card; no serious
 or critical axe violation at 1280 and 390 px, reachable by keyboard, working
-without JavaScript. The regional office's part of the tour is
-tests/browser/test_onboarding.py."""
+without JavaScript; and the regional office's steps of the tour. The admin's
+giving a user a region is tests/browser/test_onboarding.py."""
 
 import pytest
 from django.core.management import call_command

@@ -4,8 +4,10 @@ At 390 px the browse table's band, score and core-target columns and the
 report card's indicator table (median, position, peer light) are read without
 scrolling sideways (the NHS.UK responsive table: each row stacks, each figure
 after its column's name), and chart text stays legible. The compare page works
-by keyboard without JavaScript. A report card prints on at most two A4 pages,
-without the links' addresses, with its own address and the date."""
+by keyboard without JavaScript. No table on any page type is wider than a
+phone. Every type's fullest report card prints on at most two A4 pages, without
+the links' addresses, with its own address, the day it is printed (from the
+reader's clock) and when the page was generated."""
 
 import re
 from datetime import datetime
