@@ -5,12 +5,14 @@ import csv
 import io
 import json
 import re
+from html.parser import HTMLParser
 
 from django.core.management import call_command
 
 from indicators.models import OrganisationType
 from ratings.models import Rating, RatingRun
 from tests.public.conftest import public_urls
+from tests.public.test_card_trends_and_sharing import DOWNLOADS
 
 
 def text(client, url, status=200):
@@ -46,6 +48,41 @@ def test_the_home_page_leads_a_new_user_to_every_kind_of_page(small_site, client
         assert url in links, url
         assert client.get(url).status_code == 200, url
     assert 'action="/search/"' in html
+
+
+class _Layout(HTMLParser):
+    """Where <main> sits: the classes of the <div>s open around it."""
+
+    def __init__(self):
+        super().__init__()
+        self.divs, self.around_main, self.closed_twice = [], None, 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "div":
+            self.divs.append(dict(attrs).get("class") or "")
+        elif tag == "main":
+            self.around_main = list(self.divs)
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.divs:
+            self.divs.pop()
+        elif tag == "div":
+            self.closed_twice += 1
+
+
+def test_every_public_page_has_a_plain_title_and_its_content_inside_the_pages_width(small_site, client):
+    # The API page's title read "API for developers</div>", and a stray </div> after its breadcrumbs closed
+    # the width container, so on a phone its text ran to the screen's edges.
+    urls = {name: url for name, url in public_urls(small_site).items() if name not in DOWNLOADS}
+    urls["not found"] = "/organisations/NOPE/2000-01/"
+    for name, url in urls.items():
+        html = client.get(url).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "<" not in title and "&lt;" not in title, (name, title)
+        layout = _Layout()
+        layout.feed(html)
+        assert layout.around_main == ["nhsuk-width-container"], (name, layout.around_main)
+        assert layout.divs == [] and not layout.closed_twice, (name, layout.divs)  # every <div> closed once
 
 
 def test_report_card_explains_the_band(small_site, client):
