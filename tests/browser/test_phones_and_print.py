@@ -49,6 +49,9 @@ TOO_WIDE = """() => {
     const found = [];
     if (document.documentElement.scrollWidth > screen) found.push({what: 'page', width: document.documentElement.scrollWidth});
     if (document.body.scrollWidth > document.body.clientWidth) found.push({what: 'body', width: document.body.scrollWidth});
+    // The page's margins: its content never runs to the screen's edges (the design system's 16 px).
+    const main = document.querySelector('main').getBoundingClientRect();
+    if (main.left < 16 || main.right > screen - 16) found.push({what: 'main', left: main.left, right: main.right});
     for (const table of document.querySelectorAll('table')) {
         if (!table.getClientRects().length) continue;  // not shown at this width
         const box = table.getBoundingClientRect();
