@@ -280,7 +280,10 @@ def test_search_finds_by_name_or_code(small_site, client):
     organisation = small_site.organisation
     assert organisation.name in text(client, f"/search/?q={organisation.code.lower()}")
     assert organisation.name in text(client, f"/search/?q={organisation.name[3:9]}")
-    assert "No organisation’s name or code matches" in text(client, "/search/?q=zzzzzz")
+    nothing = text(client, "/search/?q=zzzzzz")
+    assert "No organisation’s name or code matches" in nothing
+    # And somewhere to go from there: every rating, and the regions.
+    assert 'href="/ratings/">every rating</a>' in nothing and 'href="/regions/">region</a>' in nothing
 
 
 def test_robots_txt(client, db):
