@@ -85,6 +85,17 @@ def test_every_public_page_has_a_plain_title_and_its_content_inside_the_pages_wi
         assert layout.divs == [] and not layout.closed_twice, (name, layout.divs)  # every <div> closed once
 
 
+def test_a_report_cards_contents_come_before_its_sections_and_list_why_the_band_changed(small_site, client):
+    # Walking the site: the contents came after the long "Why did the band change?" section, which they
+    # did not list.
+    rating = (Rating.objects.filter(run__year=2000, run__status="published", decomposition__own__isnull=False)
+              .exclude(change_reason="").select_related("organisation").first())
+    html = text(client, f"/organisations/{rating.organisation.code}/2000-01/")
+    contents = html.index('<nav class="nhsuk-contents-list"')
+    assert contents < html.index('<h2 id="band-change">') < html.index('<h2 id="meaning">')
+    assert '<a class="nhsuk-contents-list__link" href="#band-change">' in html[contents:html.index("</nav>", contents)]
+
+
 def test_report_card_explains_the_band(small_site, client):
     organisation = small_site.organisation
     rating = Rating.objects.get(organisation=organisation, run__year=2000, run__status="published")
