@@ -59,7 +59,9 @@ def _candidates_sql() -> tuple[str, tuple]:
 
 
 def page_key(request) -> str:
-    page = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The full address, scheme and host too: a page carries its own address (printed, and in its sharing
+    # tags), which must be the one it was asked for, never another request's.
+    page = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"public-page:{page}:{publication_state()}"
 
 

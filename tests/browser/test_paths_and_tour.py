@@ -3,8 +3,8 @@
 regions index and its yearless URL, the browse page's types, a withdrawal said
 on the home page and the latest card, a merged organisation's card; no serious
 or critical axe violation at 1280 and 390 px, reachable by keyboard, working
-without JavaScript. The regional office's part of the tour is
-tests/browser/test_onboarding.py."""
+without JavaScript; and the regional office's steps of the tour. The admin's
+giving a user a region is tests/browser/test_onboarding.py."""
 
 import pytest
 from django.core.management import call_command
@@ -129,3 +129,63 @@ def test_the_readme_tour_public_then_admin(site, live_server, page, monkeypatch)
     page.goto(live_server.url + "/admin/")
     page.get_by_role("link", name="Organisations needing intervention").click()
     page.wait_for_url("**/admin/workflow/interventions/")
+
+
+def test_the_readme_tour_regional_office(site, live_server, page):
+    """README, *A tour after `make run`*, *A regional office*, step by step: sign in at /accounts/login/, land on
+    /returns/, download a template, upload it with a figure changed, read the preview, confirm. (The admin's
+    side, giving the user a region, is tests/browser/test_onboarding.py, as README's *Onboarding a regional
+    office* says it.)"""
+    import csv
+    import io
+
+    from django.contrib.auth.models import User
+
+    from indicators import actions
+    from indicators.models import Region, Result
+
+    region = Region.objects.get(code=site.region_code)
+    user = User.objects.create_user("regional", password="a-regional-password-2000")
+    actions.grant_region_membership(member=user, region=region)
+    # 1. Sign in at /accounts/login/ with the user name and password an admin gave.
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "regional")
+    page.fill("#id_password", "a-regional-password-2000")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    # 2. You land on /returns/, your region's returns.
+    page.wait_for_url(live_server.url + "/returns/")
+    assert page.locator(".nhsuk-caption-l").inner_text() == region.name
+    # Download a template (the year's figures already held, one row an organisation and indicator).
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Template for 2000-01").click()
+    template = download.value.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(template)))
+    assert rows and {row["year"] for row in rows} == {"2000-01"}
+    assert {row["organisation_code"] for row in rows} <= set(
+        region.organisations.values_list("code", flat=True))
+    # Upload your figures for a year: the template with one figure changed (one without a numerator and
+    # denominator, which the value would have to match).
+    changed = next(row for row in rows if row["value"] and not row["numerator"])
+    changed["value"] = str(float(changed["value"]) + 1)
+    upload = io.StringIO()
+    writer = csv.DictWriter(upload, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    page.select_option("#id_year", label="2000-01")
+    page.set_input_files("#id_file", files=[{"name": "return-2000-01.csv", "mimeType": "text/csv",
+                                             "buffer": upload.getvalue().encode()}])
+    page.click("text=Check the file")
+    # Read what they would change: nothing stored yet.
+    page.wait_for_url("**/returns/*/")
+    assert page.locator("h2", has_text="to fix").count() == 0, page.locator("main").inner_text()
+    held = sum(1 for row in rows if row["value"])
+    assert page.locator("#summary").inner_text().startswith(f"0 new values, 1 changed, {held - 1} unchanged.")
+    before = Result.objects.get(organisation__code=changed["organisation_code"],
+                                indicator__code=changed["indicator_code"], year=2000).value
+    assert before == float(changed["value"]) - 1
+    # And confirm.
+    page.click("text=Confirm and store these figures")
+    page.get_by_text("applied. 0 new values").wait_for()
+    after = Result.objects.get(organisation__code=changed["organisation_code"],
+                               indicator__code=changed["indicator_code"], year=2000).value
+    assert after == float(changed["value"])

@@ -4,11 +4,14 @@ At 390 px the browse table's band, score and core-target columns and the
 report card's indicator table (median, position, peer light) are read without
 scrolling sideways (the NHS.UK responsive table: each row stacks, each figure
 after its column's name), and chart text stays legible. The compare page works
-by keyboard without JavaScript. A report card prints on at most two A4 pages,
-without the links' addresses, with its own address and the date."""
+by keyboard without JavaScript. No table on any page type is wider than a
+phone. Every type's fullest report card prints on at most two A4 pages, without
+the links' addresses, with its own address, the day it is printed (from the
+reader's clock) and when the page was generated."""
 
 import re
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -37,6 +40,61 @@ CHART_TEXT = """() => [...document.querySelectorAll('svg.app-chart')].filter(svg
 @pytest.fixture
 def site(tmp_path):
     return build_site(tmp_path, organisations=60, indicators=9, years=4)
+
+
+# Everything on the page wider than the screen: the page itself, and each table shown (its own width, what it
+# holds, and the box it sits in). A table in a sideways-scrolling box counts: on a phone it must fit.
+TOO_WIDE = """() => {
+    const screen = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > screen) found.push({what: 'page', width: document.documentElement.scrollWidth});
+    if (document.body.scrollWidth > document.body.clientWidth) found.push({what: 'body', width: document.body.scrollWidth});
+    // The page's margins: its content never runs to the screen's edges (the design system's 16 px).
+    const main = document.querySelector('main').getBoundingClientRect();
+    if (main.left < 16 || main.right > screen - 16) found.push({what: 'main', left: main.left, right: main.right});
+    for (const table of document.querySelectorAll('table')) {
+        if (!table.getClientRects().length) continue;  // not shown at this width
+        const box = table.getBoundingClientRect();
+        const holder = table.parentElement;
+        const caption = table.caption ? table.caption.textContent.trim() : table.outerHTML.slice(0, 80);
+        if (box.left < -0.5 || box.right > screen + 0.5 || table.scrollWidth > table.clientWidth
+                || holder.scrollWidth > holder.clientWidth)
+            found.push({what: caption, left: box.left, right: box.right, scrollWidth: table.scrollWidth,
+                        holder: holder.scrollWidth + ' in ' + holder.clientWidth});
+    }
+    return found;
+}"""
+
+
+def every_page_type(site) -> dict[str, str]:
+    """One URL of each public page type, with the most on it the site can show."""
+    from tests.browser.test_accessibility import _report_card_of_band, _report_card_of_changed_band
+    urls = {name: url for name, url in public_urls(site).items()
+            if name not in ("browse csv", "latest report card", "ratings csv", "ratings json", "results csv",
+                            "results json", "robots")}
+    for code in Rating.objects.filter(run__year=site.year).values_list(
+            "organisation__type__code", flat=True).distinct().order_by("organisation__type__code"):
+        urls[f"browse {code}"] = f"/ratings/2000-01/?type={code}"
+    urls["red report card"] = _report_card_of_band(site, "red")
+    urls["report card with a band change and its certainty"] = _report_card_of_changed_band(site)
+    urls["not found"] = "/organisations/NOPE/2000-01/"
+    return urls
+
+
+def test_no_table_on_any_page_type_is_wider_than_a_phone(tmp_path, live_server, page):
+    site = build_site(tmp_path, organisations=60, indicators=9, years=4, types="HA,TRUST,PCG", draws=30)
+    page.set_viewport_size(PHONE)
+    failures = {}
+    for name, url in every_page_type(site).items():
+        response = page.goto(live_server.url + url)
+        assert response.status == (404 if name == "not found" else 200), name
+        if name.startswith("report card with"):
+            assert page.locator("#certainty").count() == 1 and page.locator("#band-change").count() == 1, url
+        if name == "indicator":
+            assert page.locator("svg.app-chart-compact").count() >= 1, url  # its funnel plot
+        if too_wide := page.evaluate(TOO_WIDE):
+            failures[f"{name} ({url})"] = too_wide
+    assert not failures, failures
 
 
 def _within_the_screen(cells: list[dict], columns: set[str], width: int) -> list[dict]:
@@ -133,24 +191,56 @@ def _pages_of(pdf: bytes) -> int:
     return int(count)
 
 
-def test_a_report_card_prints_on_at_most_two_a4_pages_with_its_address_and_the_date(tmp_path, live_server, page):
-    # The most indicators a type has in the demo (15 to 25), over four years, and a red card's ladder.
-    site = build_site(tmp_path, organisations=60, indicators=25, years=4)
-    red = Rating.objects.filter(run__year=site.year, run__status="published", band="red").select_related(
-        "organisation").order_by("-core_targets_failed").first()
-    for code in (site.organisation.code, red.organisation.code):
-        url = live_server.url + f"/organisations/{code}/2000-01/"
+def most_complex_cards(year: int) -> dict[str, Rating]:
+    """Each organisation type's fullest card of `year`: a band that changed (its parts explained) with its
+    certainty, and of those the one failing the most core targets (the longest ladder of consequences)."""
+    cards = {}
+    for rating in (Rating.objects.filter(run__year=year, run__status="published", decomposition__own__isnull=False,
+                                         certainty__isnull=False).exclude(change_reason="")
+                   .select_related("organisation__type").order_by("-core_targets_failed", "organisation__code")):
+        cards.setdefault(rating.organisation.type.code, rating)
+    return cards
+
+
+def test_every_types_fullest_report_card_prints_on_at_most_two_a4_pages_with_its_address_and_the_date(
+        tmp_path, live_server, page):
+    # The most indicators a type has in the demo (15 to 25), over four years, with band certainty.
+    site = build_site(tmp_path, organisations=60, indicators=25, years=4, types="HA,TRUST,PCG", draws=30)
+    cards = most_complex_cards(site.year)
+    assert set(cards) == {"HA", "TRUST", "PCG"}
+    today = datetime.now(ZoneInfo("Europe/London"))
+    for type_code, rating in cards.items():
+        url = live_server.url + f"/organisations/{rating.organisation.code}/2000-01/"
         page.goto(url)
+        assert page.locator("#certainty").count() == 1 and page.locator("#band-change").count() == 1, url
         page.emulate_media(media="print")
-        assert _pages_of(page.pdf(format="A4")) <= 2, code
+        assert _pages_of(page.pdf(format="A4")) <= 2, (type_code, url)
         # No link's address after it ("(Link: #meaning)"), as the design system's print styles add.
         added = page.evaluate("() => [...document.querySelectorAll('main a')].map(a => "
                               "getComputedStyle(a, '::after').content).filter(c => c !== 'none' && c !== 'normal')")
         assert added == []
         printed = page.locator(".app-print-only")
         assert printed.is_visible()
-        assert printed.inner_text() == f"Printed from {url} on {date.today().day} {date.today():%B %Y}."
+        # The day it is printed, from the browser's clock in UK time (static/print-date.js), not the server's.
+        assert re.fullmatch(rf"Printed from {re.escape(url)} on {today.day} {today:%B %Y} "
+                            r"\(the page as generated on \d{1,2} \w+ \d{4}, \d\d:\d\d (GMT|BST)\)\.",
+                            printed.inner_text()), printed.inner_text()
         assert not page.locator(".nhsuk-header__navigation").is_visible()
         assert not page.locator(".nhsuk-footer").is_visible()
         page.emulate_media(media="screen")
         assert not printed.is_visible()
+
+
+def test_the_printed_day_is_the_day_of_printing_not_of_the_cached_page(site, live_server, browser):
+    """A page stays in the cache (PUBLIC_CACHE_SECONDS): the day printed on it is read from the reader's
+    clock when printing, so a page generated on one day and printed the next says the next."""
+    url = live_server.url + public_urls(site)["report card"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    # The reader's clock moves on to 1 April 2031 before printing (the page as it was, from the cache).
+    page.evaluate("""() => { const Real = Date; window.Date = class extends Real {
+        constructor(...a) { super(...(a.length ? a : [Real.UTC(2031, 2, 31, 23, 30)])); } };
+        window.dispatchEvent(new Event('beforeprint')); }""")
+    assert page.locator("#printed-on").inner_text() == " on 1 April 2031"  # 00:30 BST
+    context.close()

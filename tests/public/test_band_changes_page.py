@@ -15,9 +15,11 @@ from ratings.models import Rating, RatingRun
 def rows_of(html: str) -> list[dict]:
     body = html[html.index("<tbody"):html.index("</tbody>")]
     rows = []
-    for row in re.findall(r"<tr class=\"nhsuk-table__row\">(.*?)</tr>", body, re.S):
-        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
-                 for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+    for row in re.findall(r"<tr class=\"nhsuk-table__row\" role=\"row\">(.*?)</tr>", body, re.S):
+        # Each cell after its column's name, shown on a phone (the NHS.UK responsive table): the figure alone.
+        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip() for cell in re.findall(
+            r'<t[hd][^>]*><span class="nhsuk-table-responsive__heading" aria-hidden="true">[^<]*</span>(.*?)</t[hd]>',
+            row, re.S)]
         code = re.search(r'href="/organisations/([^/]+)/2000-01/"', row).group(1)
         rows.append({"code": code, "cells": cells})
     return rows

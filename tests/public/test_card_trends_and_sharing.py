@@ -3,9 +3,13 @@
 public page's description and Open Graph tags, for a shared link's preview."""
 
 import re
+from datetime import datetime
 from html import unescape
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from indicators.models import Result
 from public.formatting import format_number
@@ -65,7 +69,9 @@ def test_every_public_page_has_a_description_and_open_graph_tags(small_site, cli
         tags = {key: unescape(value) for key, value in re.findall(META, html)}
         assert len(tags.get("description", "")) > 40, name
         assert tags["og:description"] == tags["description"], name
-        assert tags["og:url"] == "http://testserver" + url, name
+        # The page's own address without its query string (filters, tracking), and the same as its canonical link.
+        assert tags["og:url"] == "http://testserver" + url.split("?")[0], name
+        assert f'<link rel="canonical" href="{tags["og:url"]}">' in html, name
         assert tags["og:type"] == "website" and tags["og:site_name"] == "NHS performance ratings", name
         if name == "home":  # "Home" says nothing in a preview
             assert tags["og:title"] == "NHS performance ratings"
@@ -83,10 +89,42 @@ def test_a_shared_report_card_says_its_band_in_words(small_site, client):
     assert f"was rated {word} for 2000-01." in unescape(tags["description"])
 
 
-def test_a_printed_page_carries_its_full_address_and_the_date(small_site, client):
+def test_a_printed_page_carries_its_full_address_and_when_it_was_generated(small_site, client):
     url = public_urls(small_site)["report card"]
+    before = timezone.now().replace(second=0, microsecond=0)
     html = client.get(url).content.decode()
-    printed = (rf'<p class="app-print-only">Printed from http://testserver{re.escape(url)} '
-               rf'on \d{{1,2}} \w+ \d{{4}}\.</p>')
-    assert re.search(printed, html)
+    after = timezone.now()
+    # The day it is printed comes from the reader's clock (static/print-date.js fills #printed-on; the
+    # browser test reads it); the server says when the page, perhaps cached, was generated, in UK time.
+    printed = re.search(rf'<p class="app-print-only" id="printed-from">Printed from http://testserver{re.escape(url)}'
+                        r'<span id="printed-on" hidden></span> \(the page as generated on (.+?)\)\.</p>', html)
+    assert printed
+    moment, zone = printed.group(1).rsplit(" ", 1)
+    generated = datetime.strptime(moment, "%d %B %Y, %H:%M").replace(tzinfo=ZoneInfo("Europe/London"))
+    assert before <= generated <= after and zone == generated.tzname()
+    assert '<script src="/static/print-date.js" defer></script>' in html
     assert '<link rel="stylesheet" href="/static/print.css" media="print">' in html
+
+
+def test_a_cached_page_carries_the_address_it_was_asked_at_never_another_requests(small_site, client, settings):
+    """The page cache keys a page by its full address, host and query string included: a page filled in
+    the cache by one request never gives its address (printed, og:url, canonical) to another."""
+    settings.ALLOWED_HOSTS = ["testserver", "ratings.example.org"]
+    url = public_urls(small_site)["report card"]
+
+    def addresses(response):
+        html = response.content.decode()
+        return (re.search(r'Printed from (\S+?)<span', html).group(1),
+                dict(re.findall(META, html))["og:url"], re.search(r'<link rel="canonical" href="([^"]+)"', html).group(1))
+
+    first = addresses(client.get(url + "?utm_source=newsletter"))
+    assert first == (f"http://testserver{url}?utm_source=newsletter", f"http://testserver{url}", f"http://testserver{url}")
+    # Then, the first request's page in the cache: another host, and another query string.
+    assert addresses(client.get(url, HTTP_HOST="ratings.example.org")) == (f"http://ratings.example.org{url}",) * 3
+    assert addresses(client.get(url)) == (f"http://testserver{url}",) * 3
+    assert addresses(client.get(url + "?utm_source=newsletter", secure=True))[0] == \
+        f"https://testserver{url}?utm_source=newsletter"
+    # The same address again comes from the cache (nothing stored anew).
+    with mock.patch("public.cache.cache.set") as stored:
+        client.get(url)
+    assert not stored.called

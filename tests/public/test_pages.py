@@ -5,12 +5,14 @@ import csv
 import io
 import json
 import re
+from html.parser import HTMLParser
 
 from django.core.management import call_command
 
 from indicators.models import OrganisationType
 from ratings.models import Rating, RatingRun
 from tests.public.conftest import public_urls
+from tests.public.test_card_trends_and_sharing import DOWNLOADS
 
 
 def text(client, url, status=200):
@@ -34,6 +36,64 @@ def test_home_counts_each_band_of_each_type_for_the_latest_year(small_site, clie
         for band, word in (("green", "Green"), ("yellow", "Yellow"), ("red", "Red")):
             assert f"{word}</strong> {run.ratings.filter(band=band).count()}</li>" in card, (run, band)
     assert "Ratings for 1999-00" in html  # an earlier year linked
+
+
+def test_the_home_page_leads_a_new_user_to_every_kind_of_page(small_site, client):
+    """Walking the site as a new user: the band changes and the compare page were reached only from the
+    browse page; the home page links every kind of page (and the search form reaches the cards)."""
+    html = text(client, "/")
+    links = set(re.findall(r'href="([^"]+)"', html))
+    for url in ("/ratings/2000-01/", "/regions/2000-01/", "/changes/2000-01/", "/compare/2000-01/",
+                "/fairness/2000-01/", "/methodology/2000-01/", "/indicators/", "/downloads/", "/api/"):
+        assert url in links, url
+        assert client.get(url).status_code == 200, url
+    assert 'action="/search/"' in html
+
+
+class _Layout(HTMLParser):
+    """Where <main> sits: the classes of the <div>s open around it."""
+
+    def __init__(self):
+        super().__init__()
+        self.divs, self.around_main, self.closed_twice = [], None, 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "div":
+            self.divs.append(dict(attrs).get("class") or "")
+        elif tag == "main":
+            self.around_main = list(self.divs)
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.divs:
+            self.divs.pop()
+        elif tag == "div":
+            self.closed_twice += 1
+
+
+def test_every_public_page_has_a_plain_title_and_its_content_inside_the_pages_width(small_site, client):
+    # The API page's title read "API for developers</div>", and a stray </div> after its breadcrumbs closed
+    # the width container, so on a phone its text ran to the screen's edges.
+    urls = {name: url for name, url in public_urls(small_site).items() if name not in DOWNLOADS}
+    urls["not found"] = "/organisations/NOPE/2000-01/"
+    for name, url in urls.items():
+        html = client.get(url).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "<" not in title and "&lt;" not in title, (name, title)
+        layout = _Layout()
+        layout.feed(html)
+        assert layout.around_main == ["nhsuk-width-container"], (name, layout.around_main)
+        assert layout.divs == [] and not layout.closed_twice, (name, layout.divs)  # every <div> closed once
+
+
+def test_a_report_cards_contents_come_before_its_sections_and_list_why_the_band_changed(small_site, client):
+    # Walking the site: the contents came after the long "Why did the band change?" section, which they
+    # did not list.
+    rating = (Rating.objects.filter(run__year=2000, run__status="published", decomposition__own__isnull=False)
+              .exclude(change_reason="").select_related("organisation").first())
+    html = text(client, f"/organisations/{rating.organisation.code}/2000-01/")
+    contents = html.index('<nav class="nhsuk-contents-list"')
+    assert contents < html.index('<h2 id="band-change">') < html.index('<h2 id="meaning">')
+    assert '<a class="nhsuk-contents-list__link" href="#band-change">' in html[contents:html.index("</nav>", contents)]
 
 
 def test_report_card_explains_the_band(small_site, client):
@@ -231,7 +291,10 @@ def test_search_finds_by_name_or_code(small_site, client):
     organisation = small_site.organisation
     assert organisation.name in text(client, f"/search/?q={organisation.code.lower()}")
     assert organisation.name in text(client, f"/search/?q={organisation.name[3:9]}")
-    assert "No organisation’s name or code matches" in text(client, "/search/?q=zzzzzz")
+    nothing = text(client, "/search/?q=zzzzzz")
+    assert "No organisation’s name or code matches" in nothing
+    # And somewhere to go from there: every rating, and the regions.
+    assert 'href="/ratings/">every rating</a>' in nothing and 'href="/regions/">region</a>' in nothing
 
 
 def test_robots_txt(client, db):

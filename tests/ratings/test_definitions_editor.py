@@ -2,6 +2,8 @@
 validated with the importer's rules and words, through
 `indicators.actions.define_for_year`, audited."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -34,6 +36,12 @@ def test_the_year_page_lists_the_years_definitions_with_a_link_to_change_each(ad
     html = admin_client.get(reverse("ratings_admin:year", args=[2000])).content.decode()
     assert "Inpatients waiting over 18 months (IP18M)" in html and "from the start" in html
     assert reverse("ratings_admin:definition", args=[2000, "IP18M"]) in html
+    # Each "Change for 2000-01" link says which indicator it changes to a screen reader (one per row, alike).
+    names = re.findall(r'<a href="/admin/workflow/2000-01/definitions/([^/]+)/" aria-label="([^"]+)">Change for 2000-01</a>',
+                       html)
+    assert len(names) == IndicatorDefinition.objects.in_force(2000).count()
+    assert ("IP18M", "Change for 2000-01: Inpatients waiting over 18 months (IP18M)") in names
+    assert len({label for _, label in names}) == len(names)
 
 
 def test_saving_defines_the_indicator_from_the_year_on_and_is_audited(admin_client):
