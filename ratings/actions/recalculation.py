@@ -69,6 +69,46 @@ def request_recalculation(*, year: int, user=None, type_codes: list[str] | None 
     return recalculation, created
 
 
+def recalculate_after_correction(*, year: int, user, type_codes: list[str]) -> Recalculation:
+    """A recalculation of the year's types that reads figures just corrected
+    in the caller's transaction. One still queued is reused (widened to the
+    types when it is narrower): the worker's start waits for this row's lock,
+    so it reads the data once the correction has committed. One already
+    running read the data before: it queues another when it ends (see
+    `_queue_follow_up`), which reads it after."""
+    checked_scheme(year)
+    _give_up_stale(year)
+    active = Recalculation.objects.select_for_update().filter(year=year, status__in=Recalculation.ACTIVE).first()
+    if active is None:
+        return request_recalculation(year=year, user=user, type_codes=type_codes)[0]
+    if active.status == Recalculation.Status.QUEUED and active.type_codes and not set(type_codes) <= set(
+            active.type_codes):
+        active.type_codes = sorted(set(active.type_codes) | set(type_codes))
+        active.save(update_fields=["type_codes"])
+    return active
+
+
+def _queue_follow_up(recalculation: Recalculation) -> Recalculation | None:
+    """Once a recalculation has ended: a new one of the types whose figures a
+    fact-check correction changed after it had started (so it may not have
+    read them); None when there were none."""
+    from ..fact_checks import Challenge  # models only: no cycle with the fact-check actions
+
+    if recalculation.started_at is None:
+        return None
+    corrected = Challenge.objects.filter(
+        status=Challenge.Status.ACCEPTED, correction__isnull=False, window__year=recalculation.year,
+        resolved_at__gte=recalculation.started_at)
+    if recalculation.type_codes:
+        corrected = corrected.filter(organisation__type__code__in=recalculation.type_codes)
+    type_codes = sorted(set(corrected.values_list("organisation__type__code", flat=True)))
+    if not type_codes:
+        return None
+    follow_up, _ = request_recalculation(year=recalculation.year, user=recalculation.requested_by,
+                                         type_codes=type_codes)
+    return follow_up
+
+
 @task()
 def recalculate_year(recalculation_id: int) -> list[int]:
     """The background task: carry out a queued recalculation; the ids of the runs it made."""
@@ -145,7 +185,9 @@ def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: boo
     recalculation.steps_total = len(steps)
     try:
         with heartbeat(recalculation):
-            return _compute_and_store(recalculation, steps, note, certainty_here)
+            runs = _compute_and_store(recalculation, steps, note, certainty_here)
+        _queue_follow_up(recalculation)
+        return runs
     except CertaintyFailed as error:
         _fail(recalculation, f"{error} Nothing it computed was kept.")
         raise RecalculationError(str(error)) from None
