@@ -360,3 +360,16 @@ def test_an_accepted_figure_says_it_was_corrected(fc, client):
     page = client.get(reverse("fact_check:challenge", args=[made.pk])).content.decode()
     assert ("Accepted: the 2000-01 value for MORTCIRC was corrected to 3, and 2000-01 is recalculated as a new "
             "draft.") in page
+
+
+def test_the_admin_page_names_the_missing_count_and_stores_nothing(counted, client):
+    from django.urls import reverse
+    made = challenge_figure(counted, value=3.0)
+    client.force_login(counted.people[ADMIN])
+    response = client.post(reverse("ratings_admin:challenge", args=[made.pk]),
+                           {"decision": "accept", "resolution": "Agreed.", "numerator": "3"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"denominator": [
+        "Denominator: MORTCIRC is a rate in 2000-01: give the corrected numerator and denominator with its value. "
+        "Nothing was stored."]}
+    assert held_figure(counted) == (100.0, 50.0, 50000.0) and Challenge.objects.get().is_open
