@@ -3,6 +3,7 @@ queueing it for the background worker or computing it here, and storing a
 draft run for each organisation type (all or nothing), published at once
 if asked."""
 
+import logging
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from .certainty import CertaintyFailed, compute_certainty_here, plan_certainty
 from .errors import RecalculationError
 from .publication import publish_run
 from .schemes import checked_scheme
+
+logger = logging.getLogger(__name__)
 
 
 class RecalculationBusy(RecalculationError):
@@ -104,8 +107,13 @@ def _queue_follow_up(recalculation: Recalculation) -> Recalculation | None:
     type_codes = sorted(set(corrected.values_list("organisation__type__code", flat=True)))
     if not type_codes:
         return None
-    follow_up, _ = request_recalculation(year=recalculation.year, user=recalculation.requested_by,
-                                         type_codes=type_codes)
+    try:
+        follow_up, _ = request_recalculation(year=recalculation.year, user=recalculation.requested_by,
+                                             type_codes=type_codes)
+    except RecalculationError as error:  # e.g. the year's scheme deleted since: the admin recalculates by hand
+        logger.warning("No recalculation of %s queued after the corrections made while %s ran: %s",
+                       format_year(recalculation.year), recalculation, error)
+        return None
     return follow_up
 
 
@@ -186,8 +194,6 @@ def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: boo
     try:
         with heartbeat(recalculation):
             runs = _compute_and_store(recalculation, steps, note, certainty_here)
-        _queue_follow_up(recalculation)
-        return runs
     except CertaintyFailed as error:
         _fail(recalculation, f"{error} Nothing it computed was kept.")
         raise RecalculationError(str(error)) from None
@@ -200,6 +206,9 @@ def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: boo
         _fail(recalculation, "An unexpected error stopped it, and nothing it computed was kept. The worker's log "
                              "has the details.")
         raise
+    # After it has succeeded, outside its error handling: a follow-up that cannot be queued leaves it succeeded.
+    _queue_follow_up(recalculation)
+    return runs
 
 
 def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str,
