@@ -293,3 +293,38 @@ def _not_open_message(code: str, organisation: OrganisationRef, year: int) -> st
     if organisation.opened is not None and year < organisation.opened:
         return f"{code} was not open in {format_year(year)}: it opened in {format_year(organisation.opened)}."
     return f"{code} was not open in {format_year(year)}: it closed at the end of {format_year(organisation.closed)}."
+
+
+FIELD_LABELS = {"organisation_code": "Organisation", "indicator_code": "Indicator", "year": "Year",
+                "value": "Value", "numerator": "Numerator", "denominator": "Denominator"}
+
+
+def number_text(number: float | None) -> str:
+    """A number as a return file would write it ("3", not "3.0"), so that the
+    rounding allowed is that of the figure as given; "" for none."""
+    if number is None:
+        return ""
+    text = repr(float(number))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def validate_correction(*, organisation_code: str, indicator_code: str, year: int, value: float,
+                        numerator: float | None, denominator: float | None,
+                        reference: ReturnsReference) -> ParsedReturn:
+    """One corrected figure (an accepted fact-check challenge), checked as a
+    row of a return is, and more strictly: a proportion's or rate's corrected
+    figure must come with its numerator and denominator, since the figure
+    replaces the held one whole and blank counts would empty the held counts."""
+    cells = [organisation_code, indicator_code, str(year), number_text(value), number_text(numerator),
+             number_text(denominator)]
+    parsed = validate_return(Table(header=list(REQUIRED_COLUMNS + OPTIONAL_COLUMNS), rows=[(1, cells)]), reference)
+    indicator = reference.indicators.get(indicator_code)
+    measure, _ = indicator.measure_in(year) if indicator is not None else (OTHER, None)
+    missing = [column for column, count in (("numerator", numerator), ("denominator", denominator))
+               if count is None]
+    if parsed.ok and measure in (PROPORTION, RATE) and missing:
+        parsed.rows = []
+        parsed.problems.append(Problem(1, missing[0], f"{indicator_code} is a {measure} in {format_year(year)}: "
+                                       f"give the corrected numerator and denominator with its value.",
+                                       "counts_missing"))
+    return parsed

@@ -75,7 +75,7 @@ class Challenge(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", "Open: waiting for an admin"
-        ACCEPTED = "accepted", "Accepted: the figure is corrected"
+        ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
     window = models.ForeignKey(FactCheckWindow, on_delete=models.PROTECT, related_name="challenges")
@@ -135,3 +135,16 @@ class Challenge(models.Model):
             return (f"The {format_year(self.figure_year)} value for {self.indicator.code} is "
                     f"{self.proposed_value:g}")
         return f"“{self.statement}”"
+
+    def outcome(self) -> str:
+        """What the decision did, in words true of the stored records: an
+        accepted figure was corrected (and its year recalculated); an accepted
+        statement records the decision only."""
+        if self.is_open:
+            return "Open: waiting for an admin."
+        if self.status == self.Status.REJECTED:
+            return "Rejected: no figure was changed."
+        if self.correction_id is not None:
+            return (f"Accepted: the {format_year(self.figure_year)} value for {self.indicator.code} was corrected "
+                    f"to {self.proposed_value:g}, and {format_year(self.run.year)} is recalculated as a new draft.")
+        return "Accepted: the decision is recorded; no figure was changed and the draft card is not recalculated."

@@ -160,7 +160,7 @@ class ResolveChallengeForm(forms.Form):
                                           ("reject", "Reject")], widget=forms.RadioSelect, label="Decision")
     resolution = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label="Reason",
                                  help_text="The organisation sees it with the decision.")
-    numerator = forms.FloatField(required=False, min_value=0,
-                                 help_text="For a proportion or rate: the corrected numerator, if known.")
-    denominator = forms.FloatField(required=False, min_value=0,
-                                   help_text="For a proportion or rate: the corrected denominator, if known.")
+    numerator = forms.FloatField(required=False,
+                                 help_text="For a proportion or rate: the corrected numerator (required).")
+    denominator = forms.FloatField(required=False,
+                                   help_text="For a proportion or rate: the corrected denominator (required).")

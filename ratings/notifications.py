@@ -41,7 +41,7 @@ def challenge_resolved(challenge) -> None:
     _send_on_commit([_message(
         challenge.created_by, f"Your challenge {challenge.pk} was {decision}",
         f"Your challenge to {challenge.organisation.name}'s {format_year(challenge.run.year)} draft report card "
-        f"({challenge.subject()}) was {decision}.\n\nReason: {challenge.resolution}\n\n"
+        f"({challenge.subject()}) was {decision}.\n\n{challenge.outcome()}\n\nReason: {challenge.resolution}\n\n"
         f"{_url(reverse('fact_check:challenge', args=[challenge.pk]))}\n")])
 
 

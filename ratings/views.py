@@ -372,6 +372,10 @@ def fact_check_close(request, pk):
     return redirect("ratings_admin:fact_check_window", pk=window.pk)
 
 
+def resolved_message(challenge) -> str:
+    return f"Challenge {challenge.pk}: {challenge.outcome()} {challenge.created_by} has been emailed."
+
+
 @admin_page
 def challenge(request, pk):
     """A challenge, and the form that accepts or rejects it."""
@@ -383,11 +387,12 @@ def challenge(request, pk):
                 challenge=found, user=request.user, accept=form.cleaned_data["decision"] == "accept",
                 resolution=form.cleaned_data["resolution"], numerator=form.cleaned_data["numerator"],
                 denominator=form.cleaned_data["denominator"])
-        except (actions.FactCheckError, ValidationError) as error:
-            form.add_error(None, str(error) if isinstance(error, actions.FactCheckError) else
-                           actions.describe_error(error))
+        except actions.FactCheckError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        except ValidationError as error:
+            form.add_error(None, actions.describe_error(error))
         else:
-            messages.success(request, f"Challenge {found.pk} is {found.status}; {found.created_by} has been emailed.")
+            messages.success(request, resolved_message(found))
             return redirect("ratings_admin:fact_check_window", pk=found.window_id)
     return _render(request, "challenge.html", f"Challenge {found.pk}: {found.organisation.name}",
                    {"challenge": found, "year": found.window.year, "form": form},

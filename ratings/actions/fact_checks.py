@@ -12,10 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from indicators import queries
 from indicators.access import is_admin
 from indicators.actions import apply_return
+from indicators.actions.results import lock_region_years
 from indicators.models import Indicator, Organisation, OrganisationMembership, OrganisationType, ReturnImport
-from indicators.returns import ReturnRow
+from indicators.returns import FIELD_LABELS, validate_correction
 from indicators.times import uk_time
 from indicators.years import format_year
 
@@ -27,7 +29,12 @@ from .errors import RecalculationError
 
 
 class FactCheckError(RecalculationError):
-    """A fact-check write that cannot be done as asked; the message says why."""
+    """A fact-check write that cannot be done as asked; the message says why,
+    and `field` names the form field at fault, when one is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -207,14 +214,24 @@ def _looks_like(suffix: str, content: bytes) -> bool:
 def resolve_challenge(*, challenge: Challenge, user, accept: bool, resolution: str,
                       numerator: float | None = None, denominator: float | None = None) -> Challenge:
     """An admin accepts or rejects an open challenge, saying why. An accepted
-    figure is corrected through the returns path (a correction import, the
-    replaced value kept as a revision) and the year's type recalculated as a
-    new draft on the worker. Two admins at once: the second is told it is
-    already resolved."""
+    figure is corrected through the returns path: checked as a return's row is
+    (a proportion's or rate's with its corrected numerator and denominator),
+    under the locks of the figure's region and year, then stored as a
+    correction import (the replaced value kept as a revision); and the year's
+    type is recalculated as a new draft on the worker, by a recalculation that
+    reads the corrected figure. An accepted statement records the decision
+    only. Two admins at once: the second is told it is already resolved."""
     _require_admin(user)
     resolution = resolution.strip()
     if not resolution:
         raise FactCheckError("Say why: the organisation sees the reason with the decision.")
+    # The organisation and the figure challenged never change: read them before the locks.
+    challenge = Challenge.objects.select_related("organisation__type", "indicator").get(pk=challenge.pk)
+    correcting = accept and challenge.is_figure
+    if correcting:
+        # The returns path's locks, first as every writer of results takes them (before the challenge's row).
+        organisation_regions = queries.organisation_regions()
+        lock_region_years({(challenge.figure_year, organisation_regions[challenge.organisation.code])})
     challenge = (Challenge.objects.select_for_update(of=("self",)).select_related("organisation__type", "indicator")
                  .get(pk=challenge.pk))
     if not challenge.is_open:
@@ -222,16 +239,22 @@ def resolve_challenge(*, challenge: Challenge, user, accept: bool, resolution: s
                              f"at {uk_time(challenge.resolved_at)}.")
     organisation = challenge.organisation
     recalculation = None
-    if accept and challenge.is_figure:
-        summary = apply_return(
-            rows=[ReturnRow(line=1, organisation_code=organisation.code, indicator_code=challenge.indicator.code,
-                            year=challenge.figure_year, value=challenge.proposed_value, numerator=numerator,
-                            denominator=denominator)],
-            filename=f"Fact-check challenge {challenge.pk}", channel=ReturnImport.Channel.FACT_CHECK, user=user)
+    if correcting:
+        # Checked under the locks, against the organisations and definitions as they are now.
+        parsed = validate_correction(
+            organisation_code=organisation.code, indicator_code=challenge.indicator.code,
+            year=challenge.figure_year, value=challenge.proposed_value, numerator=numerator,
+            denominator=denominator, reference=queries.returns_reference())
+        if not parsed.ok:
+            problem = parsed.problems[0]
+            raise FactCheckError(f"{FIELD_LABELS.get(problem.column, 'The figure')}: {problem.message} "
+                                 f"Nothing was stored.", field=problem.column)
+        summary = apply_return(rows=parsed.rows, filename=f"Fact-check challenge {challenge.pk}",
+                               channel=ReturnImport.Channel.FACT_CHECK, user=user)
         challenge.correction = summary.return_import
-        from .recalculation import request_recalculation  # the worker's actions import this module's neighbours
-        recalculation, _ = request_recalculation(year=challenge.run.year, user=user,
-                                                 type_codes=[organisation.type.code])
+        from .recalculation import recalculate_after_correction  # the worker's actions import this module's neighbours
+        recalculation = recalculate_after_correction(year=challenge.run.year, user=user,
+                                                     type_codes=[organisation.type.code])
     challenge.status = Challenge.Status.ACCEPTED if accept else Challenge.Status.REJECTED
     challenge.resolution, challenge.resolved_at, challenge.resolved_by = resolution, timezone.now(), user
     challenge.save(update_fields=["status", "resolution", "resolved_at", "resolved_by", "correction"])

@@ -3,6 +3,7 @@ queueing it for the background worker or computing it here, and storing a
 draft run for each organisation type (all or nothing), published at once
 if asked."""
 
+import logging
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from .certainty import CertaintyFailed, compute_certainty_here, plan_certainty
 from .errors import RecalculationError
 from .publication import publish_run
 from .schemes import checked_scheme
+
+logger = logging.getLogger(__name__)
 
 
 class RecalculationBusy(RecalculationError):
@@ -67,6 +70,51 @@ def request_recalculation(*, year: int, user=None, type_codes: list[str] | None 
             recalculation.task_id = str(result.id)
             recalculation.save(update_fields=["task_id"])
     return recalculation, created
+
+
+def recalculate_after_correction(*, year: int, user, type_codes: list[str]) -> Recalculation:
+    """A recalculation of the year's types that reads figures just corrected
+    in the caller's transaction. One still queued is reused (widened to the
+    types when it is narrower): the worker's start waits for this row's lock,
+    so it reads the data once the correction has committed. One already
+    running read the data before: it queues another when it ends (see
+    `_queue_follow_up`), which reads it after."""
+    checked_scheme(year)
+    _give_up_stale(year)
+    active = Recalculation.objects.select_for_update().filter(year=year, status__in=Recalculation.ACTIVE).first()
+    if active is None:
+        return request_recalculation(year=year, user=user, type_codes=type_codes)[0]
+    if active.status == Recalculation.Status.QUEUED and active.type_codes and not set(type_codes) <= set(
+            active.type_codes):
+        active.type_codes = sorted(set(active.type_codes) | set(type_codes))
+        active.save(update_fields=["type_codes"])
+    return active
+
+
+def _queue_follow_up(recalculation: Recalculation) -> Recalculation | None:
+    """Once a recalculation has ended: a new one of the types whose figures a
+    fact-check correction changed after it had started (so it may not have
+    read them); None when there were none."""
+    from ..fact_checks import Challenge  # models only: no cycle with the fact-check actions
+
+    if recalculation.started_at is None:
+        return None
+    corrected = Challenge.objects.filter(
+        status=Challenge.Status.ACCEPTED, correction__isnull=False, window__year=recalculation.year,
+        resolved_at__gte=recalculation.started_at)
+    if recalculation.type_codes:
+        corrected = corrected.filter(organisation__type__code__in=recalculation.type_codes)
+    type_codes = sorted(set(corrected.values_list("organisation__type__code", flat=True)))
+    if not type_codes:
+        return None
+    try:
+        follow_up, _ = request_recalculation(year=recalculation.year, user=recalculation.requested_by,
+                                             type_codes=type_codes)
+    except RecalculationError as error:  # e.g. the year's scheme deleted since: the admin recalculates by hand
+        logger.warning("No recalculation of %s queued after the corrections made while %s ran: %s",
+                       format_year(recalculation.year), recalculation, error)
+        return None
+    return follow_up
 
 
 @task()
@@ -145,7 +193,7 @@ def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: boo
     recalculation.steps_total = len(steps)
     try:
         with heartbeat(recalculation):
-            return _compute_and_store(recalculation, steps, note, certainty_here)
+            runs = _compute_and_store(recalculation, steps, note, certainty_here)
     except CertaintyFailed as error:
         _fail(recalculation, f"{error} Nothing it computed was kept.")
         raise RecalculationError(str(error)) from None
@@ -158,6 +206,9 @@ def _carry_out(recalculation: Recalculation, note: str = "", certainty_here: boo
         _fail(recalculation, "An unexpected error stopped it, and nothing it computed was kept. The worker's log "
                              "has the details.")
         raise
+    # After it has succeeded, outside its error handling: a follow-up that cannot be queued leaves it succeeded.
+    _queue_follow_up(recalculation)
+    return runs
 
 
 def _compute_and_store(recalculation: Recalculation, steps: list[str], note: str,

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('attachment', models.BinaryField(blank=True, help_text='Kept in the database with the challenge, served only to those who may see it.', null=True)),
                 ('attachment_name', models.CharField(blank=True, max_length=255)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('open', 'Open: waiting for an admin'), ('accepted', 'Accepted: the figure is corrected'), ('rejected', 'Rejected')], default='open', max_length=10)),
+                ('status', models.CharField(choices=[('open', 'Open: waiting for an admin'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='open', max_length=10)),
                 ('resolution', models.TextField(blank=True, help_text='Why it was rejected, or what was corrected.')),
                 ('resolved_at', models.DateTimeField(blank=True, null=True)),
                 ('correction', models.ForeignKey(blank=True, help_text='The correction an accepted figure was stored by.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='challenges', to='indicators.returnimport')),

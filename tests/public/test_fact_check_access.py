@@ -5,7 +5,9 @@ staff of organisation A, staff of organisation B (same type), an admin. The
 draft and challenges are A's. A draft is its organisation's staff's and the
 admins' alone; anyone else gets 404 (or the sign-in), never a hint."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -172,3 +174,18 @@ def test_the_draft_card_reads_a_fixed_number_of_queries(fc, client, django_asser
     client.get(url)  # the session and user, warmed
     with django_assert_num_queries(DRAFT_CARD_QUERIES):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("who", [STAFF_A, ADMIN])
+def test_every_link_on_the_draft_card_answers_200(fc, client, who):
+    """The draft card is the public card, but the public pages of a year not yet published answer 404: none of
+    its links may lead there (a dead link on a confidential page)."""
+    client.force_login(fc.people[who])
+    html = client.get(reverse("fact_check:card", args=[fc.a.code, "2000-01"])).content.decode()
+    # The card's own links: the site's header and footer are every page's, and this world has published nothing.
+    html = html[html.index("</header>"):html.index("<footer")]
+    links = {unescape(href).split("#")[0] for href in re.findall(r'href="([^"]*)"', html)} - {""}
+    pages = sorted(link for link in links if link.startswith("/") and not link.startswith(("//", "/static/")))
+    assert reverse("fact_check:figures", args=[fc.a.code, "2000-01"]) in pages
+    dead = {link: status for link in pages if (status := client.get(link).status_code) != 200}
+    assert dead == {}

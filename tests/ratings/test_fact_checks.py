@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from indicators import actions as indicator_actions
 from indicators.models import Organisation, OrganisationMembership, Result, ResultRevision, ReturnImport
+from indicators.returns import ReturnRow
 from ratings import actions
 from ratings.actions.fact_checks import draft_run_for
 from ratings.models import AuditEntry, Challenge, FactCheckWindow, RatingRun, Recalculation
@@ -203,3 +204,172 @@ def test_publishing_with_open_challenges_needs_a_recorded_reason(fc):
     assert entry.details["open_challenges"] == [made.pk]
     assert entry.details["open_challenges_reason"] == "Ministers announce today."
     assert entry.description.endswith(f"With open fact-check challenges {made.pk}, because: Ministers announce today.")
+
+
+# MORTCIRC, redefined as a rate per 100,000: a counted figure, whose value is multiplier × numerator / denominator.
+COUNTED = ("code,name,kind,domain,direction,organisation_types,weight,core_threshold,adjust_for_deprivation,unit,"
+           "measure,multiplier\nMORTCIRC,Deaths from circulatory disease,performance,quality,lower_better,HA,1,,true,"
+           "per 100000,rate,100000\n")
+
+
+@pytest.fixture
+def counted(fc, tmp_path):
+    """HA1's MORTCIRC held with its counts: 100 = 100000 × 50 / 50000."""
+    from tests.conftest import write
+    call_command("import_indicators", write(tmp_path, "counted.csv", COUNTED), stdout=None)
+    indicator_actions.apply_return(rows=[ReturnRow(2, "HA1", "MORTCIRC", 2000, 100.0, 50.0, 50000.0)],
+                                   filename="counts.csv")
+    return fc
+
+
+def held_figure(fc):
+    return Result.objects.filter(organisation=fc.a, indicator__code="MORTCIRC", year=2000).values_list(
+        "value", "numerator", "denominator").get()
+
+
+@pytest.mark.parametrize("numerator, denominator, field, message", [
+    (None, None, "numerator", "Numerator: MORTCIRC is a rate in 2000-01: give the corrected numerator and "
+                              "denominator with its value. Nothing was stored."),
+    (3.0, None, "denominator", "Denominator: MORTCIRC is a rate in 2000-01: give the corrected numerator and "
+                               "denominator"),
+    (3.0, 1000.0, "value", "Value: The value 3 is not 100000 × numerator / denominator (MORTCIRC is a rate in "
+                           "2000-01): 100000 × 3 / 1000 is 300.00"),
+    (3.0, 0.0, "denominator", "Denominator: The denominator is 0 but a numerator (3) is given"),
+    (-3.0, 100000.0, "numerator", "Numerator: The numerator -3 is negative."),
+])
+def test_accepting_a_counted_figure_is_checked_as_a_return_and_refused_whole(counted, numerator, denominator,
+                                                                              field, message):
+    made = challenge_figure(counted, value=3.0)
+    before = AuditEntry.objects.count()
+    with pytest.raises(actions.FactCheckError) as refused:
+        actions.resolve_challenge(challenge=made, user=counted.people[ADMIN], accept=True, resolution="Agreed.",
+                                  numerator=numerator, denominator=denominator)
+    assert str(refused.value).startswith(message) and refused.value.field == field
+    assert held_figure(counted) == (100.0, 50.0, 50000.0)
+    assert not ReturnImport.objects.filter(channel=ReturnImport.Channel.FACT_CHECK).exists()
+    assert Challenge.objects.get().is_open and AuditEntry.objects.count() == before
+    assert not Recalculation.objects.filter(status__in=["queued", "running"]).exists()
+
+
+def test_accepting_a_counted_figure_with_consistent_counts_stores_them(counted):
+    made = challenge_figure(counted, value=3.0)
+    actions.resolve_challenge(challenge=made, user=counted.people[ADMIN], accept=True, resolution="Agreed.",
+                              numerator=3.0, denominator=100000.0)
+    assert held_figure(counted) == (3.0, 3.0, 100000.0)
+    assert ResultRevision.objects.filter(value=100.0, numerator=50.0, denominator=50000.0).exists()
+
+
+def test_a_proportion_numerator_above_its_denominator_is_refused(fc, tmp_path):
+    from tests.conftest import write
+    call_command("import_indicators", write(tmp_path, "proportion.csv", COUNTED.replace(
+        "rate,100000", "proportion,100")), stdout=None)
+    made = challenge_figure(fc, value=3.0)
+    with pytest.raises(actions.FactCheckError, match="^Numerator: The numerator 6 is larger than the denominator 2: "
+                                                      "MORTCIRC is a proportion in 2000-01."):
+        actions.resolve_challenge(challenge=made, user=fc.people[ADMIN], accept=True, resolution="Agreed.",
+                                  numerator=6.0, denominator=2.0)
+    assert Challenge.objects.get().is_open
+
+
+def test_accepting_a_figure_takes_the_region_year_locks_before_reading_what_is_held(fc, monkeypatch):
+    from indicators import queries as indicator_queries
+    from ratings.actions import fact_checks as fact_check_actions
+    taken = []
+    lock, reference = fact_check_actions.lock_region_years, indicator_queries.returns_reference
+    monkeypatch.setattr(fact_check_actions, "lock_region_years",
+                        lambda pairs: (taken.append(("lock", pairs)), lock(pairs))[1])
+    monkeypatch.setattr(indicator_queries, "returns_reference", lambda: (taken.append(("reference",)), reference())[1])
+    made = challenge_figure(fc, value=3.0)
+    actions.resolve_challenge(challenge=made, user=fc.people[ADMIN], accept=True, resolution="Agreed.")
+    assert taken == [("lock", {(2000, fc.a.region.code)}), ("reference",)]
+
+
+def test_a_queued_recalculation_is_reused_and_widened_to_the_corrected_type(fc):
+    from ratings.actions.recalculation import request_recalculation
+    queued, _ = request_recalculation(year=2000, user=fc.people[ADMIN], type_codes=["TRUST"])
+    made = challenge_figure(fc, value=3.0)
+    actions.resolve_challenge(challenge=made, user=fc.people[ADMIN], accept=True, resolution="Agreed.")
+    queued.refresh_from_db()
+    assert queued.status == "queued" and queued.type_codes == ["HA", "TRUST"]
+    assert AuditEntry.objects.get(action="challenge_accepted").details["recalculation"] == queued.pk
+    assert Recalculation.objects.filter(status__in=["queued", "running"]).count() == 1
+
+
+def test_a_recalculation_already_running_queues_another_that_reads_the_correction(fc):
+    from ratings.actions.background_work import start
+    from ratings.actions.recalculation import _carry_out, request_recalculation, run_recalculation
+    running, _ = request_recalculation(year=2000, user=fc.people[ADMIN], type_codes=["HA"])
+    assert start(Recalculation, running.pk)  # a worker took it, and read the data, before the correction
+    made = challenge_figure(fc, value=3.0)
+    actions.resolve_challenge(challenge=made, user=fc.people[ADMIN], accept=True, resolution="Agreed.")
+    assert not Recalculation.objects.filter(status="queued").exists()  # one active recalculation per year
+    _carry_out(Recalculation.objects.get(pk=running.pk), certainty_here=True)  # the worker finishes it
+    follow_up = Recalculation.objects.get(status="queued")
+    assert follow_up.year == 2000 and follow_up.type_codes == ["HA"] and follow_up.pk != running.pk
+    run_recalculation(recalculation_id=follow_up.pk)  # it started after the correction: nothing more to queue
+    assert Recalculation.objects.get(pk=follow_up.pk).status == "succeeded"
+    assert not Recalculation.objects.filter(status__in=["queued", "running"]).exists()
+
+
+def test_the_close_button_closes_the_window_and_emails_its_staff_once(fc, client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+    client.force_login(fc.people[ADMIN])
+    url = reverse("ratings_admin:fact_check_close", args=[fc.window.pk])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("ratings_admin:fact_check_window", args=[fc.window.pk])
+    assert f"Fact-check window {fc.window.pk}" in response.content.decode()
+    assert "is closed; the organisations&#x27; staff have been emailed." in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == ["staff_a@example.org", "staff_b@example.org"]
+    assert all(m.subject.startswith("Fact-check window closed") for m in mail.outbox)
+    fc.window.refresh_from_db()
+    assert fc.window.closed_by == fc.people[ADMIN]
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, follow=True)
+    assert "was already closed." in again.content.decode() and len(mail.outbox) == 2
+
+
+def test_an_accepted_statement_says_it_records_the_decision_only(fc, client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+    made = actions.make_challenge(user=fc.people[STAFF_A], organisation=fc.a, year=2000,
+                                  statement="A is rated yellow.", reason="It should be green.")
+    client.force_login(fc.people[ADMIN])
+    admin_url = reverse("ratings_admin:challenge", args=[made.pk])
+    only = "Accepted: the decision is recorded; no figure was changed and the draft card is not recalculated."
+    assert "Accepting a statement records the decision only: no figure is changed" in client.get(
+        admin_url).content.decode()
+    mail.outbox.clear()
+    recalculations = Recalculation.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(admin_url, {"decision": "accept", "resolution": "Noted for next year."}, follow=True)
+    assert only in response.content.decode()  # the message after deciding
+    assert only in client.get(admin_url).content.decode()
+    assert only in mail.outbox[0].body
+    assert Recalculation.objects.count() == recalculations and Challenge.objects.get().correction is None
+    client.force_login(fc.people[STAFF_A])
+    page = client.get(reverse("fact_check:challenge", args=[made.pk])).content.decode()
+    assert only in page and "Noted for next year." in page
+
+
+def test_an_accepted_figure_says_it_was_corrected(fc, client):
+    from django.urls import reverse
+    made = challenge_figure(fc, value=3.0)
+    actions.resolve_challenge(challenge=made, user=fc.people[ADMIN], accept=True, resolution="Agreed.")
+    client.force_login(fc.people[STAFF_A])
+    page = client.get(reverse("fact_check:challenge", args=[made.pk])).content.decode()
+    assert ("Accepted: the 2000-01 value for MORTCIRC was corrected to 3, and 2000-01 is recalculated as a new "
+            "draft.") in page
+
+
+def test_the_admin_page_names_the_missing_count_and_stores_nothing(counted, client):
+    from django.urls import reverse
+    made = challenge_figure(counted, value=3.0)
+    client.force_login(counted.people[ADMIN])
+    response = client.post(reverse("ratings_admin:challenge", args=[made.pk]),
+                           {"decision": "accept", "resolution": "Agreed.", "numerator": "3"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"denominator": [
+        "Denominator: MORTCIRC is a rate in 2000-01: give the corrected numerator and denominator with its value. "
+        "Nothing was stored."]}
+    assert held_figure(counted) == (100.0, 50.0, 50000.0) and Challenge.objects.get().is_open
