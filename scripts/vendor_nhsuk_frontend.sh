@@ -23,6 +23,11 @@ printf 'nhsuk-frontend %s, from the npm registry. Licence: %s (see its package.j
 # The bundle is an ES module that does not start itself.
 cat > "$target/init.mjs" <<'JS'
 import { initAll } from "./nhsuk-frontend.min.js";
+
+// The design system's components start only on a page marked as supporting them, which its own
+// boilerplate does with an inline script that the site's content security policy forbids; a module
+// script runs only where modules (and so the components) are supported.
+document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
 JS
 echo "Vendored nhsuk-frontend $version into static/nhsuk/"

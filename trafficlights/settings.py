@@ -59,11 +59,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "trafficlights.apps.SignInLockoutsConfig",  # axes
     "django_filters",
     "django_tables2",
     "django_tasks",
-    "django_tasks_db",
+    "trafficlights.apps.BackgroundTasksConfig",  # django_tasks_db
     "rest_framework",
     "drf_spectacular",
     "corsheaders",

@@ -244,3 +244,26 @@ def test_the_printed_day_is_the_day_of_printing_not_of_the_cached_page(site, liv
         window.dispatchEvent(new Event('beforeprint')); }""")
     assert page.locator("#printed-on").inner_text() == " on 1 April 2031"  # 00:30 BST
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_the_header_menu_keeps_one_row_and_every_link_within_reach(site, live_server, page, width):
+    """On a phone the four header links did not fit and "Downloads" wrapped onto a second row: the design
+    system's "More" menu takes the links that do not fit, and every link is still a click away."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")  # the design system's script has sorted the links
+    shown = page.evaluate("() => [...document.querySelectorAll('.nhsuk-header__navigation-list > li')]"
+                          ".filter(li => li.offsetParent !== null).map(li => li.getBoundingClientRect().top)")
+    assert shown and len({round(top) for top in shown}) == 1, shown  # one row
+    links = {"Browse ratings", "Regions", "Indicators", "Downloads"}
+    visible = set(page.locator(".nhsuk-header__navigation-list > .nhsuk-header__navigation-item").filter(
+        has=page.locator("a:visible")).all_inner_texts())
+    if width == 390:
+        toggle = page.locator(".nhsuk-header__menu-toggle")
+        assert toggle.is_visible()
+        toggle.click()
+        visible |= set(page.locator(".nhsuk-header__menu-list a:visible").all_inner_texts())
+    else:
+        assert not page.locator(".nhsuk-header__menu-toggle").is_visible()
+    assert {text.strip() for text in visible} == links

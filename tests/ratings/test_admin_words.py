@@ -68,6 +68,13 @@ def test_the_admin_is_named_for_the_service(admin_client):
         assert "Django site admin" not in html, url
 
 
+def test_the_admin_names_the_third_party_apps_in_words(admin_client):
+    """The admin's home listed "Axes" and "Tasks Database Backend", names of packages, not of what they hold."""
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Sign-in attempts and lockouts" in html and "Background tasks (the worker&#x27;s queue)" in html
+    assert ">Axes<" not in html and "Tasks Database Backend" not in html
+
+
 def test_a_runs_actions_have_no_stray_separator(admin_client, admin):
     import re
 
