@@ -244,10 +244,8 @@ class UserWithRegionsAdmin(AdminsOnly, UserAdmin):
     inlines = [RegionMembershipInline, OrganisationMembershipInline]
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is RegionMembership:
+        if formset.model in (RegionMembership, OrganisationMembership):
             save_memberships(formset, member=form.instance, user=request.user)
-        elif formset.model is OrganisationMembership:
-            save_organisation_memberships(formset, member=form.instance, user=request.user)
         else:
             super().save_formset(request, form, formset, change)
 
@@ -275,33 +273,25 @@ class AdminsOnlyGroupAdmin(AdminsOnly, GroupAdmin):
 
 
 def save_memberships(formset, *, member, user) -> None:
-    """The inline's additions, removals and changes of region, as audited
-    grants and removals: every removal first, so that two rows swapping
-    regions end with both."""
+    """A region or organisation memberships inline's additions, removals and
+    changes, as audited grants and removals: every removal first, so that two
+    rows swapping regions (or organisations) end with both."""
+    model = formset.model
+    field, grant, remove = {
+        RegionMembership: ("region", actions.grant_region_membership, actions.remove_region_membership),
+        OrganisationMembership: ("organisation", actions.grant_organisation_membership,
+                                 actions.remove_organisation_membership),
+    }[model]
     formset.save(commit=False)
-    removed = [membership.region for membership in formset.deleted_objects]
-    granted = [membership.region for membership in formset.new_objects]
+    removed = [getattr(membership, field) for membership in formset.deleted_objects]
+    granted = [getattr(membership, field) for membership in formset.new_objects]
     for membership, _ in formset.changed_objects:
-        removed.append(RegionMembership.objects.select_related("region").get(pk=membership.pk).region)
-        granted.append(membership.region)
-    for region in removed:
-        actions.remove_region_membership(member=member, region=region, user=user)
-    for region in granted:
-        actions.grant_region_membership(member=member, region=region, user=user)
-
-
-def save_organisation_memberships(formset, *, member, user) -> None:
-    """As `save_memberships`, for the organisations a person is staff of."""
-    formset.save(commit=False)
-    removed = [membership.organisation for membership in formset.deleted_objects]
-    granted = [membership.organisation for membership in formset.new_objects]
-    for membership, _ in formset.changed_objects:
-        removed.append(OrganisationMembership.objects.select_related("organisation").get(pk=membership.pk).organisation)
-        granted.append(membership.organisation)
-    for organisation in removed:
-        actions.remove_organisation_membership(member=member, organisation=organisation, user=user)
-    for organisation in granted:
-        actions.grant_organisation_membership(member=member, organisation=organisation, user=user)
+        removed.append(getattr(model.objects.select_related(field).get(pk=membership.pk), field))
+        granted.append(getattr(membership, field))
+    for held in removed:
+        remove(member=member, **{field: held}, user=user)
+    for held in granted:
+        grant(member=member, **{field: held}, user=user)
 
 
 @admin.register(OrganisationMembership)
