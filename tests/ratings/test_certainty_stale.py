@@ -21,7 +21,7 @@ from ratings.verification import verify
 from tests.races import race
 
 from . import worker_process
-from .test_certainty import queued_run, small_demo  # noqa: F401 (the fixture)
+from .test_certainty import certainty_demo, queued_run, small_demo  # noqa: F401 (the fixtures)
 from .test_worker import wait_until
 
 RACE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
