@@ -160,7 +160,9 @@ def test_export_writes_the_published_run_and_neutralises_formulas(rated_world):
                              "p_change_real", "change_significance",
                              "band_before", "change_reason", "margin_change", "margin_change_own",
                              "margin_change_others", "margin_change_method", "margin_change_corrections",
-                             "band_if_others_stood_still", "band_under_last_years_method"]
+                             "band_if_others_stood_still", "band_under_last_years_method",
+                             "failed_core_targets", "failed_core_targets_words", "core_targets_not_reported",
+                             "not_rated_reason"]
     by_code = {row["organisation_code"]: row for row in rows}
     assert by_code["HA1"]["band"] == "green" and by_code["HA1"]["rank"] == "1" and by_code["HA1"]["year"] == "2000-01"
     assert by_code["HA1"]["region"] == "South East" and by_code["HA1"]["improvement_score"] == "0.0"  # not measured: I = 0 (method version 2)
