@@ -81,7 +81,10 @@ def wait_for(port: int) -> None:
 
 
 def get(port: int, path: str) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+    # One Host for both processes, as behind a reverse proxy: the page cache is keyed by the full address
+    # (a page carries its own), so two hosts would be two pages.
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": "127.0.0.1"})
+    with urllib.request.urlopen(request, timeout=30) as response:
         return response.read().decode()
 
 

@@ -1,11 +1,16 @@
 """The rated world: the shared small world plus four health authorities with
 figures that make the value-added adjustment change a band."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import override_settings
 
+from ratings import actions
 from tests.conftest import write
+from tests.shared_data import shared_fixture
 
 # Four health authorities. Unadjusted, A has the lowest mortality and is the one
 # green (q = floor(0.25 * 4) = 1). Fitted over all four, mortality rises 1 per
@@ -41,3 +46,27 @@ def admin(rated_world):
 def admin_client(client, admin):
     client.force_login(admin)
     return client
+
+
+# Band certainty's small demo (health authorities, two years), for the certainty, races and stale-chunk tests.
+CERTAINTY_DRAWS = 60
+
+
+@shared_fixture
+def certainty_demo(folder):
+    """Built once for the tests that use it (tests/shared_data.py)."""
+    with override_settings(CERTAINTY_CHUNK_DRAWS=25):
+        call_command("generate_demo", "--output", str(folder), "--organisations", "120", "--types", "HA",
+                     "--indicators", "8", "--years", "2", stdout=io.StringIO())
+        call_command("load_demo", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+        for year in (1999, 2000):
+            actions.update_scheme(year=year, values={"uncertainty_draws": CERTAINTY_DRAWS})
+        # The year before published, so that a band change has a baseline to be judged against.
+        [before] = actions.recalculate(year=1999, publish=True)
+    return before
+
+
+@pytest.fixture
+def small_demo(certainty_demo, settings):
+    settings.CERTAINTY_CHUNK_DRAWS = 25
+    return certainty_demo

@@ -11,37 +11,17 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 
 from ratings import actions, certainty_runs
 from ratings.actions import certainty
 from ratings.models import CertaintyChunk, Rating, RatingRun
 from ratings.verification import verify
-from tests.shared_data import shared_fixture
 
-DRAWS = 60
+from .conftest import CERTAINTY_DRAWS
+
+DRAWS = CERTAINTY_DRAWS  # the small demo's (tests/ratings/conftest.py)
 FIELDS = ("band", *certainty_runs.FIGURE_FIELDS)
-
-
-@shared_fixture
-def certainty_demo(folder):
-    """Built once for the tests that use it (tests/shared_data.py)."""
-    with override_settings(CERTAINTY_CHUNK_DRAWS=25):
-        call_command("generate_demo", "--output", str(folder), "--organisations", "120", "--types", "HA",
-                     "--indicators", "8", "--years", "2", stdout=io.StringIO())
-        call_command("load_demo", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
-        for year in (1999, 2000):
-            actions.update_scheme(year=year, values={"uncertainty_draws": DRAWS})
-        # The year before published, so that a band change has a baseline to be judged against.
-        [before] = actions.recalculate(year=1999, publish=True)
-    return before
-
-
-@pytest.fixture
-def small_demo(certainty_demo, settings):
-    settings.CERTAINTY_CHUNK_DRAWS = 25
-    return certainty_demo
 
 
 @pytest.fixture

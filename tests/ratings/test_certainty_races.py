@@ -17,7 +17,7 @@ from ratings.verification import verify
 from tests.races import race
 
 from . import worker_process
-from .test_certainty import queued_run, small_demo  # noqa: F401 (the fixture)
+from .test_certainty import queued_run
 from .test_worker import finish
 
 RACE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -27,7 +27,7 @@ RACE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @RACE
 @pytest.mark.parametrize("repetition", range(3))
-def test_two_last_chunks_finishing_at_once_combine_exactly_once(repetition, small_demo, monkeypatch):  # noqa: F811
+def test_two_last_chunks_finishing_at_once_combine_exactly_once(repetition, small_demo, monkeypatch):
     run = queued_run()
     first, second, third = run.certainty_chunks.order_by("index")
     assert certainty.run_certainty_chunk(chunk_id=first.pk) == "done"
@@ -61,7 +61,7 @@ def test_two_last_chunks_finishing_at_once_combine_exactly_once(repetition, smal
 
 
 @RACE
-def test_two_worker_processes_compute_one_run_together(small_demo, settings):  # noqa: F811
+def test_two_worker_processes_compute_one_run_together(small_demo, settings):
     settings.CERTAINTY_CHUNK_DRAWS = 10  # six chunks, for two workers to share
     run = queued_run()
     assert run.certainty_chunks.count() == 6

@@ -21,7 +21,7 @@ from ratings.verification import verify
 from tests.races import race
 
 from . import worker_process
-from .test_certainty import certainty_demo, queued_run, small_demo  # noqa: F401 (the fixtures)
+from .test_certainty import queued_run
 from .test_worker import wait_until
 
 RACE = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -57,7 +57,7 @@ def chunk_tasks() -> int:
 
 
 @RACE
-def test_a_chunk_whose_worker_is_killed_is_requeued_by_a_live_worker_and_the_run_completes(small_demo, settings):  # noqa: F811
+def test_a_chunk_whose_worker_is_killed_is_requeued_by_a_live_worker_and_the_run_completes(small_demo, settings):
     settings.CERTAINTY_CHUNK_STALE_SECONDS = 3  # the worker processes beat every second
     run = queued_run()
     # Each chunk sleeps a minute first: the test kills the worker (SIGKILL) inside the first.
@@ -93,7 +93,7 @@ def test_a_chunk_whose_worker_is_killed_is_requeued_by_a_live_worker_and_the_run
 
 
 def test_a_silent_chunk_is_requeued_until_its_attempts_are_used_up_then_the_run_cannot_be_published(
-        small_demo, db, settings, monkeypatch):  # noqa: F811
+        small_demo, db, settings, monkeypatch):
     settings.CERTAINTY_CHUNK_STALE_SECONDS = 60
     run = queued_run()
     first, second, third = run.certainty_chunks.order_by("index")
@@ -126,7 +126,7 @@ def test_a_silent_chunk_is_requeued_until_its_attempts_are_used_up_then_the_run_
 
 
 def test_an_attempt_taken_for_dead_that_finishes_after_all_is_kept_and_its_retry_does_nothing(
-        small_demo, db, settings, monkeypatch):  # noqa: F811
+        small_demo, db, settings, monkeypatch):
     settings.CERTAINTY_CHUNK_STALE_SECONDS = 0
     run = queued_run()
     chunks = list(run.certainty_chunks.order_by("index"))
@@ -148,7 +148,7 @@ def test_an_attempt_taken_for_dead_that_finishes_after_all_is_kept_and_its_retry
     assert run.certainty_state == "complete" and verify(run).differences == []
 
 
-def test_an_attempt_taken_for_dead_that_then_fails_is_not_counted_twice(small_demo, db, settings, monkeypatch):  # noqa: F811
+def test_an_attempt_taken_for_dead_that_then_fails_is_not_counted_twice(small_demo, db, settings, monkeypatch):
     settings.CERTAINTY_CHUNK_STALE_SECONDS = 0
     run = queued_run()
     chunk = run.certainty_chunks.order_by("index").first()
@@ -170,7 +170,7 @@ def test_an_attempt_taken_for_dead_that_then_fails_is_not_counted_twice(small_de
     assert RatingRun.objects.get(pk=run.pk).certainty_state == "pending"
 
 
-def test_each_run_with_queued_chunks_is_watched_while_its_certainty_is_pending(small_demo, db, settings):  # noqa: F811
+def test_each_run_with_queued_chunks_is_watched_while_its_certainty_is_pending(small_demo, db, settings):
     settings.CERTAINTY_CHUNK_STALE_SECONDS = 90
     before = timezone.now()
     run = queued_run()
@@ -187,7 +187,7 @@ def test_each_run_with_queued_chunks_is_watched_while_its_certainty_is_pending(s
 
 @RACE
 @pytest.mark.parametrize("repetition", range(3))
-def test_two_workers_noticing_the_same_silent_chunk_at_once_requeue_it_once(repetition, small_demo, settings,  # noqa: F811
+def test_two_workers_noticing_the_same_silent_chunk_at_once_requeue_it_once(repetition, small_demo, settings,
                                                                             monkeypatch):
     run = queued_run()
     chunk = run.certainty_chunks.order_by("index").first()
@@ -210,7 +210,7 @@ def test_two_workers_noticing_the_same_silent_chunk_at_once_requeue_it_once(repe
     assert chunk_tasks() == tasks + 1  # one new task for the chunk
 
 
-def test_a_combination_that_fails_is_retried_then_fails_the_run_never_leaving_the_chunk_running(small_demo, db):  # noqa: F811
+def test_a_combination_that_fails_is_retried_then_fails_the_run_never_leaving_the_chunk_running(small_demo, db):
     """Tallies stored by the version before this one (a rank histogram, not the draws' ranks), say by a
     run pending across the upgrade, cannot be combined: the last chunk says so, and the run fails."""
     run = queued_run()
