@@ -51,32 +51,27 @@ def killed_at_the_end(worker: subprocess.Popen):
         worker.wait(timeout=10)
 
 
+def slowed(module, name: str, variable: str) -> None:
+    """Make `module.name` sleep first for the seconds the environment variable gives (none: unchanged)."""
+    seconds = float(os.environ.get(variable) or 0)
+    if seconds:
+        original = getattr(module, name)
+
+        def slow(*args, **kwargs):
+            time.sleep(seconds)
+            return original(*args, **kwargs)
+
+        setattr(module, name, slow)
+
+
 def main() -> None:
     import django
 
     django.setup()
-    seconds = float(os.environ.get("SLOW_ENGINE_SECONDS") or 0)
-    if seconds:
-        from ratings import engine
+    from ratings import certainty_runs, engine
 
-        original = engine.rate
-
-        def slow_rate(*args, **kwargs):
-            time.sleep(seconds)
-            return original(*args, **kwargs)
-
-        engine.rate = slow_rate
-    chunk_seconds = float(os.environ.get("SLOW_CERTAINTY_SECONDS") or 0)
-    if chunk_seconds:
-        from ratings import certainty_runs
-
-        simulate = certainty_runs.simulate_chunk
-
-        def slow_chunk(*args, **kwargs):
-            time.sleep(chunk_seconds)
-            return simulate(*args, **kwargs)
-
-        certainty_runs.simulate_chunk = slow_chunk
+    slowed(engine, "rate", "SLOW_ENGINE_SECONDS")
+    slowed(certainty_runs, "simulate_chunk", "SLOW_CERTAINTY_SECONDS")
     from django.core.management import call_command
 
     call_command("db_worker", *sys.argv[1:])
