@@ -5,6 +5,7 @@ Without Chromium the tests skip, unless REQUIRE_BROWSER=True (CI), when they
 fail: `scripts/ensure_chromium.sh` (run by `make test`) installs it."""
 
 import os
+import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,11 +22,33 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def browser_missing_reason(chromium: Path = CHROMIUM, require: str | None = None) -> str | None:
-    """Why the browser tests cannot run, or None. Raises when they must run."""
-    if chromium.exists():
+ARIAL_LIKE = ("Liberation Sans", "Arial", "Arimo")
+
+
+def arial_font() -> str:
+    """The font Chromium draws for Arial, the pages' fallback from the NHS.UK
+    webfont (which is not served here), as fontconfig names it."""
+    try:
+        return subprocess.run(["fc-match", "Arial"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def browser_missing_reason(chromium: Path = CHROMIUM, require: str | None = None,
+                           font: str | None = None) -> str | None:
+    """Why the browser tests cannot run, or None. Raises when they must run.
+
+    Without a font of Arial's metrics, Chromium draws DejaVu Sans, wider than
+    any phone's Arial or Roboto: the width and print tests would measure pages
+    no reader sees (they failed by 2 px on a machine with only DejaVu)."""
+    font = arial_font() if font is None else font
+    if not chromium.exists():
+        message = f"{chromium} is not installed (scripts/ensure_chromium.sh installs it)"
+    elif not any(name in font for name in ARIAL_LIKE):
+        message = (f"no font of Arial's metrics: fontconfig gives {font or 'nothing'!r} for Arial "
+                   f"(scripts/ensure_chromium.sh installs fonts-liberation)")
+    else:
         return None
-    message = f"{chromium} is not installed (scripts/ensure_chromium.sh installs it)"
     if (require if require is not None else os.environ.get("REQUIRE_BROWSER", "")) == "True":
         raise RuntimeError(f"REQUIRE_BROWSER=True but {message}")
     return message

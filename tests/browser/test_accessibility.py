@@ -113,10 +113,17 @@ def test_browse_filters_work_by_keyboard_without_javascript(site, live_server, b
 
 def test_the_skip_decision(tmp_path):
     missing = Path(tmp_path / "no-chromium")
-    assert browser_missing_reason(missing, require="").endswith("(scripts/ensure_chromium.sh installs it)")
+    arial = 'LiberationSans-Regular.ttf: "Liberation Sans" "Regular"'
+    assert browser_missing_reason(missing, require="", font=arial).endswith(
+        "(scripts/ensure_chromium.sh installs it)")
     with pytest.raises(RuntimeError, match="REQUIRE_BROWSER=True"):
-        browser_missing_reason(missing, require="True")
-    assert browser_missing_reason(Path(__file__), require="True") is None
+        browser_missing_reason(missing, require="True", font=arial)
+    assert browser_missing_reason(Path(__file__), require="True", font=arial) is None
+    # Chromium without Arial's metrics draws DejaVu Sans: the tests would measure the wrong widths.
+    dejavu = 'DejaVuSans.ttf: "DejaVu Sans" "Book"'
+    assert "installs fonts-liberation" in browser_missing_reason(Path(__file__), require="", font=dejavu)
+    with pytest.raises(RuntimeError, match="no font of Arial's metrics"):
+        browser_missing_reason(Path(__file__), require="True", font=dejavu)
 
 
 @pytest.mark.django_db  # the closest mark wins: the test's own connection is inside its atomic block
