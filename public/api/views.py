@@ -108,7 +108,12 @@ class RatingViewSet(PublicView, mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator, asking only for the model
             return Rating.objects.none()
-        return filters.ordered_ratings(reads.ratings())
+        return filters.ordered_ratings(reads.rating_keys())
+
+    def paginate_queryset(self, queryset):
+        # The page's ids from the keys alone, then only the page's rows (reads.rating_keys says why).
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        return None if ids is None else reads.ratings_by_id(list(ids))
 
 
 @extend_schema(

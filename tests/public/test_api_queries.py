@@ -36,14 +36,14 @@ def api_urls(site) -> dict[str, str]:
 
 
 # Uncached. Each: the published runs' ids where it reads ratings, a count for
-# numbered pages, its own read; organisations add their predecessors (one
+# numbered pages, its own read (ratings: the page's ids, then their rows); organisations add their predecessors (one
 # prefetch), one organisation its published ratings; a report card is the
 # card page's reads (queries.report_card). Runs and publications are numbered
 # pages (a count and the page; each publication's corrected run is a subquery
 # of the page's); the release calendar is one query (its few rows counted in Python).
 EXPECTED = {
-    "years": 1, "organisations": 3, "organisations searched": 3, "organisation": 3, "ratings": 3,
-    "ratings filtered and sorted": 3, "ratings by name": 3, "report card": 11, "indicators": 2,
+    "years": 1, "organisations": 3, "organisations searched": 3, "organisation": 3, "ratings": 4,
+    "ratings filtered and sorted": 4, "ratings by name": 4, "report card": 11, "indicators": 2,
     "indicators of a year": 2, "indicator": 2, "results": 1, "results filtered": 1, "runs": 2, "publications": 2,
     "releases": 1,
 }
@@ -83,6 +83,24 @@ def test_what_each_endpoint_reads_is_bounded(db, tmp_path, client, settings, mon
         # A page of rows, never the organisations' whole table: the same reads
         # at 16 and 200 organisations, give or take a page (the small site's
         # pages and searches are not all full) and the longer names and codes.
-        assert large[name].rows <= small[name].rows + PAGE, (name, small[name], large[name])
+        # Ratings read a page twice: its ids, then its rows.
+        page_reads = 2 * PAGE if name.startswith("ratings") else PAGE
+        assert large[name].rows <= small[name].rows + page_reads, (name, small[name], large[name])
         assert large[name].bytes <= small[name].bytes * 1.3 + 2000, (name, small[name], large[name])
 
+
+
+def test_a_page_of_ratings_is_sorted_and_paged_by_its_keys_alone_and_then_reads_only_its_rows(
+        db, small_site, client, settings):
+    # A rating's row is about 7 kB: sorting whole rows read every row of every run (public/api/reads.rating_keys).
+    settings.PUBLIC_CACHE_SECONDS = 0
+    for name in ("ratings", "ratings filtered and sorted", "ratings by name"):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(api_urls(small_site)[name])
+        ratings = [query["sql"] for query in queries if query["sql"].startswith('SELECT "ratings_rating".')]
+        ordered = [sql for sql in ratings if "ORDER BY" in sql]
+        assert len(ordered) == 1 and ordered[0].startswith('SELECT "ratings_rating"."id" AS "pk" FROM'), name
+        assert " LIMIT " in ordered[0], name
+        rows = [sql for sql in ratings if '"ratings_rating"."band"' in sql]
+        assert len(rows) == 1 and "ORDER BY" not in rows[0] and '"ratings_rating"."id" IN (' in rows[0], name
+        assert len(answer.json()["results"]) == min(PAGE, answer.json()["count"]) > 0, name
