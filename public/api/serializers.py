@@ -126,6 +126,10 @@ class OrganisationSerializer(FastSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_predecessors(self, organisation):
+        # A page of the list and one organisation are plain values (`reads.organisations_by_id`); a report
+        # card's organisation is its model instance.
+        if isinstance(organisation, dict):
+            return organisation["predecessors"]
         return [predecessor.code for predecessor in organisation.predecessors.all()]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 
 from django import forms
+from django.http import Http404
 from django.views.decorators.http import conditional_page
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.generators import SchemaGenerator
@@ -78,10 +79,17 @@ class OrganisationViewSet(PublicView, mixins.ListModelMixin, mixins.RetrieveMode
     def get_serializer_class(self):
         return serializers.OrganisationDetailSerializer if self.action == "retrieve" else self.serializer_class
 
-    def retrieve(self, request, *args, **kwargs):
-        organisation = self.get_object()
-        organisation.published_ratings = reads.organisation_history(organisation)
+    def retrieve(self, request, code):
+        found = reads.organisation_rows(reads.organisation_values(self.get_queryset().filter(code=code)))
+        if not found:
+            raise Http404
+        [organisation] = found
+        organisation["published_ratings"] = reads.organisation_history(organisation["pk"])
         return Response(self.get_serializer(organisation).data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(reads.organisation_values(queryset))
+        return None if page is None else reads.organisation_rows(page)
 
     def filter_queryset(self, queryset):
         # Filters narrow the list, not the lookup of one organisation.
