@@ -389,8 +389,8 @@ class Rating(models.Model):
                    # page's default order within a run, read from the index instead of sorted. On PostgreSQL
                    # it also carries every other key the API filters or sorts ratings by, so a page's ids
                    # come from the index alone, never the ~7 kB rows (public/api/reads.rating_keys).
-                   models.Index(fields=["run", "rank", "id"], include=["organisation", "band", "score"],
-                                name="rating_run_rank_keys")]
+                   models.Index(fields=["run", "rank", "id"], name="rating_run_rank_keys",
+                                include=["organisation", "band", "score", "certainty"])]
 
     def __str__(self):
         return f"{self.organisation.code}: {self.band}"

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import F, Q
 
 from indicators.years import FinancialYearConverter, parse_year
+from ratings.certainty_terms import LIKELY
 from ratings.models import Band
 
 YEAR_HELP = "A financial year, written 2000-01."
@@ -39,15 +40,26 @@ class RatingFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(field_name="organisation__region__code", help_text="A region's code.")
     band = django_filters.ChoiceFilter(choices=Band.choices, help_text="The band.")
     organisation = django_filters.CharFilter(field_name="organisation__code", help_text="An organisation's code.")
+    uncertain = django_filters.BooleanFilter(
+        method="filter_uncertain",
+        help_text="true: only ratings whose band is uncertain (certainty under 0.80, as the site's \"Show "
+                  "uncertain ratings only\"); false: only those likely or very likely (0.80 or more). Ratings "
+                  "without certainty (not rated, or none simulated) are in neither.")
     sort = django_filters.ChoiceFilter(
         method="sort_by", choices=[(name, name) for name in ("rank", "-rank", "score", "-score", "organisation",
-                                                              "-organisation", "name", "-name", "year", "-year")],
+                                                              "-organisation", "name", "-name", "year", "-year",
+                                                              "certainty", "-certainty")],
         help_text="The order: a name, or - and a name for the reverse. Without it: newest year first, then by "
-                  "type and rank. Organisations without a score or rank come last either way.")
+                  "type and rank. Ratings without the key (a score, rank or certainty) come last either way.")
 
     # The sort keys, each ended by the rating's id so the pages are stable.
     SORTS = {"rank": "rank", "score": "score", "organisation": "organisation__code", "name": "organisation__name",
-             "year": "run__year"}
+             "year": "run__year", "certainty": "certainty"}
+
+    def filter_uncertain(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(certainty__lt=LIKELY) if value else queryset.filter(certainty__gte=LIKELY)
 
     def sort_by(self, queryset, name, value):
         field = self.SORTS[value.lstrip("-")]

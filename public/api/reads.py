@@ -23,7 +23,8 @@ RATING_VALUES = {
 RATING_FIELDS = ("band", "score", "level_score", "improvement_score", "improvement_measured", "rank",
                  "core_targets_failed", "candidate_position", "green_quota", "green_candidates", "green_cutoff",
                  "gap_to_green", "coverage", "not_rated_reason", "band_without_adjustment",
-                 "band_without_improvement", "score_without_adjustment", "run_id")
+                 "band_without_improvement", "score_without_adjustment", "certainty", "p_green", "p_yellow", "p_red",
+                 "p_not_rated", "rank_low", "rank_high", "p_change_real", "change_reason", "run_id")
 
 
 def published_run_ids() -> list[int]:

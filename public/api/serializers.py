@@ -13,8 +13,11 @@ from indicators.years import format_year
 from ratings import bands
 from ratings.models import Band, RatingRun
 from ratings.funnels import Classification
-from ratings.standings import CoreResult, Rule
+from ratings.standings import CHANGE_REASONS, CoreResult, Rule
 
+from ..presenters.certainty import certainty_word
+
+CERTAINTY_WORDS = [("very likely", "0.95 or more"), ("likely", "0.80 or more"), ("uncertain", "less")]
 YEAR_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2000-01",
                "description": "A financial year: 2000-01 runs from April 2000 to March 2001."}
 
@@ -185,7 +188,33 @@ class RatingSerializer(FastSerializer):
     band_without_adjustment = band_field(help_text="The band with the value-added adjustment off.")
     band_without_improvement = band_field(help_text="The band with improvement not counted.")
     score_without_adjustment = serializers.FloatField(allow_null=True)
+    certainty = serializers.FloatField(
+        allow_null=True, help_text="Band certainty: the share of the simulated years (the year's counted figures "
+                                   "redrawn by their sampling noise, the whole method run on each) that gave the "
+                                   "band it has; null when not rated or none was simulated.")
+    certainty_word = serializers.SerializerMethodField(
+        help_text='"very likely" (0.95 or more), "likely" (0.80 or more) or "uncertain"; null without certainty.')
+    p_green = serializers.FloatField(allow_null=True, help_text="Share of the simulated years that gave green.")
+    p_yellow = serializers.FloatField(allow_null=True, help_text="Share of the simulated years that gave yellow.")
+    p_red = serializers.FloatField(allow_null=True, help_text="Share of the simulated years that gave red.")
+    p_not_rated = serializers.FloatField(allow_null=True,
+                                         help_text="Share of the simulated years that left it not rated.")
+    rank_low = serializers.IntegerField(allow_null=True, help_text="The rank interval's better end (2.5th "
+                                                                   "percentile of its simulated ranks).")
+    rank_high = serializers.IntegerField(allow_null=True, help_text="The rank interval's worse end (97.5th "
+                                                                    "percentile).")
+    p_change_real = serializers.FloatField(
+        allow_null=True, help_text="When its band differs from the year before's published band: the share of "
+                                   "simulated pairs of years in which the band moved the same way.")
+    change_reason = serializers.ChoiceField(
+        choices=[("", "the band did not change"), *((reason, reason) for reason in CHANGE_REASONS)],
+        help_text="What mainly decided a change of band since the year before (the report card's \"Why did the "
+                  "band change?\"); empty when it did not change.")
     run = serializers.IntegerField(source="run_id", help_text="The publication (run) it belongs to.")
+
+    @extend_schema_field(serializers.ChoiceField(choices=CERTAINTY_WORDS, allow_null=True))
+    def get_certainty_word(self, rating):
+        return None if rating["certainty"] is None else certainty_word(rating["certainty"])
 
 
 # Report cards -----------------------------------------------------------------
@@ -338,6 +367,72 @@ class VersionSerializer(FastSerializer):
     withdrawal_reason = serializers.CharField(allow_blank=True)
 
 
+class CertaintySerializer(FastSerializer):
+    """How sure the band is: the whole method run on simulated years, the year's counted figures redrawn by
+    their sampling noise (the method's "Band certainty")."""
+
+    certainty = serializers.FloatField(help_text="The share of the simulated years that gave the band it has.")
+    word = serializers.ChoiceField(choices=CERTAINTY_WORDS)
+    p_green = serializers.FloatField(allow_null=True)
+    p_yellow = serializers.FloatField(allow_null=True)
+    p_red = serializers.FloatField(allow_null=True)
+    p_not_rated = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    rank_low = serializers.IntegerField(allow_null=True, help_text="95 in 100 simulated years ranked it between "
+                                                                   "rank_low and rank_high.")
+    rank_high = serializers.IntegerField(allow_null=True)
+    band_before = band_field(allow_null=True, help_text="Its published band of the year before, when the band "
+                                                        "changed from it and the simulation compared with it.")
+    p_change_real = serializers.FloatField(allow_null=True, help_text="The share of simulated pairs of years in "
+                                                                      "which the band moved the same way.")
+    change_significance = serializers.ChoiceField(
+        choices=[("a real change", "0.95 or more"), ("could be chance", "less")], allow_null=True)
+    draws = serializers.IntegerField(allow_null=True, help_text="How many years were simulated.")
+    seed = serializers.IntegerField(allow_null=True, help_text="The simulation's random seed (it is reproducible).")
+
+
+class CoreTargetChangeSerializer(FastSerializer):
+    indicator = serializers.CharField()
+    before = serializers.CharField(allow_null=True, help_text='"met", "missed" or "no data"; null when it was '
+                                                              'not a core target.')
+    after = serializers.CharField(allow_null=True)
+    value_before = serializers.FloatField(allow_null=True)
+    value_after = serializers.FloatField(allow_null=True)
+    threshold_before = serializers.FloatField(allow_null=True)
+    threshold_after = serializers.FloatField(allow_null=True)
+    cause = serializers.CharField(help_text='"figure", "threshold", "figure and threshold", "new target" or '
+                                            '"no longer a target".')
+
+
+class BandChangeSerializer(FastSerializer):
+    """Why the band changed since the year before: the margin over the green cut-off (m = S − c) split into the
+    parts that moved it (Shapley values over the eight combinations of last year's and this year's own figures,
+    others' figures and method, with corrections to last year's figures since publication)."""
+
+    compared_with = serializers.IntegerField(help_text="The run (publication) of the year before compared with.")
+    year_before = FinancialYearField()
+    band_before = band_field()
+    band_after = band_field()
+    margin_before = serializers.FloatField(allow_null=True)
+    margin_after = serializers.FloatField(allow_null=True)
+    change = serializers.FloatField(allow_null=True, help_text="margin_after − margin_before: own + others + "
+                                                               "method + corrections.")
+    own = serializers.FloatField(allow_null=True, help_text="The part its own figures made.")
+    others = serializers.FloatField(allow_null=True, help_text="The part the other organisations' figures made.")
+    method = serializers.FloatField(allow_null=True, help_text="The part the change of method made.")
+    corrections = serializers.FloatField(allow_null=True, help_text="The part corrections to last year's figures "
+                                                                    "since publication made.")
+    no_margin_reason = serializers.CharField(allow_blank=True, help_text="Why the parts are null, if they are.")
+    band_if_others_stood_still = band_field()
+    band_under_last_years_method = band_field()
+    main_reason = serializers.ChoiceField(
+        choices=[("", "the band did not change"), *((reason, reason) for reason in CHANGE_REASONS)])
+    core_changes = CoreTargetChangeSerializer(many=True, help_text="Core targets whose result changed.")
+    margins = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text=(
+        "The margin under each combination, keyed own1_others0_method1 (1: this year's, 0: last year's)."))
+    bands = serializers.DictField(child=serializers.CharField(), help_text="The band under each combination.")
+
+
 class ReportCardSerializer(FastSerializer):
     """Every fact the organisation's report card shows, as data."""
 
@@ -366,6 +461,11 @@ class ReportCardSerializer(FastSerializer):
     parameters = ParametersSerializer()
     versions = VersionSerializer(many=True, help_text="The year's publications for the type, oldest first: "
                                                       "the first, each correction, any withdrawal.")
+    certainty = CertaintySerializer(allow_null=True, help_text="How sure the band is; null when not rated or "
+                                                               "the run simulated none.")
+    change = BandChangeSerializer(allow_null=True, help_text=(
+        "Why the band changed (or how the margin moved) since its published rating of the year before; null "
+        "when it was not rated in both or that rating is no longer public."))
 
     def get_band_word(self, facts) -> str:
         return bands.word(facts.rating.band)

@@ -117,10 +117,37 @@ def rank_rows(rating) -> list[dict]:
             {"what": "Worst rank of the middle 95 in 100 simulated years", "rank": ordinal(rating.rank_high)}]
 
 
+def change_is_judged(rating, previous) -> bool:
+    """Whether the card judges a band change from the year before: the band
+    changed from `previous` (its published rating of that year), and that is
+    the rating the simulation compared with."""
+    return not (rating.p_change_real is None or previous is None or previous.band == rating.band
+                or previous.run_id != rating.run.change_baseline_id)
+
+
+def change_significance(p_real: float) -> str:
+    return "a real change" if p_real >= REAL_CHANGE else "could be chance"
+
+
+def certainty_facts(rating, previous=None) -> dict | None:
+    """What "How sure is this rating?" shows, as data (the API's card): None
+    when `certainty_section` is None. `previous` as for `certainty_section`."""
+    if rating.certainty is None or rating.band == bands.NOT_RATED:
+        return None
+    judged = change_is_judged(rating, previous)
+    return {"certainty": rating.certainty, "word": certainty_word(rating.certainty),
+            **{field: getattr(rating, field) for field in BAND_FIELDS.values()},
+            "rank": rating.rank, "rank_low": rating.rank_low, "rank_high": rating.rank_high,
+            "band_before": previous.band if judged else None,
+            "p_change_real": rating.p_change_real if judged else None,
+            "change_significance": change_significance(rating.p_change_real) if judged else None,
+            "draws": rating.run.parameters.get("uncertainty_draws"),
+            "seed": rating.run.parameters.get("uncertainty_seed")}
+
+
 def change_sentence(rating, previous) -> str:
     """Whether a band change from the year before is "a real change" or "could be chance"."""
-    if (rating.p_change_real is None or previous is None or previous.band == rating.band
-            or previous.run_id != rating.run.change_baseline_id):
+    if not change_is_judged(rating, previous):
         return ""
     before, now = bands.word(previous.band).lower(), bands.word(rating.band).lower()
     share = in_100(rating.p_change_real)

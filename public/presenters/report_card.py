@@ -16,7 +16,7 @@ from ratings.standings import CoreResult, Rule
 from .. import charts
 from ..formatting import count_words, format_number, format_points, ordinal, plural_of, position_words
 from . import band_changes, band_meanings
-from .certainty import Certainty, certainty_section
+from .certainty import Certainty, certainty_facts, certainty_section
 from .charting import PHONE_WIDTH, svg
 from .indicator_trends import IndicatorTrend, indicator_trends
 from .revisions import revisions, version_notice
@@ -127,20 +127,30 @@ def card(data) -> ReportCard:
         version_notice=version_notice(data.versions, data.version) if data.version else "",
         indicator_trends=indicator_trends(data.history, data.indicators, organisation.name, shown=rating,
                                           shown_medians={f.code: f.median for f in facts.indicators}),
-        certainty=certainty_section(rating, previous=next(
-            (r for r in data.history if r.run.year == run.year - 1), None)),
+        certainty=certainty_section(rating, previous=year_before(data.history, run.year)),
         change=change_section(rating, organisation, data.indicators, history=data.history),
     )
 
 
-def change_section(rating, organisation, indicators, history=None) -> band_changes.ChangeSection | None:
-    """"Why did the band change?", from the decomposition stored with the rating; given the
+def year_before(history: list, year: int):
+    """The organisation's published rating of the year before `year`, if any."""
+    return next((r for r in history if r.run.year == year - 1), None)
+
+
+def card_change(rating, history=None) -> standings.ChangeExplanation | None:
+    """The band change the card explains, from the decomposition stored with the rating; given the
     organisation's published `history`, none when the rating it was compared with is no longer public
     (withdrawn, or replaced by a correction): the card cites only what the public can see."""
     explanation = standings.change_explanation(rating)
     if explanation is not None and history is not None and not any(
             r.run_id == explanation.compared_with for r in history):
         return None
+    return explanation
+
+
+def change_section(rating, organisation, indicators, history=None) -> band_changes.ChangeSection | None:
+    """"Why did the band change?" (`card_change`) in words."""
+    explanation = card_change(rating, history)
     by_code = {indicator.code: indicator for indicator in indicators}
 
     def targets(code: str, threshold: float) -> str:
@@ -383,6 +393,8 @@ class CardFacts:
     provenance: dict
     parameters: dict
     versions: list  # the year's revision history, oldest first (`queries.revisions`)
+    certainty: dict | None  # "How sure is this rating?" (`certainty.certainty_facts`)
+    change: standings.ChangeExplanation | None  # "Why did the band change?" (`card_change`)
 
 
 def card_facts(data) -> CardFacts:
@@ -395,4 +407,6 @@ def card_facts(data) -> CardFacts:
         indicators=[IndicatorOnCard(i, f) for i, f in zip(data.indicators, facts.indicators)],
         history=data.history, streak=streak,
         consequences=consequences(data.consequences, rating.band, streak), provenance=data.provenance,
-        parameters=rating.run.parameters, versions=data.versions)
+        parameters=rating.run.parameters, versions=data.versions,
+        certainty=certainty_facts(rating, previous=year_before(data.history, rating.run.year)),
+        change=card_change(rating, data.history))

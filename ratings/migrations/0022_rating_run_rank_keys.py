@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='rating',
-            index=models.Index(fields=['run', 'rank', 'id'], include=('organisation', 'band', 'score'), name='rating_run_rank_keys'),
+            index=models.Index(fields=['run', 'rank', 'id'], include=('organisation', 'band', 'score', 'certainty'), name='rating_run_rank_keys'),
         ),
     ]

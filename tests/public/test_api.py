@@ -306,3 +306,98 @@ def test_an_address_no_endpoint_matches_is_a_json_404(db, client):
         response = client.get(url)
         assert response.status_code == 404 and response.json() == {"detail": "Not found."}, url
     assert client.get("/nothing/")["Content-Type"].startswith("text/html")
+
+
+# Band certainty and why a band changed (issues 15 and 16), as the card and the downloads show them.
+
+def certainty_word_of(certainty):
+    if certainty is None:
+        return None
+    return "very likely" if certainty >= 0.95 else "likely" if certainty >= 0.80 else "uncertain"
+
+
+CERTAINTY_FIELDS = ("certainty", "p_green", "p_yellow", "p_red", "p_not_rated", "rank_low", "rank_high",
+                    "p_change_real", "change_reason")
+
+
+def test_every_rating_carries_its_stored_band_certainty_and_change_reason(small_site, client):
+    rows = all_pages(client, f"{API}/ratings/?page_size=50")
+    stored = {(r.organisation.code, r.run.year): r for r in Rating.objects.filter(
+        run__in=RatingRun.objects.published()).select_related("organisation", "run")}
+    assert len(rows) == len(stored)
+    for row in rows:
+        rating = stored[(row["organisation"], int(row["year"][:4]))]
+        assert [row[field] for field in CERTAINTY_FIELDS] == [getattr(rating, f) for f in CERTAINTY_FIELDS], row
+        assert row["certainty_word"] == certainty_word_of(rating.certainty)
+    assert any(row["certainty"] is not None for row in rows) and any(row["change_reason"] for row in rows)
+
+
+def test_ratings_filter_by_uncertain_either_way_and_sort_by_certainty_with_the_missing_last(small_site, client):
+    everything = all_pages(client, f"{API}/ratings/?page_size=50")
+    key = lambda row: (row["organisation"], row["year"])  # noqa: E731
+    uncertain = all_pages(client, f"{API}/ratings/?uncertain=true&page_size=3")
+    sure = all_pages(client, f"{API}/ratings/?uncertain=false&page_size=3")
+    assert sorted(map(key, uncertain)) == sorted(
+        key(row) for row in everything if row["certainty"] is not None and row["certainty"] < 0.80)
+    assert sorted(map(key, sure)) == sorted(
+        key(row) for row in everything if row["certainty"] is not None and row["certainty"] >= 0.80)
+    assert uncertain and sure
+    for sort, reverse in (("certainty", False), ("-certainty", True)):
+        rows = all_pages(client, f"{API}/ratings/?sort={sort}&page_size=4")
+        present = [row["certainty"] for row in rows if row["certainty"] is not None]
+        assert present == sorted(present, reverse=reverse)
+        assert all(row["certainty"] is None for row in rows[len(present):]) and len(rows) == len(everything)
+
+
+def test_every_cards_certainty_and_band_change_are_the_stored_records(small_site, client):
+    published = RatingRun.objects.published()
+    previous = {(r.organisation_id, r.run.year): r for r in Rating.objects.filter(run__in=published)
+                .select_related("run")}
+    with_certainty = with_change = 0
+    for rating in Rating.objects.filter(run__in=published.filter(year=2000)).select_related("run", "organisation"):
+        card = get(client, f"{API}/organisations/{rating.organisation.code}/report-cards/2000-01/")
+        before = previous.get((rating.organisation_id, 1999))
+        if rating.certainty is None or rating.band == "not_rated":
+            assert card["certainty"] is None
+        else:
+            with_certainty += 1
+            shown = card["certainty"]
+            assert [shown[field] for field in ("certainty", "p_green", "p_yellow", "p_red", "p_not_rated", "rank",
+                                               "rank_low", "rank_high")] == [
+                rating.certainty, rating.p_green, rating.p_yellow, rating.p_red, rating.p_not_rated, rating.rank,
+                rating.rank_low, rating.rank_high]
+            assert shown["word"] == certainty_word_of(rating.certainty)
+            assert (shown["draws"], shown["seed"]) == (rating.run.parameters["uncertainty_draws"],
+                                                       rating.run.parameters["uncertainty_seed"])
+            judged = (rating.p_change_real is not None and before is not None and before.band != rating.band
+                      and before.run_id == rating.run.change_baseline_id)
+            assert shown["band_before"] == (before.band if judged else None)
+            assert shown["p_change_real"] == (rating.p_change_real if judged else None)
+            assert shown["change_significance"] == (
+                None if not judged else "a real change" if rating.p_change_real >= 0.95 else "could be chance")
+        stored = rating.decomposition
+        if not stored:
+            assert card["change"] is None
+            continue
+        with_change += 1
+        change = card["change"]
+        assert change["compared_with"] == stored["compared_with"] == before.run_id
+        assert change["year_before"] == "1999-00"
+        for field in ("band_before", "band_after", "margin_before", "margin_after", "change", "own", "others",
+                      "method", "corrections", "no_margin_reason", "band_if_others_stood_still",
+                      "band_under_last_years_method", "main_reason", "core_changes", "margins", "bands"):
+            assert change[field] == stored[field], field
+        assert change["band_after"] == rating.band and change["band_before"] == before.band
+        assert change["main_reason"] == rating.change_reason
+    assert with_certainty and with_change
+
+
+def test_a_cards_band_change_is_not_shown_once_the_rating_it_was_compared_with_is_withdrawn(small_site, client):
+    rating = (Rating.objects.filter(run__in=RatingRun.objects.published().filter(year=2000))
+              .filter(decomposition__isnull=False).select_related("organisation", "run").first())
+    url = f"{API}/organisations/{rating.organisation.code}/report-cards/2000-01/"
+    assert get(client, url)["change"]["compared_with"] == rating.decomposition["compared_with"]
+    actions.withdraw_run(run=RatingRun.objects.get(pk=rating.decomposition["compared_with"]), reason="Wrong.")
+    cache.clear()
+    card = get(client, url)
+    assert card["change"] is None and card["band"] == rating.band
