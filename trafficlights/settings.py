@@ -255,7 +255,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Enum names stay stable whichever field first names the choices.
-    "ENUM_NAME_OVERRIDES": {"Band": "ratings.models.Band"},
+    "ENUM_NAME_OVERRIDES": {"Band": "ratings.models.Band", "CertaintyWord": "public.api.serializers.CERTAINTY_WORDS",
+                            "ChangeReason": "public.api.serializers.CHANGE_REASON_CHOICES"},
     # The <year:...> converter of every app's URLs (indicators/years.py): 2000-01.
     "PATH_CONVERTER_OVERRIDES": {"year": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2000-01"}},
 }

@@ -17,7 +17,9 @@ from ratings.standings import CHANGE_REASONS, CoreResult, Rule
 
 from ..presenters.certainty import certainty_word
 
+# Choice sets used by more than one field: named once in the schema (settings.SPECTACULAR_SETTINGS).
 CERTAINTY_WORDS = [("very likely", "0.95 or more"), ("likely", "0.80 or more"), ("uncertain", "less")]
+CHANGE_REASON_CHOICES = [("", "the band did not change"), *((reason, reason) for reason in CHANGE_REASONS)]
 YEAR_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2000-01",
                "description": "A financial year: 2000-01 runs from April 2000 to March 2001."}
 
@@ -207,7 +209,7 @@ class RatingSerializer(FastSerializer):
         allow_null=True, help_text="When its band differs from the year before's published band: the share of "
                                    "simulated pairs of years in which the band moved the same way.")
     change_reason = serializers.ChoiceField(
-        choices=[("", "the band did not change"), *((reason, reason) for reason in CHANGE_REASONS)],
+        choices=CHANGE_REASON_CHOICES,
         help_text="What mainly decided a change of band since the year before (the report card's \"Why did the "
                   "band change?\"); empty when it did not change.")
     run = serializers.IntegerField(source="run_id", help_text="The publication (run) it belongs to.")
@@ -425,8 +427,7 @@ class BandChangeSerializer(FastSerializer):
     no_margin_reason = serializers.CharField(allow_blank=True, help_text="Why the parts are null, if they are.")
     band_if_others_stood_still = band_field()
     band_under_last_years_method = band_field()
-    main_reason = serializers.ChoiceField(
-        choices=[("", "the band did not change"), *((reason, reason) for reason in CHANGE_REASONS)])
+    main_reason = serializers.ChoiceField(choices=CHANGE_REASON_CHOICES)
     core_changes = CoreTargetChangeSerializer(many=True, help_text="Core targets whose result changed.")
     margins = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text=(
         "The margin under each combination, keyed own1_others0_method1 (1: this year's, 0: last year's)."))
