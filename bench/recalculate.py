@@ -136,7 +136,7 @@ def write_floor_seconds(result) -> float:
     from django.db import connection, transaction
 
     from indicators.models import Indicator, OrganisationType
-    from ratings import engine, peers, rating_rows
+    from ratings import engine, outputs, peers, rating_rows
     from ratings.models import Rating, RatingRun
 
     codes = dict(Indicator.objects.values_list("id", "code"))
@@ -154,7 +154,7 @@ def write_floor_seconds(result) -> float:
                 start = time.perf_counter()
                 with transaction.atomic():
                     cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
-                                       f"(not_rated_reason))", text)
+                                       f"({', '.join(outputs.NOT_NULL_TEXT_COLUMNS)}))", text)
             else:
                 rows = [(run.pk, *row) for row in rows]
                 start = time.perf_counter()

@@ -22,6 +22,10 @@ from .models import Rating, RatingRun
 from .parameters import SchemeParameters
 
 
+# Text columns that are never null: COPY's CSV reads an empty field as null unless told otherwise.
+NOT_NULL_TEXT_COLUMNS = ("not_rated_reason", "change_reason")
+
+
 def definitions_in_force(year: int) -> list[tuple[IndicatorDefinition, set[str]]]:
     """The year's definitions with the type codes each applies to, for `store_runs`
     to freeze: read in the transaction that reads the engine's inputs, so what
@@ -144,7 +148,7 @@ def write_rating_rows(*, run_id: int, rows) -> None:
         if connection.vendor == "postgresql":
             cursor.copy_expert(
                 f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL "
-                f"(not_rated_reason, change_reason))", _CsvStream((run_id, *row) for row in rows))
+                f"({', '.join(NOT_NULL_TEXT_COLUMNS)}))", _CsvStream((run_id, *row) for row in rows))
         else:
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
