@@ -20,9 +20,10 @@ from django.utils.html import format_html
 
 from indicators.years import format_year
 from ratings import bands
+from ratings.certainty_terms import certainty_word
 
 from .formatting import format_number
-from .presenters.certainty import certainty_word, in_100
+from .presenters.certainty import in_100
 from .templatetags.public_tags import band_tag
 
 PER_PAGE = 50

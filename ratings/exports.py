@@ -19,7 +19,7 @@ from indicators.spreadsheets.table_schema import BOOLEAN, INTEGER, NUMBER, STRIN
 from indicators.years import format_year
 
 from . import bands, standings
-from .certainty_terms import REAL_CHANGE
+from .certainty_terms import CHANGE_WORDS, change_significance
 from .frozen_definitions import definitions_of
 from .models import Rating, RatingRun
 
@@ -84,7 +84,7 @@ FIELDS = [
                                     "otherwise.", SHARE),
     Column("change_significance", STRING, "\"a real change\" when p_change_real is 0.95 or more, else \"could be "
                                           "chance\"; empty when the band did not change.",
-           {"enum": ["a real change", "could be chance"]}),
+           {"enum": list(CHANGE_WORDS)}),
     # Why the band changed (the decomposition): empty unless rated in the previous year's published ratings too.
     Column("band_before", STRING, "Its band in the previous year's published ratings that this year's were "
                                   "compared with; empty unless it was rated in both.", {"enum": list(bands.CODES)}),
@@ -213,7 +213,7 @@ def figure_text(value: float | None) -> str:
 def _significance(p_real: float | None) -> str | None:
     if p_real is None:
         return None
-    return "a real change" if p_real >= REAL_CHANGE else "could be chance"
+    return change_significance(p_real)
 
 
 def write_csv(rows: Iterable[list], handle: TextIO, columns: list[str] = COLUMNS) -> int:

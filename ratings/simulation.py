@@ -40,7 +40,7 @@ from numpy.random import PCG64, Generator
 
 from . import batch_engine
 from .batch_engine import BAND_NAMES, GREEN_CODE, NOT_RATED_CODE, RED_CODE, YELLOW_CODE, TypeArrays
-from .certainty_terms import LIKELY, NAMED_OTHER, REAL_CHANGE, VERY_LIKELY
+from .certainty_terms import CHANGE_WORDS, LIKELY, NAMED_OTHER, REAL_CHANGE, VERY_LIKELY
 from .engine import EngineInputs
 from .parameters import SchemeParameters
 
@@ -403,7 +403,7 @@ def change_table(counts: Mapping[str, ChangeCounts]) -> pd.DataFrame:
             "band_before": np.array(BAND_NAMES, dtype=object)[tally.before[changed]],
             "band": np.array(BAND_NAMES, dtype=object)[tally.after[changed]],
             "p_real": p_real, "draws": tally.draws,
-            "words": np.where(p_real >= REAL_CHANGE, "a real change", "could be chance")}))
+            "words": np.where(p_real >= REAL_CHANGE, *CHANGE_WORDS)}))
     columns = ["organisation", "type", "band_before", "band", "p_real", "draws", "words"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 

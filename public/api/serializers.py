@@ -10,15 +10,15 @@ from rest_framework import serializers
 
 from indicators.choices import DIRECTION_CHOICES, DOMAIN_CHOICES, KIND_CHOICES, MEASURE_CHOICES
 from indicators.years import format_year
-from ratings import bands
+from ratings import bands, certainty_terms
+from ratings.certainty_terms import CHANGE_WORDS, certainty_word
 from ratings.models import Band, RatingRun
 from ratings.funnels import Classification
 from ratings.standings import CHANGE_REASONS, CoreResult, Rule
 
-from ..presenters.certainty import certainty_word
 
 # Choice sets used by more than one field: named once in the schema (settings.SPECTACULAR_SETTINGS).
-CERTAINTY_WORDS = [("very likely", "0.95 or more"), ("likely", "0.80 or more"), ("uncertain", "less")]
+CERTAINTY_WORDS = list(zip(certainty_terms.CERTAINTY_WORDS, ("0.95 or more", "0.80 or more", "less")))
 CHANGE_REASON_CHOICES = [("", "the band did not change"), *((reason, reason) for reason in CHANGE_REASONS)]
 YEAR_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2000-01",
                "description": "A financial year: 2000-01 runs from April 2000 to March 2001."}
@@ -127,15 +127,8 @@ class OrganisationSerializer(FastSerializer):
     closed = OptionalFinancialYearField(allow_null=True, help_text="Its last financial year; null if still open.")
     successor = serializers.CharField(source="successor.code", allow_null=True,
                                       help_text="Code of the organisation that took over its work, if any.")
-    predecessors = serializers.SerializerMethodField(help_text="Codes of the organisations it took over.")
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_predecessors(self, organisation):
-        # A page of the list and one organisation are plain values (`reads.organisations_by_id`); a report
-        # card's organisation is its model instance.
-        if isinstance(organisation, dict):
-            return organisation["predecessors"]
-        return [predecessor.code for predecessor in organisation.predecessors.all()]
+    predecessors = serializers.ListField(child=serializers.CharField(),
+                                         help_text="Codes of the organisations it took over.")
 
 
 class PublishedRatingYearSerializer(FastSerializer):
@@ -388,7 +381,7 @@ class CertaintySerializer(FastSerializer):
     p_change_real = serializers.FloatField(allow_null=True, help_text="The share of simulated pairs of years in "
                                                                       "which the band moved the same way.")
     change_significance = serializers.ChoiceField(
-        choices=[("a real change", "0.95 or more"), ("could be chance", "less")], allow_null=True)
+        choices=list(zip(CHANGE_WORDS, ("0.95 or more", "less"))), allow_null=True)
     draws = serializers.IntegerField(allow_null=True, help_text="How many years were simulated.")
     seed = serializers.IntegerField(allow_null=True, help_text="The simulation's random seed (it is reproducible).")
 
@@ -437,7 +430,7 @@ class BandChangeSerializer(FastSerializer):
 class ReportCardSerializer(FastSerializer):
     """Every fact the organisation's report card shows, as data."""
 
-    organisation = OrganisationSerializer()
+    organisation = OrganisationSerializer(source="organisation_row")
     year = FinancialYearField(source="run.year")
     run = RunSummarySerializer()
     band = band_field(source="rating.band")

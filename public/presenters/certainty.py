@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ratings import bands
-from ratings.certainty_terms import LIKELY, NAMED_OTHER, REAL_CHANGE, VERY_LIKELY
+from ratings.certainty_terms import LIKELY, NAMED_OTHER, REAL_CHANGE, certainty_word, change_significance
 
 from .. import charts
 from ..formatting import listed, ordinal
@@ -28,15 +28,6 @@ def in_100(share: float) -> str:
     if 0.995 <= share < 1:
         return "more than 99 in 100"
     return f"{round(share * 100)} in 100"
-
-
-def certainty_word(certainty: float) -> str:
-    """The spec's words: very likely, likely or uncertain."""
-    if certainty >= VERY_LIKELY:
-        return "very likely"
-    if certainty >= LIKELY:
-        return "likely"
-    return "uncertain"
 
 
 def is_uncertain(certainty: float | None) -> bool:
@@ -123,10 +114,6 @@ def change_is_judged(rating, previous) -> bool:
     the rating the simulation compared with."""
     return not (rating.p_change_real is None or previous is None or previous.band == rating.band
                 or previous.run_id != rating.run.change_baseline_id)
-
-
-def change_significance(p_real: float) -> str:
-    return "a real change" if p_real >= REAL_CHANGE else "could be chance"
 
 
 def certainty_facts(rating, previous=None) -> dict | None:

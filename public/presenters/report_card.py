@@ -395,6 +395,17 @@ class CardFacts:
     versions: list  # the year's revision history, oldest first (`queries.revisions`)
     certainty: dict | None  # "How sure is this rating?" (`certainty.certainty_facts`)
     change: standings.ChangeExplanation | None  # "Why did the band change?" (`card_change`)
+    predecessors: list  # the organisations it took over (`queries.predecessors`)
+
+    @property
+    def organisation_row(self) -> dict:
+        """The organisation as the API's organisation rows give it (`public.api.reads.organisation_rows`),
+        its predecessors from those the card already read."""
+        organisation = self.organisation
+        return {"code": organisation.code, "name": organisation.name, "opened": organisation.opened,
+                "closed": organisation.closed, "type": organisation.type, "region": organisation.region,
+                "successor": organisation.successor,
+                "predecessors": sorted(predecessor.code for predecessor in self.predecessors)}
 
 
 def card_facts(data) -> CardFacts:
@@ -409,4 +420,4 @@ def card_facts(data) -> CardFacts:
         consequences=consequences(data.consequences, rating.band, streak), provenance=data.provenance,
         parameters=rating.run.parameters, versions=data.versions,
         certainty=certainty_facts(rating, previous=year_before(data.history, rating.run.year)),
-        change=card_change(rating, data.history))
+        change=card_change(rating, data.history), predecessors=data.predecessors)

@@ -4,6 +4,7 @@ against the site served by pytest-django's live server, with axe-core.
 Without Chromium the tests skip, unless REQUIRE_BROWSER=True (CI), when they
 fail: `scripts/ensure_chromium.sh` (run by `make test`) installs it."""
 
+import functools
 import os
 import subprocess
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARIAL_LIKE = ("Liberation Sans", "Arial", "Arimo")
 
 
+@functools.cache  # asked before every browser test: fontconfig's answer does not change within a run
 def arial_font() -> str:
     """The font Chromium draws for Arial, the pages' fallback from the NHS.UK
     webfont (which is not served here), as fontconfig names it."""

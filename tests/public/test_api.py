@@ -95,6 +95,11 @@ def test_organisations_search_filter_and_successors(small_site, client):
     shown = get(client, f"{API}/organisations/{old.code}/")
     assert shown["successor"] == organisation.code and shown["closed"] == "1999-00"
     assert old.code in get(client, f"{API}/organisations/{organisation.code}/")["predecessors"]
+    listed = {o["code"]: o for o in all_pages(client, f"{API}/organisations/?type={organisation.type.code}")}
+    card = get(client, f"{API}/organisations/{organisation.code}/report-cards/2000-01/")
+    # The same organisation the same way in the list, alone and on its card.
+    assert card["organisation"] == listed[organisation.code] and old.code in card["organisation"]["predecessors"]
+    assert listed[old.code]["successor"] == organisation.code
     assert [o["code"] for o in get(client, f"{API}/organisations/?successor={organisation.code}")["results"]] == [
         old.code]
     assert old.code not in [o["code"] for o in all_pages(client, f"{API}/organisations/?open_in=2000-01")]
